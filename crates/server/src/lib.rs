@@ -1,1 +1,79 @@
-//! placeholder
+//! Vigil's HTTP server: every API and the UI on one port.
+//!
+//! The router only parses requests, calls the store or engine that owns the data, and maps
+//! errors to status codes; it holds no data of its own. The storage may still be opening (WAL
+//! replay) when the server starts listening, so `/-/healthy` answers at once while `/-/ready`
+//! and data endpoints answer 503 until the database is there.
+
+mod health;
+mod remote_write;
+mod admin;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+
+use axum::Router;
+use axum::routing::{get, post};
+use tsdb::Db;
+
+/// Limits the server enforces on requests.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest accepted request body (compressed), in bytes; larger ones get 413.
+    pub max_body_bytes: usize,
+    /// Decoding limits for remote-write payloads.
+    pub remote_write: ::remote_write::Limits,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_body_bytes: 32 << 20, remote_write: ::remote_write::Limits::default() }
+    }
+}
+
+/// Everything the handlers share.
+pub struct AppState {
+    db: OnceLock<Arc<Db>>,
+    pub registry: telemetry::Registry,
+    pub limits: Limits,
+    pub admin_api: bool,
+    metrics: remote_write::Metrics,
+}
+
+impl AppState {
+    pub fn new(registry: telemetry::Registry, limits: Limits, admin_api: bool) -> Arc<Self> {
+        let metrics = remote_write::Metrics::new(&registry);
+        Arc::new(AppState { db: OnceLock::new(), registry, limits, admin_api, metrics })
+    }
+
+    /// Makes the database available; from now on `/-/ready` answers 200.
+    pub fn set_db(&self, db: Arc<Db>) {
+        let _ = self.db.set(db);
+    }
+
+    pub fn db(&self) -> Option<&Arc<Db>> {
+        self.db.get()
+    }
+}
+
+/// The full router.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/-/healthy", get(health::healthy).head(health::healthy))
+        .route("/-/ready", get(health::ready).head(health::ready))
+        .route("/metrics", get(health::metrics))
+        .route("/api/v1/write", post(remote_write::write))
+        .route("/api/v1/admin/tsdb/flush", post(admin::flush).put(admin::flush))
+        .fallback(health::not_found)
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}

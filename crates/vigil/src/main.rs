@@ -1,1 +1,44 @@
-fn main() {}
+//! The `vigil` binary: parses flags, sets up logging and hands over to a command.
+
+mod cli;
+mod config;
+mod process_metrics;
+mod selector;
+mod serve;
+mod tsdb_cmd;
+mod units;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use cli::{Cli, Command, LogFormat, TsdbCommand};
+
+fn init_logging(level: &str, format: LogFormat) {
+    let filter = EnvFilter::try_new(level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Logfmt => builder.init(),
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Tsdb(cmd)) => {
+            init_logging("warn", LogFormat::Logfmt);
+            match cmd {
+                TsdbCommand::Dump(a) => tsdb_cmd::dump(a),
+                TsdbCommand::Analyze(a) => tsdb_cmd::analyze(a),
+            }
+        }
+        Some(Command::Serve(args)) => run_server(args),
+        None => run_server(cli.serve),
+    }
+}
+
+fn run_server(args: cli::ServeArgs) -> anyhow::Result<()> {
+    init_logging(&args.log_level, args.log_format);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(serve::run(args))
+}

@@ -1,0 +1,678 @@
+//! The head: the in-memory, writable part of the database.
+//!
+//! Every series here holds its recent samples in compressed XOR chunks (closed chunks are
+//! immutable and shared with readers by reference count; the open chunk is copied on read). An
+//! index maps label sets to series and label pairs to postings. Appends are serialised by one
+//! lock so that the WAL order equals the apply order; reads take only short per-series locks
+//! and run concurrently with appends.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use crate::chunk::{XorAppender, XorIter};
+use crate::error::AppendError;
+use crate::labels::{Label, LabelError, Labels};
+use crate::matcher::Matcher;
+use crate::metadata::MetricMetadata;
+use crate::postings::{self, MemPostings};
+use crate::record::{self, RefSample};
+
+/// Samples per head chunk before it is closed (Prometheus uses the same number).
+const SAMPLES_PER_CHUNK: u16 = 120;
+
+/// A closed, immutable head chunk.
+#[derive(Clone)]
+pub(crate) struct ClosedChunk {
+    pub min_t: i64,
+    pub max_t: i64,
+    pub data: Arc<[u8]>,
+}
+
+/// One series in memory.
+pub struct MemSeries {
+    pub id: u32,
+    pub labels: Labels,
+    chunks: Vec<ClosedChunk>,
+    open: XorAppender,
+    open_min_t: i64,
+    max_t: i64,
+    /// Out-of-order samples accepted within the window, sorted by time.
+    ooo: Vec<(i64, f64)>,
+}
+
+/// Outcome of appending one sample.
+#[derive(Debug, PartialEq, Eq)]
+enum Appended {
+    New,
+    /// Same timestamp and same value bits as stored: idempotent retry, nothing to do.
+    Duplicate,
+}
+
+impl MemSeries {
+    fn new(id: u32, labels: Labels) -> Self {
+        MemSeries {
+            id,
+            labels,
+            chunks: Vec::new(),
+            open: XorAppender::new(),
+            open_min_t: i64::MAX,
+            max_t: i64::MIN,
+            ooo: Vec::new(),
+        }
+    }
+
+    fn append(&mut self, t: i64, v: f64, ooo_window: i64, min_valid: i64) -> Result<Appended, AppendError> {
+        if t < min_valid {
+            return Err(AppendError::OutOfBounds { t, min_valid });
+        }
+        if t > self.max_t {
+            if self.open.num_samples() >= SAMPLES_PER_CHUNK {
+                self.close_open_chunk();
+            }
+            if self.open.num_samples() == 0 {
+                self.open_min_t = t;
+            }
+            self.open.append(t, v);
+            self.max_t = t;
+            return Ok(Appended::New);
+        }
+        if let Some(stored) = self.find(t) {
+            return if stored.to_bits() == v.to_bits() {
+                Ok(Appended::Duplicate)
+            } else {
+                Err(AppendError::Duplicate { t, stored, received: v })
+            };
+        }
+        if ooo_window > 0 && self.max_t - t <= ooo_window {
+            let pos = self.ooo.partition_point(|(ot, _)| *ot < t);
+            self.ooo.insert(pos, (t, v));
+            return Ok(Appended::New);
+        }
+        Err(AppendError::OutOfOrder { t, max_t: self.max_t, window_ms: ooo_window })
+    }
+
+    fn close_open_chunk(&mut self) {
+        let full = std::mem::replace(&mut self.open, XorAppender::new());
+        if full.num_samples() > 0 {
+            let max_t = full.last().map_or(self.max_t, |(t, _)| t);
+            self.chunks.push(ClosedChunk { min_t: self.open_min_t, max_t, data: full.bytes().into() });
+        }
+        self.open_min_t = i64::MAX;
+    }
+
+    /// The stored value at exactly `t`, if any (used to tell retries from conflicts).
+    fn find(&self, t: i64) -> Option<f64> {
+        if let Ok(i) = self.ooo.binary_search_by(|(ot, _)| ot.cmp(&t)) {
+            return Some(self.ooo[i].1);
+        }
+        let in_open = self.open.num_samples() > 0 && t >= self.open_min_t;
+        let candidates = self
+            .chunks
+            .iter()
+            .filter(|c| c.min_t <= t && t <= c.max_t)
+            .map(|c| &c.data[..])
+            .chain(in_open.then(|| self.open.bytes()));
+        for data in candidates {
+            let mut it = XorIter::new(data);
+            if let Some((st, sv)) = it.seek(t) {
+                if st == t {
+                    return Some(sv);
+                }
+            }
+        }
+        None
+    }
+
+    /// Copies what a reader needs: closed chunks by reference, the open chunk and out-of-order
+    /// samples by value. Cheap enough to do under the series lock.
+    fn snapshot(&self, mint: i64, maxt: i64) -> SeriesSnapshot {
+        let mut chunks: Vec<Arc<[u8]>> =
+            self.chunks.iter().filter(|c| c.max_t >= mint && c.min_t <= maxt).map(|c| c.data.clone()).collect();
+        if self.open.num_samples() > 0 && self.open_min_t <= maxt && self.max_t >= mint {
+            chunks.push(self.open.bytes().into());
+        }
+        let ooo = self.ooo.iter().copied().filter(|(t, _)| *t >= mint && *t <= maxt).collect();
+        SeriesSnapshot { labels: self.labels.clone(), chunks, ooo }
+    }
+
+    /// Drops data older than `cut`; returns true when nothing is left.
+    fn truncate(&mut self, cut: i64) -> bool {
+        self.chunks.retain(|c| c.max_t >= cut);
+        if self.open.num_samples() > 0 && self.max_t < cut {
+            self.open = XorAppender::new();
+            self.open_min_t = i64::MAX;
+        }
+        self.ooo.retain(|(t, _)| *t >= cut);
+        self.chunks.is_empty() && self.open.num_samples() == 0 && self.ooo.is_empty()
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.chunks.iter().map(|c| c.data.len() + 32).sum::<usize>()
+            + self.open.bytes().len()
+            + self.ooo.capacity() * 16
+    }
+}
+
+/// A series' data as copied out for a reader.
+pub struct SeriesSnapshot {
+    pub labels: Labels,
+    chunks: Vec<Arc<[u8]>>,
+    ooo: Vec<(i64, f64)>,
+}
+
+impl SeriesSnapshot {
+    /// Decodes the samples in `[mint, maxt]`, sorted by time and free of duplicates.
+    pub fn samples(&self, mint: i64, maxt: i64) -> Vec<(i64, f64)> {
+        let mut out = Vec::new();
+        for c in &self.chunks {
+            out.extend(XorIter::new(c).filter(|(t, _)| *t >= mint && *t <= maxt));
+        }
+        if !self.ooo.is_empty() {
+            out.extend(self.ooo.iter().copied());
+            out.sort_by_key(|(t, _)| *t);
+            out.dedup_by_key(|(t, _)| *t);
+        }
+        out
+    }
+}
+
+/// One series of an append batch: labels sorted by name (any `AsRef<str>`, so adapters need
+/// not build [`Labels`] for series the head already knows) and its samples.
+pub struct SeriesInput<'a, S: AsRef<str>> {
+    pub labels: &'a [(S, S)],
+    pub samples: &'a [(i64, f64)],
+}
+
+/// What an append did. Rejected samples are counted by reason and the first error of each
+/// request is kept so the writer can be told what was wrong.
+#[derive(Debug, Default)]
+pub struct AppendOutcome {
+    pub samples_written: usize,
+    pub duplicates_ignored: usize,
+    pub series_created: usize,
+    pub rejected: usize,
+    pub first_error: Option<(String, AppendError)>,
+    /// WAL payloads to log, in order: (record type, bytes).
+    pub(crate) wal: Vec<(u8, Vec<u8>)>,
+}
+
+impl AppendOutcome {
+    fn reject(&mut self, labels: impl FnOnce() -> String, err: AppendError) {
+        self.rejected += 1;
+        if self.first_error.is_none() {
+            self.first_error = Some((labels(), err));
+        }
+    }
+}
+
+struct Index {
+    by_fingerprint: HashMap<u64, u32>,
+    /// Series whose fingerprint collides with an earlier one (rare).
+    collisions: HashMap<u64, Vec<u32>>,
+    series: Vec<Option<Arc<Mutex<MemSeries>>>>,
+    postings: MemPostings,
+    interned: HashSet<Arc<str>>,
+    live: usize,
+}
+
+impl Index {
+    fn get(&self, id: u32) -> Option<&Arc<Mutex<MemSeries>>> {
+        self.series.get(id as usize).and_then(|s| s.as_ref())
+    }
+
+    fn intern(&mut self, s: &str) -> Arc<str> {
+        if let Some(a) = self.interned.get(s) {
+            return a.clone();
+        }
+        let a: Arc<str> = s.into();
+        self.interned.insert(a.clone());
+        a
+    }
+}
+
+/// Counters the head keeps for `/metrics`.
+#[derive(Default)]
+pub struct HeadCounters {
+    pub samples_appended: telemetry::Counter,
+    pub series_created: telemetry::Counter,
+    pub series_removed: telemetry::Counter,
+    pub out_of_order: telemetry::Counter,
+    pub out_of_bounds: telemetry::Counter,
+    pub duplicates: telemetry::Counter,
+    pub invalid_series: telemetry::Counter,
+    pub series_limit: telemetry::Counter,
+}
+
+impl HeadCounters {
+    fn count(&self, e: &AppendError) {
+        match e {
+            AppendError::OutOfOrder { .. } => self.out_of_order.inc(),
+            AppendError::OutOfBounds { .. } => self.out_of_bounds.inc(),
+            AppendError::Duplicate { .. } => self.duplicates.inc(),
+            AppendError::InvalidSeries(_) => self.invalid_series.inc(),
+            AppendError::SeriesLimit { .. } => self.series_limit.inc(),
+        }
+    }
+}
+
+/// The in-memory head.
+pub struct Head {
+    index: RwLock<Index>,
+    append_lock: Mutex<()>,
+    next_id: AtomicI64,
+    min_valid: AtomicI64,
+    min_t: AtomicI64,
+    max_t: AtomicI64,
+    ooo_window: i64,
+    max_series: usize,
+    metadata: RwLock<HashMap<String, MetricMetadata>>,
+    pub counters: HeadCounters,
+}
+
+fn read<T>(l: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    // Locks are never held across code that can panic on input; a poisoned lock still
+    // guards consistent data, so recover it rather than cascade the panic.
+    l.read().unwrap_or_else(|p| p.into_inner())
+}
+fn write<T>(l: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(|p| p.into_inner())
+}
+fn lock<T>(l: &Mutex<T>) -> MutexGuard<'_, T> {
+    l.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Fingerprint of label pairs, equal to [`Labels::fingerprint`] of the same (non-empty) pairs.
+fn fingerprint_pairs<S: AsRef<str>>(pairs: &[(S, S)]) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for (n, v) in pairs.iter().filter(|(_, v)| !v.as_ref().is_empty()) {
+        h.update(n.as_ref().as_bytes());
+        h.update(&[0xff]);
+        h.update(v.as_ref().as_bytes());
+        h.update(&[0xff]);
+    }
+    h.digest()
+}
+
+fn same_labels<S: AsRef<str>>(labels: &Labels, pairs: &[(S, S)]) -> bool {
+    let mut it = pairs.iter().filter(|(_, v)| !v.as_ref().is_empty());
+    for l in labels.iter() {
+        match it.next() {
+            Some((n, v)) if *l.name == *n.as_ref() && *l.value == *v.as_ref() => {}
+            _ => return false,
+        }
+    }
+    it.next().is_none()
+}
+
+fn pairs_to_string<S: AsRef<str>>(pairs: &[(S, S)]) -> String {
+    let ls: Vec<Label> = pairs.iter().map(|(n, v)| Label::new(n.as_ref(), v.as_ref())).collect();
+    match Labels::new(ls) {
+        Ok(l) => l.to_string(),
+        Err(_) => format!("{:?}", pairs.iter().map(|(n, v)| (n.as_ref(), v.as_ref())).collect::<Vec<_>>()),
+    }
+}
+
+impl Head {
+    pub fn new(ooo_window: i64, max_series: usize) -> Self {
+        Head {
+            index: RwLock::new(Index {
+                by_fingerprint: HashMap::new(),
+                collisions: HashMap::new(),
+                series: Vec::new(),
+                postings: MemPostings::default(),
+                interned: HashSet::new(),
+                live: 0,
+            }),
+            append_lock: Mutex::new(()),
+            next_id: AtomicI64::new(0),
+            min_valid: AtomicI64::new(i64::MIN),
+            min_t: AtomicI64::new(i64::MAX),
+            max_t: AtomicI64::new(i64::MIN),
+            ooo_window,
+            max_series,
+            metadata: RwLock::new(HashMap::new()),
+            counters: HeadCounters::default(),
+        }
+    }
+
+    fn lookup<S: AsRef<str>>(idx: &Index, fp: u64, pairs: &[(S, S)]) -> Option<u32> {
+        let id = *idx.by_fingerprint.get(&fp)?;
+        let s = idx.get(id)?;
+        if same_labels(&lock(s).labels, pairs) {
+            return Some(id);
+        }
+        idx.collisions.get(&fp)?.iter().copied().find(|id| idx.get(*id).is_some_and(|s| same_labels(&lock(s).labels, pairs)))
+    }
+
+    /// Creates a series under the write lock (or finds one created meanwhile).
+    fn create<S: AsRef<str>>(&self, idx: &mut Index, fp: u64, pairs: &[(S, S)], forced_id: Option<u32>) -> Result<(u32, bool), AppendError> {
+        if let Some(id) = Self::lookup(idx, fp, pairs) {
+            return Ok((id, false));
+        }
+        if forced_id.is_none() && idx.live >= self.max_series {
+            return Err(AppendError::SeriesLimit { limit: self.max_series });
+        }
+        let mut ls = Vec::with_capacity(pairs.len());
+        for (n, v) in pairs.iter().filter(|(_, v)| !v.as_ref().is_empty()) {
+            ls.push(Label { name: idx.intern(n.as_ref()), value: idx.intern(v.as_ref()) });
+        }
+        let labels = Labels::from_sorted(ls)?;
+        labels.validate_series()?;
+        let id = match forced_id {
+            Some(id) => {
+                self.next_id.fetch_max(i64::from(id) + 1, Ordering::Relaxed);
+                id
+            }
+            None => self.next_id.fetch_add(1, Ordering::Relaxed) as u32,
+        };
+        if idx.series.len() <= id as usize {
+            idx.series.resize(id as usize + 1, None);
+        }
+        if idx.by_fingerprint.contains_key(&fp) {
+            idx.collisions.entry(fp).or_default().push(id);
+        } else {
+            idx.by_fingerprint.insert(fp, id);
+        }
+        if idx.postings.all().last().is_some_and(|last| *last > id) {
+            // Only possible when replaying a WAL whose series records are out of id order; the
+            // postings lists must stay sorted, so rebuild them.
+            idx.series[id as usize] = Some(Arc::new(Mutex::new(MemSeries::new(id, labels))));
+            Self::rebuild_postings(idx);
+        } else {
+            idx.postings.add(id, &labels);
+            idx.series[id as usize] = Some(Arc::new(Mutex::new(MemSeries::new(id, labels))));
+        }
+        idx.live += 1;
+        self.counters.series_created.inc();
+        Ok((id, true))
+    }
+
+    fn rebuild_postings(idx: &mut Index) {
+        let mut p = MemPostings::default();
+        for s in idx.series.iter().flatten() {
+            let s = lock(s);
+            p.add(s.id, &s.labels);
+        }
+        idx.postings = p;
+    }
+
+    /// Appends a batch. Samples are applied in memory first and the WAL payloads for the
+    /// accepted ones are returned in the outcome; the caller logs them (still holding the
+    /// returned guard) before acknowledging, so that the WAL order is the apply order.
+    pub fn append<S: AsRef<str>>(&self, batch: &[SeriesInput<'_, S>]) -> (AppendOutcome, MutexGuard<'_, ()>) {
+        let guard = lock(&self.append_lock);
+        let mut out = AppendOutcome::default();
+        let fps: Vec<u64> = batch.iter().map(|s| fingerprint_pairs(s.labels)).collect();
+        let mut ids: Vec<Option<u32>> = {
+            let idx = read(&self.index);
+            batch.iter().zip(&fps).map(|(s, fp)| Self::lookup(&idx, *fp, s.labels)).collect()
+        };
+        let mut new_series: Vec<(u64, Labels)> = Vec::new();
+        if ids.iter().any(|i| i.is_none()) {
+            let mut idx = write(&self.index);
+            for (i, s) in batch.iter().enumerate() {
+                if ids[i].is_some() {
+                    continue;
+                }
+                match self.create(&mut idx, fps[i], s.labels, None) {
+                    Ok((id, created)) => {
+                        ids[i] = Some(id);
+                        if created {
+                            out.series_created += 1;
+                            if let Some(series) = idx.get(id) {
+                                new_series.push((u64::from(id), lock(series).labels.clone()));
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        self.counters.count(&e);
+                        out.rejected += s.samples.len().saturating_sub(1);
+                        out.reject(|| pairs_to_string(s.labels), e);
+                    }
+                }
+            }
+        }
+        let min_valid = self.min_valid.load(Ordering::Relaxed);
+        let mut logged: Vec<RefSample> = Vec::new();
+        let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+        {
+            let idx = read(&self.index);
+            for (s, id) in batch.iter().zip(&ids) {
+                let Some(id) = id else { continue };
+                let Some(series) = idx.get(*id) else { continue };
+                let mut series = lock(series);
+                for &(t, v) in s.samples {
+                    match series.append(t, v, self.ooo_window, min_valid) {
+                        Ok(Appended::New) => {
+                            logged.push(RefSample { series: u64::from(*id), t, v });
+                            lo = lo.min(t);
+                            hi = hi.max(t);
+                        }
+                        Ok(Appended::Duplicate) => out.duplicates_ignored += 1,
+                        Err(e) => {
+                            self.counters.count(&e);
+                            let labels = series.labels.clone();
+                            out.reject(|| labels.to_string(), e);
+                        }
+                    }
+                }
+            }
+        }
+        if !logged.is_empty() {
+            self.min_t.fetch_min(lo, Ordering::Relaxed);
+            self.max_t.fetch_max(hi, Ordering::Relaxed);
+        }
+        out.samples_written = logged.len();
+        self.counters.samples_appended.add(logged.len() as u64);
+        if !new_series.is_empty() {
+            let mut buf = Vec::new();
+            record::encode_series(new_series.iter().map(|(r, l)| (*r, l)), &mut buf);
+            out.wal.push((record::TYPE_SERIES, buf));
+        }
+        if !logged.is_empty() {
+            let mut buf = Vec::with_capacity(logged.len() * 12);
+            record::encode_samples(&logged, &mut buf);
+            out.wal.push((record::TYPE_SAMPLES, buf));
+        }
+        (out, guard)
+    }
+
+    /// Re-creates a series from the WAL with its logged id.
+    pub(crate) fn replay_series(&self, id: u64, labels: &Labels) -> Result<(), LabelError> {
+        let pairs: Vec<(&str, &str)> = labels.iter().map(|l| (&*l.name, &*l.value)).collect();
+        let mut idx = write(&self.index);
+        let Ok(id32) = u32::try_from(id) else {
+            return Err(LabelError::EmptyName);
+        };
+        match self.create(&mut idx, fingerprint_pairs(&pairs), &pairs, Some(id32)) {
+            Ok(_) => Ok(()),
+            Err(AppendError::InvalidSeries(e)) => Err(e),
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// Applies logged samples during replay. Samples that no longer apply (already persisted,
+    /// unknown series) are skipped and counted; replay accepts any order the log holds.
+    pub(crate) fn replay_samples(&self, samples: &[RefSample]) -> usize {
+        let idx = read(&self.index);
+        let min_valid = self.min_valid.load(Ordering::Relaxed);
+        let mut skipped = 0;
+        for s in samples {
+            let Some(series) = u32::try_from(s.series).ok().and_then(|id| idx.get(id)) else {
+                skipped += 1;
+                continue;
+            };
+            match lock(series).append(s.t, s.v, i64::MAX, min_valid) {
+                Ok(_) => {
+                    self.min_t.fetch_min(s.t, Ordering::Relaxed);
+                    self.max_t.fetch_max(s.t, Ordering::Relaxed);
+                }
+                Err(_) => skipped += 1,
+            }
+        }
+        skipped
+    }
+
+    pub fn set_metadata(&self, entries: impl IntoIterator<Item = (String, MetricMetadata)>) -> Vec<(String, MetricMetadata)> {
+        let mut changed = Vec::new();
+        let mut m = write(&self.metadata);
+        for (name, md) in entries {
+            if m.get(&name) != Some(&md) {
+                m.insert(name.clone(), md.clone());
+                changed.push((name, md));
+            }
+        }
+        changed
+    }
+
+    pub fn metadata(&self) -> HashMap<String, MetricMetadata> {
+        read(&self.metadata).clone()
+    }
+
+    /// Ids of series matching all matchers.
+    pub fn select_ids(&self, matchers: &[Matcher]) -> Vec<u32> {
+        postings::select(&read(&self.index).postings, matchers)
+    }
+
+    /// Copies the data of the given series in `[mint, maxt]` for reading outside the locks.
+    /// Data that was already persisted may still be returned (chunks straddling a cut); the
+    /// database's merge removes such duplicates by timestamp.
+    pub fn snapshot(&self, ids: &[u32], mint: i64, maxt: i64) -> Vec<SeriesSnapshot> {
+        let series: Vec<Arc<Mutex<MemSeries>>> = {
+            let idx = read(&self.index);
+            ids.iter().filter_map(|id| idx.get(*id).cloned()).collect()
+        };
+        series.iter().map(|s| lock(s).snapshot(mint, maxt)).collect()
+    }
+
+    /// Every live series, sorted by labels (for persisting blocks).
+    pub fn all_sorted(&self) -> Vec<(Labels, u32)> {
+        let idx = read(&self.index);
+        let mut v: Vec<(Labels, u32)> = idx.series.iter().flatten().map(|s| {
+            let s = lock(s);
+            (s.labels.clone(), s.id)
+        }).collect();
+        v.sort();
+        v
+    }
+
+    /// Label names and values in the head matching the matchers (all when empty).
+    pub fn label_names(&self, matchers: &[Matcher]) -> Vec<String> {
+        let idx = read(&self.index);
+        if matchers.is_empty() {
+            return idx.postings.names().map(str::to_string).collect();
+        }
+        let ids = postings::select(&idx.postings, matchers);
+        let mut names = HashSet::new();
+        for id in ids {
+            if let Some(s) = idx.get(id) {
+                for l in lock(s).labels.iter() {
+                    if !names.contains(&*l.name) {
+                        names.insert(l.name.to_string());
+                    }
+                }
+            }
+        }
+        names.into_iter().collect()
+    }
+
+    pub fn label_values(&self, name: &str, matchers: &[Matcher]) -> Vec<String> {
+        let idx = read(&self.index);
+        if matchers.is_empty() {
+            return idx.postings.values(name).map(|(v, _)| v.to_string()).collect();
+        }
+        let ids = postings::select(&idx.postings, matchers);
+        let mut values = HashSet::new();
+        for id in ids {
+            if let Some(s) = idx.get(id) {
+                if let Some(v) = lock(s).labels.get(name) {
+                    values.insert(v.to_string());
+                }
+            }
+        }
+        values.into_iter().collect()
+    }
+
+    /// Drops all data older than `cut` (it has been persisted in a block) and forgets series
+    /// left empty. Returns the ids removed. Holds the append lock so no write interleaves.
+    pub fn truncate(&self, cut: i64) -> Vec<u32> {
+        let _g = lock(&self.append_lock);
+        self.min_valid.fetch_max(cut, Ordering::Relaxed);
+        let mut idx = write(&self.index);
+        let mut dead = Vec::new();
+        let mut new_min = i64::MAX;
+        for slot in idx.series.iter_mut() {
+            let Some(s) = slot else { continue };
+            let mut series = lock(s);
+            if series.truncate(cut) {
+                dead.push(series.id);
+                drop(series);
+                *slot = None;
+            } else {
+                let first = series.chunks.first().map(|c| c.min_t).unwrap_or(series.open_min_t);
+                let first = series.ooo.first().map_or(first, |(t, _)| first.min(*t));
+                new_min = new_min.min(first.max(cut));
+            }
+        }
+        if !dead.is_empty() {
+            idx.postings.remove(&dead);
+            idx.by_fingerprint.retain(|_, id| dead.binary_search(id).is_err());
+            idx.collisions.retain(|_, ids| {
+                ids.retain(|id| dead.binary_search(id).is_err());
+                !ids.is_empty()
+            });
+            idx.live -= dead.len();
+            self.counters.series_removed.add(dead.len() as u64);
+        }
+        // Interned strings no other series uses can go too.
+        idx.interned.retain(|s| Arc::strong_count(s) > 1);
+        self.min_t.store(new_min, Ordering::Relaxed);
+        dead
+    }
+
+    pub fn is_live(&self, id: u64) -> bool {
+        u32::try_from(id).ok().is_some_and(|id| read(&self.index).get(id).is_some())
+    }
+
+    pub fn num_series(&self) -> usize {
+        read(&self.index).live
+    }
+
+    /// Oldest and newest sample time in the head (`None` when empty).
+    pub fn time_range(&self) -> Option<(i64, i64)> {
+        let (lo, hi) = (self.min_t.load(Ordering::Relaxed), self.max_t.load(Ordering::Relaxed));
+        (lo <= hi).then_some((lo, hi))
+    }
+
+    pub fn min_valid(&self) -> i64 {
+        self.min_valid.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_min_valid(&self, t: i64) {
+        self.min_valid.fetch_max(t, Ordering::Relaxed);
+    }
+
+    /// Raises the oldest writable time once in-flight appends have finished, so that no append
+    /// that started before can still write below `t`.
+    pub(crate) fn set_min_valid_locked(&self, t: i64) {
+        let _g = lock(&self.append_lock);
+        self.min_valid.fetch_max(t, Ordering::Relaxed);
+    }
+
+    /// Approximate bytes held by chunk data (for `/metrics`).
+    pub fn chunk_bytes(&self) -> usize {
+        let idx = read(&self.index);
+        idx.series.iter().flatten().map(|s| lock(s).heap_bytes()).sum()
+    }
+
+    pub fn postings_stats(&self) -> Vec<(String, usize)> {
+        let idx = read(&self.index);
+        idx.postings.names().map(|n| (n.to_string(), idx.postings.num_values(n))).collect()
+    }
+
+    /// Counts of series per label pair and per metric name (for `vigil tsdb analyze`).
+    pub fn with_postings<R>(&self, f: impl FnOnce(&MemPostings) -> R) -> R {
+        f(&read(&self.index).postings)
+    }
+}

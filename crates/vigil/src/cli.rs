@@ -1,0 +1,136 @@
+//! Command-line flags. Names follow Prometheus (`--web.listen-address`, `--storage.*`) so that
+//! existing service files and habits carry over.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Vigil: metrics, alerting, traces, logs and more in one process.
+///
+/// With no command, `vigil` runs the server (`vigil serve`) on 127.0.0.1:9090 with its data in
+/// ./data. Point Prometheus' remote_write at http://127.0.0.1:9090/api/v1/write.
+#[derive(Parser, Debug)]
+#[command(name = "vigil", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve(ServeArgs),
+    /// Inspect a data directory (works while a server is using it, read-only).
+    #[command(subcommand)]
+    Tsdb(TsdbCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TsdbCommand {
+    /// Print samples as `series value timestamp_ms`, one per line (like `promtool tsdb dump`).
+    Dump(DumpArgs),
+    /// Summarise a data directory: series, samples, blocks, and the metrics and label pairs with
+    /// the highest cardinality.
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct DumpArgs {
+    /// Data directory to read.
+    #[arg(long = "storage.path", alias = "storage.tsdb.path", default_value = "data")]
+    pub storage_path: PathBuf,
+    /// Series selector, e.g. 'up{job="node"}'. Repeatable (series matching any are dumped).
+    #[arg(long = "match", default_value = "{__name__=~\".+\"}")]
+    pub matchers: Vec<String>,
+    /// Earliest sample time: RFC 3339 or Unix milliseconds.
+    #[arg(long = "min-time")]
+    pub min_time: Option<String>,
+    /// Latest sample time: RFC 3339 or Unix milliseconds.
+    #[arg(long = "max-time")]
+    pub max_time: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct AnalyzeArgs {
+    /// Data directory to read.
+    #[arg(long = "storage.path", alias = "storage.tsdb.path", default_value = "data")]
+    pub storage_path: PathBuf,
+    /// How many entries each top-N list shows.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+}
+
+/// When the WAL is flushed to disk.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FsyncMode {
+    /// fsync before acknowledging each write: nothing acknowledged is ever lost.
+    Always,
+    /// fsync every --storage.wal.fsync-interval: a machine crash (not a process crash) loses
+    /// at most that interval.
+    Interval,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Logfmt,
+    Json,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Prometheus-format configuration file (prometheus.yml). Optional.
+    #[arg(long = "config.file")]
+    pub config_file: Option<PathBuf>,
+    /// Address for the UI and every API.
+    #[arg(long = "web.listen-address", default_value = "127.0.0.1:9090")]
+    pub listen_address: SocketAddr,
+    /// Largest accepted request body in bytes (e.g. 32MB); larger requests get 413.
+    #[arg(long = "web.max-request-bytes", default_value = "32MB", value_parser = parse_size)]
+    pub max_request_bytes: u64,
+    /// Enable admin endpoints (`/api/v1/admin/...`).
+    #[arg(long = "web.enable-admin-api")]
+    pub enable_admin_api: bool,
+    /// Directory for all stored data.
+    #[arg(long = "storage.path", alias = "storage.tsdb.path", default_value = "data")]
+    pub storage_path: PathBuf,
+    /// How long to keep data (e.g. 15d, 1y; 0 keeps forever).
+    #[arg(long = "storage.retention.time", alias = "storage.tsdb.retention.time", default_value = "15d", value_parser = parse_duration)]
+    pub retention_time: i64,
+    /// Most bytes of blocks + WAL to keep (e.g. 50GB; 0 = no limit). Oldest blocks go first.
+    #[arg(long = "storage.retention.size", alias = "storage.tsdb.retention.size", default_value = "0", value_parser = parse_size)]
+    pub retention_size: u64,
+    /// WAL fsync policy. `interval` bounds loss on a machine crash by the interval.
+    #[arg(long = "storage.wal.fsync", value_enum, default_value = "interval")]
+    pub wal_fsync: FsyncMode,
+    /// Interval for `--storage.wal.fsync=interval` (at most 1s is recommended).
+    #[arg(long = "storage.wal.fsync-interval", default_value = "1s", value_parser = parse_duration)]
+    pub wal_fsync_interval: i64,
+    /// Accept samples this much older than a series' newest sample (0 rejects them).
+    #[arg(long = "storage.out-of-order-window", alias = "storage.tsdb.out-of-order-time-window", default_value = "0", value_parser = parse_duration)]
+    pub out_of_order_window: i64,
+    /// Most active series held in memory; writes creating more are rejected (cardinality guard).
+    #[arg(long = "storage.max-series", default_value_t = 10_000_000)]
+    pub max_series: usize,
+    /// Time range of a level-1 block (tests use small values).
+    #[arg(long = "storage.tsdb.min-block-duration", default_value = "2h", value_parser = parse_duration, hide = true)]
+    pub block_duration: i64,
+    /// How often to cut blocks, compact and apply retention.
+    #[arg(long = "storage.maintenance-interval", default_value = "1m", value_parser = parse_duration, hide = true)]
+    pub maintenance_interval: i64,
+    /// Log level: error, warn, info, debug, trace (or a tracing filter).
+    #[arg(long = "log.level", default_value = "info")]
+    pub log_level: String,
+    #[arg(long = "log.format", value_enum, default_value = "logfmt")]
+    pub log_format: LogFormat,
+}
+
+fn parse_duration(s: &str) -> Result<i64, String> {
+    crate::units::parse_duration_ms(s)
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    crate::units::parse_bytes(s)
+}

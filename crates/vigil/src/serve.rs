@@ -1,0 +1,153 @@
+//! `vigil serve`: start subsystems in order, stop them in reverse.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use server::{AppState, Limits};
+use tokio::sync::watch;
+use tsdb::wal::{FsyncPolicy, WalOptions};
+use tsdb::{Db, Options};
+
+use crate::cli::{FsyncMode, ServeArgs};
+use crate::{config, process_metrics};
+
+pub async fn run(args: ServeArgs) -> Result<()> {
+    let config = match &args.config_file {
+        Some(path) => config::load(path)?,
+        None => config::Config::default(),
+    };
+    if !config.external_labels.is_empty() {
+        tracing::info!(labels = ?config.external_labels, "external labels configured (used once rules and federation exist)");
+    }
+    let registry = telemetry::Registry::new();
+    process_metrics::register(&registry);
+    let limits = Limits {
+        max_body_bytes: usize::try_from(args.max_request_bytes).unwrap_or(usize::MAX),
+        remote_write: remote_write::Limits::default(),
+    };
+    let state = AppState::new(registry.clone(), limits, args.enable_admin_api);
+
+    let listener = tokio::net::TcpListener::bind(args.listen_address)
+        .await
+        .with_context(|| format!("cannot listen on {} (--web.listen-address)", args.listen_address))?;
+    tracing::info!(address = %args.listen_address, "listening; /-/healthy is up, /-/ready waits for the WAL replay");
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut server_stop = stop_rx.clone();
+    let server = tokio::spawn(server::serve(listener, state.clone(), async move {
+        let _ = server_stop.wait_for(|s| *s).await;
+    }));
+
+    let opts = storage_options(&args);
+    let path = args.storage_path.clone();
+    tracing::info!(path = %path.display(), fsync = ?opts.wal.fsync, "opening storage");
+    let open = tokio::task::spawn_blocking(move || Db::open(&path, opts, replay_progress_logger()));
+    let db = tokio::select! {
+        res = open => Arc::new(res.context("storage task failed")?.context("cannot open storage")?),
+        _ = shutdown_signal() => {
+            tracing::info!("signal received during WAL replay; exiting without changes");
+            std::process::exit(0);
+        }
+    };
+    db.register_metrics(&registry);
+    state.set_db(db.clone());
+    tracing::info!(series = db.head().num_series(), blocks = db.blocks().len(), "storage ready");
+
+    let mut tasks = Vec::new();
+    if let FsyncMode::Interval = args.wal_fsync {
+        let period = Duration::from_millis(args.wal_fsync_interval.max(1) as u64);
+        tasks.push(spawn_periodic(period, stop_rx.clone(), db.clone(), |db| {
+            if let Err(e) = db.sync_wal() {
+                tracing::error!(error = %e, "WAL fsync failed");
+            }
+        }));
+    }
+    let period = Duration::from_millis(args.maintenance_interval.max(1) as u64);
+    tasks.push(spawn_periodic(period, stop_rx.clone(), db.clone(), |db| {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+        match db.maintain(now) {
+            Ok(r) if r.blocks_written + r.compactions + r.blocks_deleted > 0 => tracing::info!(?r, "maintenance done"),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "maintenance failed"),
+        }
+    }));
+
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    let _ = stop_tx.send(true);
+    match server.await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::error!(error = %e, "HTTP server error"),
+        Err(e) => tracing::error!(error = %e, "HTTP server task failed"),
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    db.close().context("cannot sync the WAL on shutdown")?;
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+fn storage_options(args: &ServeArgs) -> Options {
+    Options {
+        retention_ms: args.retention_time,
+        retention_bytes: args.retention_size,
+        wal: WalOptions {
+            fsync: match args.wal_fsync {
+                FsyncMode::Always => FsyncPolicy::Always,
+                FsyncMode::Interval => FsyncPolicy::Interval(Duration::from_millis(args.wal_fsync_interval.max(1) as u64)),
+            },
+            ..WalOptions::default()
+        },
+        out_of_order_window_ms: args.out_of_order_window,
+        block_range_ms: args.block_duration.max(1),
+        max_series: args.max_series,
+        read_only: false,
+    }
+}
+
+/// Logs replay progress at most once per second, and always at the end.
+fn replay_progress_logger() -> impl FnMut(tsdb::wal::Progress) {
+    let mut last = Instant::now();
+    move |p| {
+        if last.elapsed() >= Duration::from_secs(1) || p.files_done == p.files_total {
+            last = Instant::now();
+            tracing::info!(percent = format!("{:.1}", p.percent()), segments = format!("{}/{}", p.files_done, p.files_total), "WAL replay progress");
+        }
+    }
+}
+
+/// Runs `f` on a blocking thread every `period` until `stop` turns true.
+fn spawn_periodic(
+    period: Duration,
+    mut stop: watch::Receiver<bool>,
+    db: Arc<Db>,
+    f: fn(&Db),
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    let db = db.clone();
+                    let _ = tokio::task::spawn_blocking(move || f(&db)).await;
+                }
+                _ = stop.wait_for(|s| *s) => break,
+            }
+        }
+    })
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+        tracing::error!("cannot install signal handlers; stop Vigil with SIGKILL");
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+}
