@@ -131,12 +131,24 @@ impl Registry {
     }
 
     /// A gauge read at render time, for values another component already tracks.
-    pub fn gauge_fn(&self, name: &str, help: &str, labels: &[(&str, &str)], f: impl Fn() -> f64 + Send + Sync + 'static) {
+    pub fn gauge_fn(
+        &self,
+        name: &str,
+        help: &str,
+        labels: &[(&str, &str)],
+        f: impl Fn() -> f64 + Send + Sync + 'static,
+    ) {
         self.push(name, help, labels, Source::GaugeFn(Box::new(f)));
     }
 
     /// A counter read at render time.
-    pub fn counter_fn(&self, name: &str, help: &str, labels: &[(&str, &str)], f: impl Fn() -> f64 + Send + Sync + 'static) {
+    pub fn counter_fn(
+        &self,
+        name: &str,
+        help: &str,
+        labels: &[(&str, &str)],
+        f: impl Fn() -> f64 + Send + Sync + 'static,
+    ) {
         self.push(name, help, labels, Source::CounterFn(Box::new(f)));
     }
 

@@ -208,7 +208,11 @@ impl BlockWriter {
         let path = self.tmp_dir.join("chunks");
         let compressed = zstd::bulk::compress(&self.frame_buf, ZSTD_LEVEL).map_err(Error::io("compress", &path))?;
         self.chunks.write_all(&compressed).map_err(Error::io("write", &path))?;
-        self.frames.push(FrameMeta { offset: self.chunks_len, len: compressed.len() as u32, crc: crc32fast::hash(&compressed) });
+        self.frames.push(FrameMeta {
+            offset: self.chunks_len,
+            len: compressed.len() as u32,
+            crc: crc32fast::hash(&compressed),
+        });
         self.chunks_len += compressed.len() as u64;
         self.frame_buf.clear();
         Ok(())
@@ -271,7 +275,11 @@ fn file_header(magic: &[u8; 4]) -> [u8; FILE_HEADER_LEN as usize] {
     h
 }
 
-fn encode_index(symbols: &HashMap<Arc<str>, u32>, frames: &[FrameMeta], series: &[(Labels, Vec<ChunkMeta>)]) -> Vec<u8> {
+fn encode_index(
+    symbols: &HashMap<Arc<str>, u32>,
+    frames: &[FrameMeta],
+    series: &[(Labels, Vec<ChunkMeta>)],
+) -> Vec<u8> {
     let mut out = Vec::new();
     let mut by_id: Vec<&str> = vec![""; symbols.len()];
     for (s, id) in symbols {
@@ -307,6 +315,9 @@ fn encode_index(symbols: &HashMap<Arc<str>, u32>, frames: &[FrameMeta], series: 
     out
 }
 
+/// A series' labels with its samples, as read from a block.
+pub type SeriesSamples = (Labels, Vec<(i64, f64)>);
+
 /// The most recently decompressed frame of a block.
 #[derive(Default)]
 pub struct FrameCache {
@@ -336,9 +347,13 @@ impl Block {
         let corrupt = |what: &'static str, detail: String| Error::Corrupt { what, path: dir.to_path_buf(), detail };
         let meta_path = dir.join("meta.json");
         let meta_bytes = fs::read(&meta_path).map_err(Error::io("read", &meta_path))?;
-        let meta: BlockMeta = serde_json::from_slice(&meta_bytes).map_err(|e| corrupt("block meta.json", e.to_string()))?;
+        let meta: BlockMeta =
+            serde_json::from_slice(&meta_bytes).map_err(|e| corrupt("block meta.json", e.to_string()))?;
         if meta.format != FORMAT_NAME || meta.version != FORMAT_VERSION {
-            return Err(corrupt("block meta.json", format!("unsupported format {} version {}", meta.format, meta.version)));
+            return Err(corrupt(
+                "block meta.json",
+                format!("unsupported format {} version {}", meta.format, meta.version),
+            ));
         }
         let index_path = dir.join("index");
         let index = fs::read(&index_path).map_err(Error::io("read", &index_path))?;
@@ -348,7 +363,9 @@ impl Block {
         let chunks = File::open(&chunks_path).map_err(Error::io("open", &chunks_path))?;
         let clen = chunks.metadata().map_err(Error::io("stat", &chunks_path))?.len();
         let mut header = [0u8; FILE_HEADER_LEN as usize];
-        chunks.read_exact_at(&mut header, 0).map_err(|e| corrupt("block chunks", format!("cannot read header: {e}")))?;
+        chunks
+            .read_exact_at(&mut header, 0)
+            .map_err(|e| corrupt("block chunks", format!("cannot read header: {e}")))?;
         if &header[..4] != CHUNKS_MAGIC || u32::from(header[4]) != FORMAT_VERSION {
             return Err(corrupt("block chunks", "bad magic or version".into()));
         }
@@ -397,7 +414,7 @@ impl Block {
 
     /// Reads the samples in `[mint, maxt]` of the given series (sorted ids), decompressing each
     /// frame once.
-    pub fn read(&self, ids: &[u32], mint: i64, maxt: i64) -> Result<Vec<(Labels, Vec<(i64, f64)>)>> {
+    pub fn read(&self, ids: &[u32], mint: i64, maxt: i64) -> Result<Vec<SeriesSamples>> {
         let mut out = Vec::with_capacity(ids.len());
         let mut cache = FrameCache::default();
         for &id in ids {
@@ -442,7 +459,8 @@ impl Block {
         if crc32fast::hash(&buf) != f.crc {
             return Err(self.corrupt(format!("checksum mismatch in frame {i}")));
         }
-        decompress_limited(&buf, MAX_FRAME_BYTES).map_err(|e| self.corrupt(format!("frame {i} does not decompress: {e}")))
+        decompress_limited(&buf, MAX_FRAME_BYTES)
+            .map_err(|e| self.corrupt(format!("frame {i} does not decompress: {e}")))
     }
 
     /// Whether the block holds any data in `[mint, maxt]`.

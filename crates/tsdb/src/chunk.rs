@@ -45,10 +45,8 @@ impl BitWriter {
             self.bytes.push(0);
             self.free = 8;
         }
-        if bit {
-            if let Some(last) = self.bytes.last_mut() {
-                *last |= 1 << (self.free - 1);
-            }
+        if bit && let Some(last) = self.bytes.last_mut() {
+            *last |= 1 << (self.free - 1);
         }
         self.free -= 1;
     }
@@ -443,7 +441,8 @@ pub fn encode_compact(samples: &[(i64, f64)]) -> Vec<u8> {
             let ms: Vec<i64> = values.iter().map(|v| (v * 10f64.powi(i32::from(e))).round() as i64).collect();
             let delta = encode_mantissas(&ms, false);
             let dod = encode_mantissas(&ms, true);
-            let (mode, body) = if dod.len() < delta.len() { (VALUES_DECIMAL_DOD, dod) } else { (VALUES_DECIMAL_DELTA, delta) };
+            let (mode, body) =
+                if dod.len() < delta.len() { (VALUES_DECIMAL_DOD, dod) } else { (VALUES_DECIMAL_DELTA, delta) };
             out.push(mode);
             out.push(e);
             out.extend_from_slice(&body);
@@ -583,7 +582,13 @@ mod tests {
     }
 
     fn series() -> impl Strategy<Value = Vec<(i64, f64)>> {
-        (any::<i64>(), proptest::collection::vec((prop_oneof![1i64..100, 1i64..100_000, 1i64..i64::MAX / 1024], special_f64()), 0..300))
+        (
+            any::<i64>(),
+            proptest::collection::vec(
+                (prop_oneof![1i64..100, 1i64..100_000, 1i64..i64::MAX / 1024], special_f64()),
+                0..300,
+            ),
+        )
             .prop_map(|(start, steps)| {
                 let mut t = start / 2;
                 let mut out = Vec::new();

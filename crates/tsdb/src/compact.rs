@@ -52,18 +52,14 @@ pub fn merge(parent: &Path, sources: &[Arc<Block>]) -> Result<Option<BlockMeta>>
     let mut origin: Vec<String> = sources.iter().flat_map(|b| b.meta.compaction.sources.iter().cloned()).collect();
     origin.sort();
     origin.dedup();
-    let compaction = Compaction { level, sources: origin, parents: sources.iter().map(|b| b.meta.name.clone()).collect() };
+    let compaction =
+        Compaction { level, sources: origin, parents: sources.iter().map(|b| b.meta.name.clone()).collect() };
     let name = new_block_name(min_time);
     let mut w = BlockWriter::new(parent, &name, min_time, max_time, compaction)?;
     let mut cursors: Vec<u32> = vec![0; sources.len()];
     let mut caches: Vec<FrameCache> = sources.iter().map(|_| FrameCache::default()).collect();
     loop {
-        let next: Option<Labels> = sources
-            .iter()
-            .zip(&cursors)
-            .filter_map(|(b, c)| b.labels(*c))
-            .min()
-            .cloned();
+        let next: Option<Labels> = sources.iter().zip(&cursors).filter_map(|(b, c)| b.labels(*c)).min().cloned();
         let Some(labels) = next else { break };
         let mut samples: Vec<(i64, f64)> = Vec::new();
         let mut parts = 0;

@@ -89,6 +89,9 @@ pub struct MaintenanceReport {
     pub blocks_deleted: usize,
 }
 
+type HeadCounterFn = fn(&crate::head::HeadCounters) -> &telemetry::Counter;
+type DbCounterFn = fn(&DbCounters) -> &telemetry::Counter;
+
 /// An open database.
 pub struct Db {
     dir: PathBuf,
@@ -428,7 +431,8 @@ impl Db {
                 (!kept.is_empty()).then_some(Record::Series(kept))
             }
             Record::Samples(s) => {
-                let kept: Vec<record::RefSample> = s.into_iter().filter(|s| s.t >= cut && head.is_live(s.series)).collect();
+                let kept: Vec<record::RefSample> =
+                    s.into_iter().filter(|s| s.t >= cut && head.is_live(s.series)).collect();
                 (!kept.is_empty()).then_some(Record::Samples(kept))
             }
             // The current metadata is re-logged below instead of keeping every old version.
@@ -439,7 +443,12 @@ impl Db {
             wal.log_records(&[Record::Metadata(md)])?;
         }
         self.counters.wal_checkpoints.inc();
-        tracing::debug!(records_in = stats.records_in, records_out = stats.records_out, segments_removed = stats.segments_removed, "WAL checkpoint written");
+        tracing::debug!(
+            records_in = stats.records_in,
+            records_out = stats.records_out,
+            segments_removed = stats.segments_removed,
+            "WAL checkpoint written"
+        );
         Ok(())
     }
 
@@ -498,7 +507,8 @@ impl Db {
         }
         if self.opts.retention_bytes > 0 {
             let wal_bytes = self.wal.as_ref().map_or(0, |w| w.disk_size());
-            let mut total: u64 = wal_bytes + metas.iter().filter(|m| !doomed.contains(&m.name)).map(|m| m.stats.bytes).sum::<u64>();
+            let mut total: u64 =
+                wal_bytes + metas.iter().filter(|m| !doomed.contains(&m.name)).map(|m| m.stats.bytes).sum::<u64>();
             for m in &metas {
                 if total <= self.opts.retention_bytes {
                     break;
@@ -537,7 +547,7 @@ impl Db {
         registry.counter_fn("vigil_tsdb_head_samples_appended_total", "Samples stored in the head.", &[], move || {
             db.head.counters.samples_appended.get() as f64
         });
-        let reasons: [(&str, fn(&crate::head::HeadCounters) -> &telemetry::Counter); 5] = [
+        let reasons: [(&str, HeadCounterFn); 5] = [
             ("out_of_order", |c| &c.out_of_order),
             ("out_of_bounds", |c| &c.out_of_bounds),
             ("duplicate", |c| &c.duplicates),
@@ -574,17 +584,26 @@ impl Db {
             db.wal.as_ref().map_or(0, |w| w.disk_size()) as f64
         });
         let db = self.clone();
-        registry.gauge_fn("vigil_tsdb_wal_replay_duration_seconds", "Time the last start-up spent replaying the WAL.", &[], move || {
-            db.replay_seconds()
-        });
-        let counters: [(&str, &str, fn(&DbCounters) -> &telemetry::Counter); 7] = [
+        registry.gauge_fn(
+            "vigil_tsdb_wal_replay_duration_seconds",
+            "Time the last start-up spent replaying the WAL.",
+            &[],
+            move || db.replay_seconds(),
+        );
+        let counters: [(&str, &str, DbCounterFn); 7] = [
             ("vigil_tsdb_blocks_written_total", "Blocks cut from the head.", |c| &c.blocks_written),
             ("vigil_tsdb_compactions_total", "Block merges.", |c| &c.compactions),
             ("vigil_tsdb_compactions_failed_total", "Block merges that failed.", |c| &c.compaction_failures),
-            ("vigil_tsdb_retention_blocks_deleted_total", "Blocks deleted by retention.", |c| &c.blocks_deleted_retention),
-            ("vigil_tsdb_blocks_quarantined_total", "Corrupt blocks moved to quarantine at start-up.", |c| &c.blocks_quarantined),
+            ("vigil_tsdb_retention_blocks_deleted_total", "Blocks deleted by retention.", |c| {
+                &c.blocks_deleted_retention
+            }),
+            ("vigil_tsdb_blocks_quarantined_total", "Corrupt blocks moved to quarantine at start-up.", |c| {
+                &c.blocks_quarantined
+            }),
             ("vigil_tsdb_wal_checkpoints_total", "WAL checkpoints written.", |c| &c.wal_checkpoints),
-            ("vigil_tsdb_wal_write_failures_total", "WAL writes that failed (the write was refused).", |c| &c.wal_write_failures),
+            ("vigil_tsdb_wal_write_failures_total", "WAL writes that failed (the write was refused).", |c| {
+                &c.wal_write_failures
+            }),
         ];
         for (name, help, get) in counters {
             let db = self.clone();
@@ -632,7 +651,10 @@ fn load_blocks(dir: &Path, read_only: bool, counters: &DbCounters) -> Result<Vec
         match Block::open(&d) {
             Ok(b) => blocks.push(Arc::new(b)),
             Err(e) if read_only => tracing::warn!(block = %d.display(), error = %e, "skipping unreadable block"),
-            Err(e @ Error::Io { .. }) if matches!(&e, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound) && !d.exists() => {
+            Err(e @ Error::Io { .. })
+                if matches!(&e, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+                    && !d.exists() =>
+            {
                 tracing::warn!(block = %d.display(), "block vanished while loading");
             }
             Err(e) => {

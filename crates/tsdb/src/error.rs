@@ -11,7 +11,9 @@ pub enum AppendError {
          (accepted only within --storage.out-of-order-window, currently {window_ms} ms)"
     )]
     OutOfOrder { t: i64, max_t: i64, window_ms: i64 },
-    #[error("out of bounds sample: timestamp {t} is older than the oldest time still writable ({min_valid}); that range is already persisted in a block")]
+    #[error(
+        "out of bounds sample: timestamp {t} is older than the oldest time still writable ({min_valid}); that range is already persisted in a block"
+    )]
     OutOfBounds { t: i64, min_valid: i64 },
     #[error("duplicate sample for timestamp {t} with a different value: {stored} is stored, {received} was sent")]
     Duplicate { t: i64, stored: f64, received: f64 },

@@ -115,10 +115,10 @@ impl MemSeries {
             .chain(in_open.then(|| self.open.bytes()));
         for data in candidates {
             let mut it = XorIter::new(data);
-            if let Some((st, sv)) = it.seek(t) {
-                if st == t {
-                    return Some(sv);
-                }
+            if let Some((st, sv)) = it.seek(t)
+                && st == t
+            {
+                return Some(sv);
             }
         }
         None
@@ -342,11 +342,21 @@ impl Head {
         if same_labels(&lock(s).labels, pairs) {
             return Some(id);
         }
-        idx.collisions.get(&fp)?.iter().copied().find(|id| idx.get(*id).is_some_and(|s| same_labels(&lock(s).labels, pairs)))
+        idx.collisions
+            .get(&fp)?
+            .iter()
+            .copied()
+            .find(|id| idx.get(*id).is_some_and(|s| same_labels(&lock(s).labels, pairs)))
     }
 
     /// Creates a series under the write lock (or finds one created meanwhile).
-    fn create<S: AsRef<str>>(&self, idx: &mut Index, fp: u64, pairs: &[(S, S)], forced_id: Option<u32>) -> Result<(u32, bool), AppendError> {
+    fn create<S: AsRef<str>>(
+        &self,
+        idx: &mut Index,
+        fp: u64,
+        pairs: &[(S, S)],
+        forced_id: Option<u32>,
+    ) -> Result<(u32, bool), AppendError> {
         if let Some(id) = Self::lookup(idx, fp, pairs) {
             return Ok((id, false));
         }
@@ -369,10 +379,10 @@ impl Head {
         if idx.series.len() <= id as usize {
             idx.series.resize(id as usize + 1, None);
         }
-        if idx.by_fingerprint.contains_key(&fp) {
-            idx.collisions.entry(fp).or_default().push(id);
+        if let std::collections::hash_map::Entry::Vacant(e) = idx.by_fingerprint.entry(fp) {
+            e.insert(id);
         } else {
-            idx.by_fingerprint.insert(fp, id);
+            idx.collisions.entry(fp).or_default().push(id);
         }
         if idx.postings.all().last().is_some_and(|last| *last > id) {
             // Only possible when replaying a WAL whose series records are out of id order; the
@@ -514,7 +524,10 @@ impl Head {
         skipped
     }
 
-    pub fn set_metadata(&self, entries: impl IntoIterator<Item = (String, MetricMetadata)>) -> Vec<(String, MetricMetadata)> {
+    pub fn set_metadata(
+        &self,
+        entries: impl IntoIterator<Item = (String, MetricMetadata)>,
+    ) -> Vec<(String, MetricMetadata)> {
         let mut changed = Vec::new();
         let mut m = write(&self.metadata);
         for (name, md) in entries {
@@ -549,10 +562,15 @@ impl Head {
     /// Every live series, sorted by labels (for persisting blocks).
     pub fn all_sorted(&self) -> Vec<(Labels, u32)> {
         let idx = read(&self.index);
-        let mut v: Vec<(Labels, u32)> = idx.series.iter().flatten().map(|s| {
-            let s = lock(s);
-            (s.labels.clone(), s.id)
-        }).collect();
+        let mut v: Vec<(Labels, u32)> = idx
+            .series
+            .iter()
+            .flatten()
+            .map(|s| {
+                let s = lock(s);
+                (s.labels.clone(), s.id)
+            })
+            .collect();
         v.sort();
         v
     }
@@ -585,10 +603,10 @@ impl Head {
         let ids = postings::select(&idx.postings, matchers);
         let mut values = HashSet::new();
         for id in ids {
-            if let Some(s) = idx.get(id) {
-                if let Some(v) = lock(s).labels.get(name) {
-                    values.insert(v.to_string());
-                }
+            if let Some(s) = idx.get(id)
+                && let Some(v) = lock(s).labels.get(name)
+            {
+                values.insert(v.to_string());
             }
         }
         values.into_iter().collect()

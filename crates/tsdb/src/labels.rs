@@ -68,10 +68,7 @@ impl Labels {
                 std::cmp::Ordering::Less => {}
                 std::cmp::Ordering::Equal => return Err(LabelError::Duplicate(w[0].name.to_string())),
                 std::cmp::Ordering::Greater => {
-                    return Err(LabelError::Unsorted {
-                        prev: w[0].name.to_string(),
-                        next: w[1].name.to_string(),
-                    });
+                    return Err(LabelError::Unsorted { prev: w[0].name.to_string(), next: w[1].name.to_string() });
                 }
             }
         }
@@ -95,10 +92,7 @@ impl Labels {
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .binary_search_by(|l| (*l.name).cmp(name))
-            .ok()
-            .map(|i| &*self.0[i].value)
+        self.0.binary_search_by(|l| (*l.name).cmp(name)).ok().map(|i| &*self.0[i].value)
     }
 
     pub fn metric_name(&self) -> &str {
@@ -136,8 +130,7 @@ impl Labels {
 
     /// Approximate heap bytes held by this set when its strings are not shared.
     pub fn heap_size(&self) -> usize {
-        self.0.len() * std::mem::size_of::<Label>()
-            + self.0.iter().map(|l| l.name.len() + l.value.len()).sum::<usize>()
+        self.0.len() * std::mem::size_of::<Label>() + self.0.iter().map(|l| l.name.len() + l.value.len()).sum::<usize>()
     }
 }
 
@@ -212,10 +205,7 @@ mod tests {
 
     #[test]
     fn rejects_duplicates_and_unsorted() {
-        assert_eq!(
-            Labels::from_pairs(&[("a", "1"), ("a", "2")]),
-            Err(LabelError::Duplicate("a".into()))
-        );
+        assert_eq!(Labels::from_pairs(&[("a", "1"), ("a", "2")]), Err(LabelError::Duplicate("a".into())));
         let unsorted = vec![Label::new("b", "1"), Label::new("a", "1")];
         assert!(matches!(Labels::from_sorted(unsorted), Err(LabelError::Unsorted { .. })));
     }

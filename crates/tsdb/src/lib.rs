@@ -27,4 +27,4 @@ pub use labels::{Label, LabelError, Labels, METRIC_NAME};
 pub use matcher::{MatchOp, Matcher, MatcherError};
 pub use metadata::{MetricMetadata, MetricType};
 pub use query::{Series, SeriesIter};
-pub use sample::{Sample, is_stale_nan, STALE_NAN_BITS};
+pub use sample::{STALE_NAN_BITS, Sample, is_stale_nan};

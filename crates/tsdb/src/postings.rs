@@ -22,12 +22,7 @@ impl MemPostings {
     /// Adds a series. `id` must be greater than every id added before.
     pub fn add(&mut self, id: u32, labels: &Labels) {
         for l in labels.iter() {
-            self.map
-                .entry(l.name.clone())
-                .or_default()
-                .entry(l.value.clone())
-                .or_default()
-                .push(id);
+            self.map.entry(l.name.clone()).or_default().entry(l.value.clone()).or_default().push(id);
         }
         self.all.push(id);
     }

@@ -18,11 +18,18 @@ pub const TYPE_SAMPLES: u8 = 2;
 pub const TYPE_METADATA: u8 = 3;
 
 /// A sample addressed by series reference, as logged.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy)]
 pub struct RefSample {
     pub series: u64,
     pub t: i64,
     pub v: f64,
+}
+
+/// Bit equality, so that NaNs (the staleness marker) compare as stored.
+impl PartialEq for RefSample {
+    fn eq(&self, o: &Self) -> bool {
+        self.series == o.series && self.t == o.t && self.v.to_bits() == o.v.to_bits()
+    }
 }
 
 /// One decoded WAL record.

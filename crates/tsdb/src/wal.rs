@@ -81,10 +81,11 @@ pub fn list_segments(dir: &Path) -> Result<Vec<(u32, PathBuf)>> {
         let entry = entry.map_err(Error::io("list", dir))?;
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        if name.len() == 8 && name.bytes().all(|b| b.is_ascii_digit()) {
-            if let Ok(i) = name.parse::<u32>() {
-                out.push((i, entry.path()));
-            }
+        if name.len() == 8
+            && name.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(i) = name.parse::<u32>()
+        {
+            out.push((i, entry.path()));
         }
     }
     out.sort();
@@ -99,12 +100,11 @@ fn latest_checkpoint(dir: &Path) -> Result<Option<(u32, PathBuf)>> {
         let entry = entry.map_err(Error::io("list", dir))?;
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        if let Some(idx) = name.strip_prefix(CHECKPOINT_PREFIX) {
-            if let Ok(i) = idx.parse::<u32>() {
-                if best.as_ref().is_none_or(|(b, _)| i > *b) {
-                    best = Some((i, entry.path()));
-                }
-            }
+        if let Some(idx) = name.strip_prefix(CHECKPOINT_PREFIX)
+            && let Ok(i) = idx.parse::<u32>()
+            && best.as_ref().is_none_or(|(b, _)| i > *b)
+        {
+            best = Some((i, entry.path()));
         }
     }
     Ok(best)
@@ -288,10 +288,10 @@ impl Wal {
         if let Ok(rd) = fs::read_dir(&self.dir) {
             for entry in rd.flatten() {
                 let name = entry.file_name().to_string_lossy().to_string();
-                if let Some(i) = name.strip_prefix(CHECKPOINT_PREFIX).and_then(|s| s.parse::<u32>().ok()) {
-                    if i < upto {
-                        let _ = fs::remove_dir_all(entry.path());
-                    }
+                if let Some(i) = name.strip_prefix(CHECKPOINT_PREFIX).and_then(|s| s.parse::<u32>().ok())
+                    && i < upto
+                {
+                    let _ = fs::remove_dir_all(entry.path());
                 }
             }
         }
@@ -367,7 +367,11 @@ pub fn decode_segment_bytes(data: &[u8]) -> (Vec<Record>, Option<(u64, String)>)
     }
 }
 
-fn read_frames(mut r: impl Read, len: u64, mut on_record: impl FnMut(Record) -> Result<()>) -> Result<u64, SegmentError> {
+fn read_frames(
+    mut r: impl Read,
+    len: u64,
+    mut on_record: impl FnMut(Record) -> Result<()>,
+) -> Result<u64, SegmentError> {
     let corrupt = |offset, detail: String| SegmentError::Corrupt { offset, detail };
     let mut header = [0u8; HEADER_LEN as usize];
     if len < HEADER_LEN || r.read_exact(&mut header).is_err() {
@@ -401,7 +405,8 @@ fn read_frames(mut r: impl Read, len: u64, mut on_record: impl FnMut(Record) -> 
         if crc32fast::hash(&payload) != crc {
             return Err(corrupt(offset, "checksum mismatch".into()));
         }
-        let rec = Record::decode(payload[0], &payload[1..]).map_err(|e| corrupt(offset, format!("undecodable record: {e}")))?;
+        let rec = Record::decode(payload[0], &payload[1..])
+            .map_err(|e| corrupt(offset, format!("undecodable record: {e}")))?;
         on_record(rec).map_err(SegmentError::Stop)?;
         offset += FRAME_HEADER_LEN + u64::from(flen);
     }
@@ -460,19 +465,18 @@ pub fn replay(
     mut on_progress: impl FnMut(Progress),
 ) -> Result<ReplayStats> {
     let mut stats = ReplayStats::default();
-    if repair {
-        if let Ok(rd) = fs::read_dir(dir) {
-            for entry in rd.flatten() {
-                let name = entry.file_name().to_string_lossy().to_string();
-                if name.starts_with(CHECKPOINT_PREFIX) && name.ends_with(".tmp") {
-                    let _ = fs::remove_dir_all(entry.path());
-                }
+    if repair && let Ok(rd) = fs::read_dir(dir) {
+        for entry in rd.flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if name.starts_with(CHECKPOINT_PREFIX) && name.ends_with(".tmp") {
+                let _ = fs::remove_dir_all(entry.path());
             }
         }
     }
     let sources = sources_upto(dir, None)?;
     let sizes: Vec<u64> = sources.iter().map(|p| fs::metadata(p).map(|m| m.len()).unwrap_or(0)).collect();
-    let mut progress = Progress { files_done: 0, files_total: sources.len(), bytes_done: 0, bytes_total: sizes.iter().sum() };
+    let mut progress =
+        Progress { files_done: 0, files_total: sources.len(), bytes_done: 0, bytes_total: sizes.iter().sum() };
     for (i, path) in sources.iter().enumerate() {
         let res = read_segment(path, |rec| {
             stats.records += 1;

@@ -114,7 +114,11 @@ fn restart_replays_wal_and_checkpoint() {
         fill(&db, 30, 0, 22 * MIN);
         db.maintain(22 * MIN).unwrap(); // cuts [0,10) and checkpoints the WAL
         fill(&db, 30, 22 * MIN, 30 * MIN);
-        db.set_metadata(vec![("m".into(), tsdb::MetricMetadata { metric_type: tsdb::MetricType::Gauge, help: "h".into(), unit: String::new() })]).unwrap();
+        db.set_metadata(vec![(
+            "m".into(),
+            tsdb::MetricMetadata { metric_type: tsdb::MetricType::Gauge, help: "h".into(), unit: String::new() },
+        )])
+        .unwrap();
     }
     let db = open(tmp.path(), opts());
     check_complete(&db, 30, 0, 30 * MIN);
@@ -206,4 +210,3 @@ fn flush_persists_everything_and_later_writes_continue() {
     let blocks = db.blocks();
     assert!(blocks.windows(2).all(|w| w[0].max_time <= w[1].min_time), "overlapping blocks left: {blocks:?}");
 }
-

@@ -19,7 +19,10 @@ fn seed_records() -> Vec<Record> {
             RefSample { series: 1, t: 1000, v: 1.0 },
             RefSample { series: 1, t: 2000, v: f64::from_bits(tsdb::STALE_NAN_BITS) },
         ]),
-        Record::Metadata(vec![("up".into(), MetricMetadata { metric_type: MetricType::Gauge, help: "Up.".into(), unit: String::new() })]),
+        Record::Metadata(vec![(
+            "up".into(),
+            MetricMetadata { metric_type: MetricType::Gauge, help: "Up.".into(), unit: String::new() },
+        )]),
     ]
 }
 
