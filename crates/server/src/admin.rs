@@ -13,7 +13,8 @@ use crate::AppState;
 /// now (Vigil-specific; used by benchmarks and before backups).
 pub async fn flush(State(state): State<Arc<AppState>>) -> Response {
     if !state.admin_api {
-        return (StatusCode::FORBIDDEN, "admin APIs are disabled; start Vigil with --web.enable-admin-api\n").into_response();
+        return (StatusCode::FORBIDDEN, "admin APIs are disabled; start Vigil with --web.enable-admin-api\n")
+            .into_response();
     }
     let Some(db) = state.db().cloned() else {
         return (StatusCode::SERVICE_UNAVAILABLE, "storage is not ready yet\n").into_response();

@@ -5,9 +5,9 @@
 //! replay) when the server starts listening, so `/-/healthy` answers at once while `/-/ready`
 //! and data endpoints answer 503 until the database is there.
 
+mod admin;
 mod health;
 mod remote_write;
-mod admin;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};

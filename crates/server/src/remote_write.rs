@@ -31,7 +31,11 @@ pub struct Metrics {
 impl Metrics {
     pub fn new(r: &Registry) -> Self {
         let req = |code: &str| {
-            r.counter("vigil_remote_write_requests_total", "Remote-write requests by response status.", &[("code", code)])
+            r.counter(
+                "vigil_remote_write_requests_total",
+                "Remote-write requests by response status.",
+                &[("code", code)],
+            )
         };
         Metrics {
             requests_ok: req("204"),
@@ -77,16 +81,30 @@ async fn handle(state: &Arc<AppState>, headers: HeaderMap, body: Body) -> Respon
     let limit = state.limits.max_body_bytes;
     let declared = header_str(&headers, &header::CONTENT_LENGTH).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
-        return text(StatusCode::PAYLOAD_TOO_LARGE, format!("request body of {} bytes exceeds the limit of {limit} bytes (--web.max-request-bytes)", declared.unwrap_or(0)));
+        return text(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "request body of {} bytes exceeds the limit of {limit} bytes (--web.max-request-bytes)",
+                declared.unwrap_or(0)
+            ),
+        );
     }
     let bytes = match to_bytes(body, limit).await {
         Ok(b) => b,
         Err(_) => {
-            return text(StatusCode::PAYLOAD_TOO_LARGE, format!("request body exceeds the limit of {limit} bytes (--web.max-request-bytes) or could not be read"));
+            return text(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "request body exceeds the limit of {limit} bytes (--web.max-request-bytes) or could not be read"
+                ),
+            );
         }
     };
     let Some(db) = state.db().cloned() else {
-        return text(StatusCode::SERVICE_UNAVAILABLE, "storage is not ready yet (replaying the write-ahead log)".into());
+        return text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage is not ready yet (replaying the write-ahead log)".into(),
+        );
     };
     let content_type = header_str(&headers, &header::CONTENT_TYPE).map(str::to_string);
     let content_encoding = header_str(&headers, &header::CONTENT_ENCODING).map(str::to_string);
@@ -128,7 +146,12 @@ fn store(state: &AppState, db: &tsdb::Db, decoded: ::remote_write::DecodedWrite)
         let md = decoded
             .metadata
             .into_iter()
-            .map(|m| (m.metric_family, MetricMetadata { metric_type: metric_type(m.metric_type), help: m.help, unit: m.unit }))
+            .map(|m| {
+                (
+                    m.metric_family,
+                    MetricMetadata { metric_type: metric_type(m.metric_type), help: m.help, unit: m.unit },
+                )
+            })
             .collect();
         if let Err(e) = db.set_metadata(md) {
             tracing::warn!(error = %e, "cannot store metric metadata");

@@ -63,7 +63,10 @@ pub fn parse(text: &str, origin: &str) -> Result<Config> {
 fn external_labels(global: &serde_json::Value, origin: &str) -> Result<Vec<(String, String)>> {
     let Some(el) = global.get("external_labels") else { return Ok(Vec::new()) };
     let Some(obj) = el.as_object() else {
-        bail!("config file {origin}: global.external_labels must be a mapping of label names to values, found {}", kind(el));
+        bail!(
+            "config file {origin}: global.external_labels must be a mapping of label names to values, found {}",
+            kind(el)
+        );
     };
     let mut out = Vec::new();
     for (k, v) in obj {

@@ -33,5 +33,10 @@ pub fn register(r: &Registry) {
         std::fs::read_dir("/proc/self/fd").map_or(0.0, |d| d.count() as f64)
     });
     let start = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
-    r.gauge_fn("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", &[], move || start);
+    r.gauge_fn(
+        "process_start_time_seconds",
+        "Start time of the process since unix epoch in seconds.",
+        &[],
+        move || start,
+    );
 }

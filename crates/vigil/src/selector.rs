@@ -59,7 +59,9 @@ pub fn parse(input: &str) -> Result<Vec<Matcher>, String> {
         return Err(p.err("end of selector"));
     }
     if out.is_empty() || out.iter().all(|m| m.matches_empty()) {
-        return Err(format!("selector {input:?} must contain at least one matcher that does not match the empty string"));
+        return Err(format!(
+            "selector {input:?} must contain at least one matcher that does not match the empty string"
+        ));
     }
     Ok(out)
 }

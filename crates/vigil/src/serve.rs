@@ -64,7 +64,8 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     }
     let period = Duration::from_millis(args.maintenance_interval.max(1) as u64);
     tasks.push(spawn_periodic(period, stop_rx.clone(), db.clone(), |db| {
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
         match db.maintain(now) {
             Ok(r) if r.blocks_written + r.compactions + r.blocks_deleted > 0 => tracing::info!(?r, "maintenance done"),
             Ok(_) => {}
@@ -95,7 +96,9 @@ fn storage_options(args: &ServeArgs) -> Options {
         wal: WalOptions {
             fsync: match args.wal_fsync {
                 FsyncMode::Always => FsyncPolicy::Always,
-                FsyncMode::Interval => FsyncPolicy::Interval(Duration::from_millis(args.wal_fsync_interval.max(1) as u64)),
+                FsyncMode::Interval => {
+                    FsyncPolicy::Interval(Duration::from_millis(args.wal_fsync_interval.max(1) as u64))
+                }
             },
             ..WalOptions::default()
         },
@@ -112,7 +115,11 @@ fn replay_progress_logger() -> impl FnMut(tsdb::wal::Progress) {
     move |p| {
         if last.elapsed() >= Duration::from_secs(1) || p.files_done == p.files_total {
             last = Instant::now();
-            tracing::info!(percent = format!("{:.1}", p.percent()), segments = format!("{}/{}", p.files_done, p.files_total), "WAL replay progress");
+            tracing::info!(
+                percent = format!("{:.1}", p.percent()),
+                segments = format!("{}/{}", p.files_done, p.files_total),
+                "WAL replay progress"
+            );
         }
     }
 }
@@ -134,7 +141,7 @@ fn spawn_periodic(
                     let db = db.clone();
                     let _ = tokio::task::spawn_blocking(move || f(&db)).await;
                 }
-                _ = stop.wait_for(|s| *s) => break,
+                _ = stop.changed() => break,
             }
         }
     })

@@ -19,11 +19,8 @@ fn open_read_only(path: &std::path::Path) -> Result<Db> {
 pub fn dump(args: DumpArgs) -> Result<()> {
     let mint = args.min_time.as_deref().map(parse_time).transpose()?.unwrap_or(i64::MIN);
     let maxt = args.max_time.as_deref().map(parse_time).transpose()?.unwrap_or(i64::MAX);
-    let selectors: Vec<_> = args
-        .matchers
-        .iter()
-        .map(|m| crate::selector::parse(m).map_err(anyhow::Error::msg))
-        .collect::<Result<_>>()?;
+    let selectors: Vec<_> =
+        args.matchers.iter().map(|m| crate::selector::parse(m).map_err(anyhow::Error::msg)).collect::<Result<_>>()?;
     let db = open_read_only(&args.storage_path)?;
     let mut seen: HashSet<Labels> = HashSet::new();
     let stdout = std::io::stdout();
@@ -75,7 +72,10 @@ pub fn analyze(args: AnalyzeArgs) -> Result<()> {
     if let (Some(lo), Some(hi)) = (stats.head_min_t, stats.head_max_t) {
         println!("Head time range: {lo} .. {hi} ms");
     }
-    println!("Block samples: {}  block bytes: {}  WAL bytes: {}", stats.block_samples, stats.block_bytes, stats.wal_bytes);
+    println!(
+        "Block samples: {}  block bytes: {}  WAL bytes: {}",
+        stats.block_samples, stats.block_bytes, stats.wal_bytes
+    );
     if stats.block_samples > 0 {
         println!("Bytes per sample in blocks: {:.3}", stats.block_bytes as f64 / stats.block_samples as f64);
     }
@@ -86,11 +86,7 @@ pub fn analyze(args: AnalyzeArgs) -> Result<()> {
         );
     }
     print_top("Metrics with the most series", per_metric.into_iter().collect(), args.limit);
-    print_top(
-        "Label names with the most values",
-        values.into_iter().map(|(k, v)| (k, v.len())).collect(),
-        args.limit,
-    );
+    print_top("Label names with the most values", values.into_iter().map(|(k, v)| (k, v.len())).collect(), args.limit);
     print_top(
         "Label pairs in the most series",
         per_pair.into_iter().map(|((k, v), n)| (format!("{k}={v:?}"), n)).collect(),
@@ -113,12 +109,19 @@ pub fn parse_time(s: &str) -> Result<i64> {
     if let Ok(ms) = s.parse::<i64>() {
         return Ok(ms);
     }
-    parse_rfc3339(s).with_context(|| format!("invalid time {s:?}: use Unix milliseconds or RFC 3339 like 2026-11-22T10:00:00Z"))
+    parse_rfc3339(s)
+        .with_context(|| format!("invalid time {s:?}: use Unix milliseconds or RFC 3339 like 2026-11-22T10:00:00Z"))
 }
 
 fn parse_rfc3339(s: &str) -> Result<i64> {
     let b = s.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b't' || b[10] == b' ') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !(b[10] == b'T' || b[10] == b't' || b[10] == b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         bail!("not RFC 3339");
     }
     let num = |r: std::ops::Range<usize>| -> Result<i64> { Ok(s.get(r).context("short")?.parse::<i64>()?) };

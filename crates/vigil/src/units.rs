@@ -31,14 +31,19 @@ pub fn parse_duration_ms(s: &str) -> Result<i64, String> {
         let n: i64 = rest[..digits].parse().map_err(|_| format!("invalid duration {s:?}: number too large"))?;
         rest = &rest[digits..];
         let Some((unit, mult)) = UNITS.iter().find(|(u, _)| rest.starts_with(u)) else {
-            return Err(format!("invalid duration {s:?}: unknown or missing unit at {rest:?} (use y, w, d, h, m, s or ms)"));
+            return Err(format!(
+                "invalid duration {s:?}: unknown or missing unit at {rest:?} (use y, w, d, h, m, s or ms)"
+            ));
         };
         let rank = order(unit).unwrap_or(0);
         if last_rank.is_some_and(|l| rank <= l) {
             return Err(format!("invalid duration {s:?}: units must go from largest to smallest, each once"));
         }
         last_rank = Some(rank);
-        total = n.checked_mul(*mult).and_then(|v| total.checked_add(v)).ok_or_else(|| format!("invalid duration {s:?}: too large"))?;
+        total = n
+            .checked_mul(*mult)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(|| format!("invalid duration {s:?}: too large"))?;
         rest = &rest[unit.len()..];
     }
     Ok(total)

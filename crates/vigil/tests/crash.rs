@@ -32,7 +32,14 @@ fn acknowledged_writes_survive_kill_9() {
     let acked: Arc<Mutex<Vec<i64>>> = Arc::new(Mutex::new(Vec::new()));
     let mut next_step: i64 = 1;
     for cycle in 0..cycles {
-        let v = Vigil::start(&dir, &["--storage.wal.fsync=always", "--storage.tsdb.min-block-duration=20s", "--storage.maintenance-interval=300ms"]);
+        let v = Vigil::start(
+            &dir,
+            &[
+                "--storage.wal.fsync=always",
+                "--storage.tsdb.min-block-duration=20s",
+                "--storage.maintenance-interval=300ms",
+            ],
+        );
         let stop = Arc::new(AtomicBool::new(false));
         let writer = {
             let (addr, stop, acked) = (v.addr, stop.clone(), acked.clone());
@@ -41,8 +48,10 @@ fn acknowledged_writes_survive_kill_9() {
                 let mut step = first;
                 while !stop.load(Ordering::Relaxed) {
                     let names: Vec<String> = (0..SERIES).map(|s| format!("{s:02}")).collect();
-                    let batch: Vec<(Vec<(&str, &str)>, Vec<(i64, f64)>)> = (0..SERIES)
-                        .map(|s| (vec![("__name__", "crash"), ("s", names[s].as_str())], vec![(step * 1000, value(s, step))]))
+                    let batch: Vec<BorrowedSeries<'_>> = (0..SERIES)
+                        .map(|s| {
+                            (vec![("__name__", "crash"), ("s", names[s].as_str())], vec![(step * 1000, value(s, step))])
+                        })
                         .collect();
                     match std::panic::catch_unwind(|| write_v1(addr, &batch)) {
                         Ok(r) if r.status == 204 => acked.lock().unwrap().push(step),
@@ -68,7 +77,10 @@ fn acknowledged_writes_survive_kill_9() {
         for s in 0..SERIES {
             let key = format!("crash{{s=\"{s:02}\"}}");
             let got = by_series.get(&key).cloned().unwrap_or_default();
-            assert!(got.windows(2).all(|w| w[0].0 < w[1].0), "cycle {cycle}: {key} has unsorted or duplicate timestamps");
+            assert!(
+                got.windows(2).all(|w| w[0].0 < w[1].0),
+                "cycle {cycle}: {key} has unsorted or duplicate timestamps"
+            );
             for (t, val) in &got {
                 assert_eq!(*val, value(s, t / 1000), "cycle {cycle}: {key} at {t} has a corrupted value");
             }

@@ -5,18 +5,21 @@ mod common;
 
 use common::*;
 
-fn series(job: &str, n: usize, t0: i64) -> Vec<(Vec<(&'static str, String)>, Vec<(i64, f64)>)> {
+type OwnedSeries = (Vec<(&'static str, String)>, Vec<(i64, f64)>);
+
+fn series(job: &str, n: usize, t0: i64) -> Vec<OwnedSeries> {
     (0..n)
         .map(|i| {
-            let labels = vec![("__name__", "e2e_metric".to_string()), ("i", format!("{i:03}")), ("job", job.to_string())];
+            let labels =
+                vec![("__name__", "e2e_metric".to_string()), ("i", format!("{i:03}")), ("job", job.to_string())];
             let samples = (0..10).map(|k| (t0 + k * 15_000, (i * 100 + k as usize) as f64)).collect();
             (labels, samples)
         })
         .collect()
 }
 
-fn send(v: &Vigil, data: &[(Vec<(&'static str, String)>, Vec<(i64, f64)>)]) -> Response {
-    let borrowed: Vec<(Vec<(&str, &str)>, Vec<(i64, f64)>)> =
+fn send(v: &Vigil, data: &[OwnedSeries]) -> Response {
+    let borrowed: Vec<BorrowedSeries<'_>> =
         data.iter().map(|(l, s)| (l.iter().map(|(k, v)| (*k, v.as_str())).collect(), s.clone())).collect();
     write_v1(v.addr, &borrowed)
 }
@@ -147,12 +150,18 @@ fn compaction_and_retention_on_a_running_server() {
     // One-minute blocks, maintenance every 200 ms, 10 minutes of retention.
     let v = Vigil::start(
         &dir,
-        &["--storage.tsdb.min-block-duration=1m", "--storage.maintenance-interval=200ms", "--storage.retention.time=10m", "--web.enable-admin-api"],
+        &[
+            "--storage.tsdb.min-block-duration=1m",
+            "--storage.maintenance-interval=200ms",
+            "--storage.retention.time=10m",
+            "--web.enable-admin-api",
+        ],
     );
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
     let start = now - 20 * 60_000;
     for minute in 0..20 {
-        let samples: Vec<(i64, f64)> = (0..4).map(|k| (start + minute * 60_000 + k * 15_000, (minute * 4 + k) as f64)).collect();
+        let samples: Vec<(i64, f64)> =
+            (0..4).map(|k| (start + minute * 60_000 + k * 15_000, (minute * 4 + k) as f64)).collect();
         let r = write_v1(v.addr, &[(vec![("__name__", "ret"), ("job", "x")], samples)]);
         assert_eq!(r.status, 204, "{}", r.text());
     }
@@ -177,7 +186,11 @@ fn config_file_with_unknown_sections_starts_and_broken_yaml_fails() {
     let cfg = tmp.path().join("prometheus.yml");
     std::fs::write(&cfg, "global:\n  scrape_interval: 15s\nscrape_configs:\n  - job_name: node\n    static_configs:\n      - targets: ['localhost:9100']\n").unwrap();
     let v = Vigil::start(&tmp.path().join("data"), &[&format!("--config.file={}", cfg.display())]);
-    assert!(v.log_text().contains("scrape_configs"), "expected a warning naming the ignored section:\n{}", v.log_text());
+    assert!(
+        v.log_text().contains("scrape_configs"),
+        "expected a warning naming the ignored section:\n{}",
+        v.log_text()
+    );
     v.stop();
     std::fs::write(&cfg, "global:\n  scrape_interval: [15s\n").unwrap();
     let out = std::process::Command::new(vigil_bin())
@@ -196,7 +209,11 @@ fn second_server_on_same_directory_is_refused() {
     let dir = tmp.path().join("data");
     let v = Vigil::start(&dir, &[]);
     let out = std::process::Command::new(vigil_bin())
-        .args(["serve", &format!("--web.listen-address=127.0.0.1:{}", free_port()), &format!("--storage.path={}", dir.display())])
+        .args([
+            "serve",
+            &format!("--web.listen-address=127.0.0.1:{}", free_port()),
+            &format!("--storage.path={}", dir.display()),
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());

@@ -55,7 +55,11 @@ fn prometheus_remote_writes_with_zero_failures() {
     let text = get(prom_addr, "/metrics").map(|r| r.text()).unwrap_or_default();
     let _ = prom.kill();
     let _ = prom.wait();
-    assert!(sent > 2000.0, "Prometheus sent only {sent} samples; its log:\n{}", std::fs::read_to_string(tmp.path().join("prometheus.log")).unwrap_or_default());
+    assert!(
+        sent > 2000.0,
+        "Prometheus sent only {sent} samples; its log:\n{}",
+        std::fs::read_to_string(tmp.path().join("prometheus.log")).unwrap_or_default()
+    );
     let failed: f64 = text
         .lines()
         .filter(|l| l.starts_with("prometheus_remote_storage_samples_failed_total{"))

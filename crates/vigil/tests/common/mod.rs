@@ -51,10 +51,10 @@ impl Vigil {
     pub fn wait_ready(&self, timeout: Duration) {
         let start = Instant::now();
         while start.elapsed() < timeout {
-            if let Ok(r) = get(self.addr, "/-/ready") {
-                if r.status == 200 {
-                    return;
-                }
+            if let Ok(r) = get(self.addr, "/-/ready")
+                && r.status == 200
+            {
+                return;
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -102,9 +102,9 @@ impl Drop for Vigil {
 
 /// Finds `name_and_labels value` in a text exposition.
 pub fn metric_value(body: &str, name_and_labels: &str) -> Option<f64> {
-    body.lines()
-        .filter(|l| !l.starts_with('#'))
-        .find_map(|l| l.strip_prefix(name_and_labels).and_then(|rest| rest.strip_prefix(' ')).and_then(|v| v.trim().parse().ok()))
+    body.lines().filter(|l| !l.starts_with('#')).find_map(|l| {
+        l.strip_prefix(name_and_labels).and_then(|rest| rest.strip_prefix(' ')).and_then(|v| v.trim().parse().ok())
+    })
 }
 
 pub struct Response {
@@ -127,10 +127,17 @@ pub fn get(addr: SocketAddr, path: &str) -> std::io::Result<Response> {
 }
 
 /// A minimal HTTP/1.1 client (one request per connection).
-pub fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> std::io::Result<Response> {
+pub fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<Response> {
     let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
     s.set_read_timeout(Some(Duration::from_secs(60)))?;
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut req =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -170,8 +177,11 @@ fn dechunk(mut b: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
+/// Labels and samples of one series to send.
+pub type BorrowedSeries<'a> = (Vec<(&'a str, &'a str)>, Vec<(i64, f64)>);
+
 /// Remote-write 1.0 request with the given series: (labels, samples).
-pub fn write_v1(addr: SocketAddr, series: &[(Vec<(&str, &str)>, Vec<(i64, f64)>)]) -> Response {
+pub fn write_v1(addr: SocketAddr, series: &[BorrowedSeries<'_>]) -> Response {
     use remote_write::proto::v1;
     let req = v1::WriteRequest {
         timeseries: series
@@ -192,7 +202,11 @@ pub fn post_body(addr: SocketAddr, content_type: &str, body: &[u8]) -> Response 
         addr,
         "POST",
         "/api/v1/write",
-        &[("Content-Type", content_type), ("Content-Encoding", "snappy"), ("X-Prometheus-Remote-Write-Version", "0.1.0")],
+        &[
+            ("Content-Type", content_type),
+            ("Content-Encoding", "snappy"),
+            ("X-Prometheus-Remote-Write-Version", "0.1.0"),
+        ],
         body,
     )
     .expect("remote write request")
@@ -218,7 +232,8 @@ pub fn dump(dir: &Path, selector: &str) -> Vec<(String, f64, i64)> {
 /// Whether a peer binary is installed. Under CI (`CI=true`) a missing peer fails the test
 /// loudly; elsewhere the test prints that it was skipped.
 pub fn require_peer(bin: &str, test: &str) -> bool {
-    let found = Command::new("sh").arg("-c").arg(format!("command -v {bin}")).output().is_ok_and(|o| o.status.success());
+    let found =
+        Command::new("sh").arg("-c").arg(format!("command -v {bin}")).output().is_ok_and(|o| o.status.success());
     if !found {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("{test}: required peer `{bin}` is not installed (CI=true); .ci/run must install it");
