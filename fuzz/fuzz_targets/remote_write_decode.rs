@@ -1,0 +1,11 @@
+//! Fuzzes the remote-write decoder with both protocol versions; it must never panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let limits = remote_write::Limits::default();
+    for ct in [remote_write::CONTENT_TYPE_V1, remote_write::CONTENT_TYPE_V2] {
+        let _ = remote_write::decode(Some(ct), Some("snappy"), data, &limits);
+    }
+});
