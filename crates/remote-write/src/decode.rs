@@ -1,8 +1,6 @@
 //! Decoding and validating remote-write requests.
 
-use prost::Message;
-
-use crate::proto::{v1, v2};
+use crate::wire::{Fields, Value, WireError, push_u32s, utf8};
 
 /// Which protocol a request used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,11 +24,12 @@ impl Default for Limits {
     }
 }
 
-/// One validated series: labels sorted by name with empty values dropped, and its samples.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DecodedSeries {
-    pub labels: Vec<(String, String)>,
-    pub samples: Vec<(i64, f64)>,
+/// One series of a request, borrowed from the decoded request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SeriesView<'s, 'a> {
+    /// Sorted by name, validated, empty values dropped.
+    pub labels: &'s [(&'a str, &'a str)],
+    pub samples: &'s [(i64, f64)],
 }
 
 /// Metadata of a metric family.
@@ -44,14 +43,60 @@ pub struct DecodedMetadata {
     pub unit: String,
 }
 
-/// A decoded, fully validated request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Span {
+    labels: (u32, u32),
+    samples: (u32, u32),
+}
+
+/// A decoded, fully validated request. Strings borrow from the [`Payload`]; all series share
+/// two flat vectors, so decoding allocates a handful of times per request, not per label.
 #[derive(Debug, Clone, PartialEq)]
-pub struct DecodedWrite {
+pub struct DecodedWrite<'a> {
     pub version: Version,
-    pub series: Vec<DecodedSeries>,
+    spans: Vec<Span>,
+    labels: Vec<(&'a str, &'a str)>,
+    samples: Vec<(i64, f64)>,
     pub metadata: Vec<DecodedMetadata>,
     /// Exemplars received (not stored yet; counted so the sender's header is truthful).
     pub exemplars: usize,
+}
+
+impl<'a> DecodedWrite<'a> {
+    fn new(version: Version) -> Self {
+        DecodedWrite { version, spans: Vec::new(), labels: Vec::new(), samples: Vec::new(), metadata: Vec::new(), exemplars: 0 }
+    }
+
+    pub fn num_series(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn num_samples(&self) -> usize {
+        self.samples.len()
+    }
+
+    pub fn series(&self) -> impl ExactSizeIterator<Item = SeriesView<'_, 'a>> + '_ {
+        self.spans.iter().map(|s| SeriesView {
+            labels: &self.labels[s.labels.0 as usize..s.labels.1 as usize],
+            samples: &self.samples[s.samples.0 as usize..s.samples.1 as usize],
+        })
+    }
+
+    /// Validates the labels pushed since `label_start` and records the series.
+    fn finish_series(&mut self, index: usize, label_start: usize, sample_start: usize) -> Result<(), DecodeError> {
+        validate_labels(index, &mut self.labels, label_start)?;
+        self.spans.push(Span {
+            labels: (label_start as u32, self.labels.len() as u32),
+            samples: (sample_start as u32, self.samples.len() as u32),
+        });
+        Ok(())
+    }
+}
+
+/// A decompressed request body, ready to parse.
+pub struct Payload {
+    pub version: Version,
+    raw: Vec<u8>,
 }
 
 /// Why a request was rejected. Each names the problem and, where there is one, the series.
@@ -114,39 +159,44 @@ fn negotiate(content_type: Option<&str>) -> Result<Version, DecodeError> {
     Ok(version)
 }
 
-/// Decodes and validates a request body.
-pub fn decode(
+/// Negotiates the protocol and decompresses the body (checking the size limit before
+/// allocating). Parse the result with [`Payload::parse`].
+pub fn decompress(
     content_type: Option<&str>,
     content_encoding: Option<&str>,
     body: &[u8],
     limits: &Limits,
-) -> Result<DecodedWrite, DecodeError> {
+) -> Result<Payload, DecodeError> {
     let version = negotiate(content_type)?;
-    if let Some(enc) = content_encoding
-        && !enc.trim().eq_ignore_ascii_case("snappy")
-    {
-        return Err(DecodeError::UnsupportedEncoding(enc.to_string()));
+    if let Some(enc) = content_encoding {
+        if !enc.trim().eq_ignore_ascii_case("snappy") {
+            return Err(DecodeError::UnsupportedEncoding(enc.to_string()));
+        }
     }
     let size = snap::raw::decompress_len(body).map_err(|e| DecodeError::Snappy(e.to_string()))?;
     if size > limits.max_decompressed_bytes {
         return Err(DecodeError::TooLarge { size, limit: limits.max_decompressed_bytes });
     }
     let raw = snap::raw::Decoder::new().decompress_vec(body).map_err(|e| DecodeError::Snappy(e.to_string()))?;
-    match version {
-        Version::V1 => {
-            let req = v1::WriteRequest::decode(raw.as_slice())
-                .map_err(|e| DecodeError::Protobuf { message: "prometheus.WriteRequest", detail: e.to_string() })?;
-            from_v1(req, limits)
-        }
-        Version::V2 => {
-            let req = v2::Request::decode(raw.as_slice()).map_err(|e| DecodeError::Protobuf {
-                message: "io.prometheus.write.v2.Request",
-                detail: e.to_string(),
-            })?;
-            from_v2(req, limits)
+    Ok(Payload { version, raw })
+}
+
+impl Payload {
+    /// Parses and validates the whole request; any problem rejects it whole.
+    pub fn parse(&self, limits: &Limits) -> Result<DecodedWrite<'_>, DecodeError> {
+        match self.version {
+            Version::V1 => parse_v1(&self.raw, limits),
+            Version::V2 => parse_v2(&self.raw, limits),
         }
     }
 }
+
+fn wire_err(message: &'static str) -> impl Fn(WireError) -> DecodeError {
+    move |e| DecodeError::Protobuf { message, detail: format!("{} at byte {}", e.problem, e.offset) }
+}
+
+const V1: &str = "prometheus.WriteRequest";
+const V2: &str = "io.prometheus.write.v2.Request";
 
 fn check_count(n: usize, limits: &Limits) -> Result<(), DecodeError> {
     if n > limits.max_series_per_request {
@@ -156,113 +206,206 @@ fn check_count(n: usize, limits: &Limits) -> Result<(), DecodeError> {
 }
 
 /// Renders labels for error messages: `name{a="b"}`.
-fn render(labels: &[(String, String)]) -> String {
-    let name = labels.iter().find(|(k, _)| k == "__name__").map_or("", |(_, v)| v.as_str());
-    let rest: Vec<String> = labels.iter().filter(|(k, _)| k != "__name__").map(|(k, v)| format!("{k}={v:?}")).collect();
+fn render(labels: &[(&str, &str)]) -> String {
+    let name = labels.iter().find(|(k, _)| *k == "__name__").map_or("", |(_, v)| *v);
+    let rest: Vec<String> = labels.iter().filter(|(k, _)| *k != "__name__").map(|(k, v)| format!("{k}={v:?}")).collect();
     format!("{name}{{{}}}", rest.join(", "))
 }
 
-/// Checks order, uniqueness and names; drops empty values (an empty value means "absent").
-fn validate_labels(index: usize, mut labels: Vec<(String, String)>) -> Result<Vec<(String, String)>, DecodeError> {
-    let invalid = |labels: &[(String, String)], problem: String| DecodeError::InvalidSeries {
-        index,
-        series: render(labels),
-        problem,
-    };
-    for w in labels.windows(2) {
-        match w[0].0.cmp(&w[1].0) {
+/// Checks order, uniqueness and names of `labels[start..]`; drops empty values (an empty value
+/// means "absent").
+fn validate_labels(index: usize, labels: &mut Vec<(&str, &str)>, start: usize) -> Result<(), DecodeError> {
+    let own = &labels[start..];
+    let invalid = |problem: String| DecodeError::InvalidSeries { index, series: render(own), problem };
+    for w in own.windows(2) {
+        match w[0].0.cmp(w[1].0) {
             std::cmp::Ordering::Less => {}
-            std::cmp::Ordering::Equal => return Err(invalid(&labels, format!("duplicate label name {:?}", w[0].0))),
+            std::cmp::Ordering::Equal => return Err(invalid(format!("duplicate label name {:?}", w[0].0))),
             std::cmp::Ordering::Greater => {
-                return Err(invalid(
-                    &labels,
-                    format!("labels are not sorted by name ({:?} before {:?}); senders must sort them", w[0].0, w[1].0),
-                ));
+                return Err(invalid(format!(
+                    "labels are not sorted by name ({:?} before {:?}); senders must sort them",
+                    w[0].0, w[1].0
+                )));
             }
         }
     }
-    if labels.iter().any(|(k, _)| k.is_empty()) {
-        return Err(invalid(&labels, "empty label name".into()));
+    if own.iter().any(|(k, _)| k.is_empty()) {
+        return Err(invalid("empty label name".into()));
     }
-    labels.retain(|(_, v)| !v.is_empty());
-    if !labels.iter().any(|(k, v)| k == "__name__" && !v.is_empty()) {
-        return Err(invalid(&labels, "empty metric name (label __name__ is missing or empty)".into()));
+    if !own.iter().any(|(k, v)| *k == "__name__" && !v.is_empty()) {
+        return Err(invalid("empty metric name (label __name__ is missing or empty)".into()));
     }
-    Ok(labels)
+    if own.iter().any(|(_, v)| v.is_empty()) {
+        let kept: Vec<(&str, &str)> = own.iter().copied().filter(|(_, v)| !v.is_empty()).collect();
+        labels.truncate(start);
+        labels.extend(kept);
+    }
+    Ok(())
 }
 
-fn from_v1(req: v1::WriteRequest, limits: &Limits) -> Result<DecodedWrite, DecodeError> {
-    check_count(req.timeseries.len(), limits)?;
-    let mut series = Vec::with_capacity(req.timeseries.len());
-    let mut exemplars = 0;
-    for (index, ts) in req.timeseries.into_iter().enumerate() {
-        if !ts.histograms.is_empty() {
-            return Err(DecodeError::HistogramsUnsupported { index, count: ts.histograms.len() });
+fn metric_type(v: u64) -> u8 {
+    u8::try_from(v).ok().filter(|t| *t <= 7).unwrap_or(0)
+}
+
+fn parse_sample(b: &[u8], at: usize, message: &'static str) -> Result<(i64, f64), DecodeError> {
+    let mut f = Fields::new(b, at);
+    let (mut t, mut v) = (0i64, 0f64);
+    while let Some((field, value, _)) = f.next_field().map_err(wire_err(message))? {
+        match (field, value) {
+            (1, Value::Fixed64(bits)) => v = f64::from_bits(bits),
+            (2, Value::Varint(x)) => t = x as i64,
+            _ => {}
         }
-        exemplars += ts.exemplars.len();
-        let labels = validate_labels(index, ts.labels.into_iter().map(|l| (l.name, l.value)).collect())?;
-        series.push(DecodedSeries { labels, samples: ts.samples.iter().map(|s| (s.timestamp, s.value)).collect() });
     }
-    let metadata = req
-        .metadata
-        .into_iter()
-        .map(|m| DecodedMetadata {
-            metric_family: m.metric_family_name,
-            metric_type: u8::try_from(m.r#type).ok().filter(|t| *t <= 7).unwrap_or(0),
-            help: m.help,
-            unit: m.unit,
-        })
-        .collect();
-    Ok(DecodedWrite { version: Version::V1, series, metadata, exemplars })
+    Ok((t, v))
 }
 
-fn from_v2(req: v2::Request, limits: &Limits) -> Result<DecodedWrite, DecodeError> {
-    check_count(req.timeseries.len(), limits)?;
-    if let Some(first) = req.symbols.first()
-        && !first.is_empty()
-    {
-        return Err(DecodeError::BadSymbolsTable(first.clone()));
+fn parse_v1<'a>(raw: &'a [u8], limits: &Limits) -> Result<DecodedWrite<'a>, DecodeError> {
+    let mut out = DecodedWrite::new(Version::V1);
+    let mut req = Fields::new(raw, 0);
+    let e = wire_err(V1);
+    while let Some((field, value, at)) = req.next_field().map_err(&e)? {
+        match (field, value) {
+            (1, Value::Bytes(ts)) => {
+                let index = out.spans.len();
+                check_count(index + 1, limits)?;
+                let (label_start, sample_start) = (out.labels.len(), out.samples.len());
+                let mut f = Fields::new(ts, at);
+                while let Some((field, value, at)) = f.next_field().map_err(&e)? {
+                    match (field, value) {
+                        (1, Value::Bytes(l)) => {
+                            let (mut name, mut val) = ("", "");
+                            let mut lf = Fields::new(l, at);
+                            while let Some((field, value, at)) = lf.next_field().map_err(&e)? {
+                                match (field, value) {
+                                    (1, Value::Bytes(b)) => name = utf8(b, at).map_err(&e)?,
+                                    (2, Value::Bytes(b)) => val = utf8(b, at).map_err(&e)?,
+                                    _ => {}
+                                }
+                            }
+                            out.labels.push((name, val));
+                        }
+                        (2, Value::Bytes(s)) => out.samples.push(parse_sample(s, at, V1)?),
+                        (3, Value::Bytes(_)) => out.exemplars += 1,
+                        (4, Value::Bytes(_)) => {
+                            return Err(DecodeError::HistogramsUnsupported { index, count: 1 });
+                        }
+                        _ => {}
+                    }
+                }
+                out.finish_series(index, label_start, sample_start)?;
+            }
+            (3, Value::Bytes(m)) => {
+                let mut md = DecodedMetadata { metric_family: String::new(), metric_type: 0, help: String::new(), unit: String::new() };
+                let mut f = Fields::new(m, at);
+                while let Some((field, value, at)) = f.next_field().map_err(&e)? {
+                    match (field, value) {
+                        (1, Value::Varint(t)) => md.metric_type = metric_type(t),
+                        (2, Value::Bytes(b)) => md.metric_family = utf8(b, at).map_err(&e)?.to_string(),
+                        (4, Value::Bytes(b)) => md.help = utf8(b, at).map_err(&e)?.to_string(),
+                        (5, Value::Bytes(b)) => md.unit = utf8(b, at).map_err(&e)?.to_string(),
+                        _ => {}
+                    }
+                }
+                out.metadata.push(md);
+            }
+            _ => {}
+        }
     }
-    let syms = &req.symbols;
-    let mut series = Vec::with_capacity(req.timeseries.len());
-    let mut metadata = Vec::new();
-    let mut exemplars = 0;
-    for (index, ts) in req.timeseries.into_iter().enumerate() {
+    Ok(out)
+}
+
+fn parse_v2<'a>(raw: &'a [u8], limits: &Limits) -> Result<DecodedWrite<'a>, DecodeError> {
+    let e = wire_err(V2);
+    let mut symbols: Vec<&'a str> = Vec::new();
+    let mut series: Vec<(&'a [u8], usize)> = Vec::new();
+    let mut req = Fields::new(raw, 0);
+    while let Some((field, value, at)) = req.next_field().map_err(&e)? {
+        match (field, value) {
+            (4, Value::Bytes(b)) => symbols.push(utf8(b, at).map_err(&e)?),
+            (5, Value::Bytes(b)) => {
+                series.push((b, at));
+                check_count(series.len(), limits)?;
+            }
+            _ => {}
+        }
+    }
+    if let Some(first) = symbols.first() {
+        if !first.is_empty() {
+            return Err(DecodeError::BadSymbolsTable(first.to_string()));
+        }
+    }
+    let mut out = DecodedWrite::new(Version::V2);
+    let mut refs: Vec<u32> = Vec::new();
+    for (index, (ts, at)) in series.into_iter().enumerate() {
         let invalid = |problem: String| DecodeError::InvalidSeries { index, series: "?".into(), problem };
-        if ts.labels_refs.len() % 2 != 0 {
-            return Err(invalid(format!("odd number of label references ({})", ts.labels_refs.len())));
-        }
         let sym = |r: u32| {
-            syms.get(r as usize).cloned().ok_or_else(|| {
-                invalid(format!("symbol reference {r} is out of range (the table has {} symbols)", syms.len()))
+            symbols.get(r as usize).copied().ok_or_else(|| {
+                invalid(format!("symbol reference {r} is out of range (the table has {} symbols)", symbols.len()))
             })
         };
-        let mut labels = Vec::with_capacity(ts.labels_refs.len() / 2);
-        for pair in ts.labels_refs.chunks_exact(2) {
-            labels.push((sym(pair[0])?, sym(pair[1])?));
-        }
-        if !ts.histograms.is_empty() {
-            return Err(DecodeError::HistogramsUnsupported { index, count: ts.histograms.len() });
-        }
-        exemplars += ts.exemplars.len();
-        let labels = validate_labels(index, labels)?;
-        if let Some(md) = ts.metadata {
-            let family = labels.iter().find(|(k, _)| k == "__name__").map(|(_, v)| v.clone()).unwrap_or_default();
-            let help = sym(md.help_ref)?;
-            let unit = sym(md.unit_ref)?;
-            let metric_type = u8::try_from(md.r#type).ok().filter(|t| *t <= 7).unwrap_or(0);
-            if metric_type != 0 || !help.is_empty() || !unit.is_empty() {
-                metadata.push(DecodedMetadata { metric_family: family, metric_type, help, unit });
+        let (label_start, sample_start) = (out.labels.len(), out.samples.len());
+        refs.clear();
+        let mut md: Option<(u64, u32, u32)> = None;
+        let mut f = Fields::new(ts, at);
+        while let Some((field, value, at)) = f.next_field().map_err(&e)? {
+            match (field, value) {
+                (1, v) => push_u32s(&v, at, &mut refs).map_err(&e)?,
+                (2, Value::Bytes(s)) => out.samples.push(parse_sample(s, at, V2)?),
+                (3, Value::Bytes(_)) => return Err(DecodeError::HistogramsUnsupported { index, count: 1 }),
+                (4, Value::Bytes(_)) => out.exemplars += 1,
+                (5, Value::Bytes(m)) => {
+                    let (mut t, mut help, mut unit) = (0u64, 0u32, 0u32);
+                    let mut mf = Fields::new(m, at);
+                    while let Some((field, value, at)) = mf.next_field().map_err(&e)? {
+                        let mut one = Vec::new();
+                        match (field, value) {
+                            (1, Value::Varint(x)) => t = x,
+                            (3, v) => {
+                                push_u32s(&v, at, &mut one).map_err(&e)?;
+                                help = one.first().copied().unwrap_or(0);
+                            }
+                            (4, v) => {
+                                push_u32s(&v, at, &mut one).map_err(&e)?;
+                                unit = one.first().copied().unwrap_or(0);
+                            }
+                            _ => {}
+                        }
+                    }
+                    md = Some((t, help, unit));
+                }
+                _ => {}
             }
         }
-        series.push(DecodedSeries { labels, samples: ts.samples.iter().map(|s| (s.timestamp, s.value)).collect() });
+        if refs.len() % 2 != 0 {
+            return Err(invalid(format!("odd number of label references ({})", refs.len())));
+        }
+        for pair in refs.chunks_exact(2) {
+            out.labels.push((sym(pair[0])?, sym(pair[1])?));
+        }
+        out.finish_series(index, label_start, sample_start)?;
+        if let Some((t, help, unit)) = md {
+            let help = sym(help)?;
+            let unit = sym(unit)?;
+            let metric_type = metric_type(t);
+            if metric_type != 0 || !help.is_empty() || !unit.is_empty() {
+                let family = out.labels[label_start..].iter().find(|(k, _)| *k == "__name__").map_or("", |(_, v)| *v);
+                out.metadata.push(DecodedMetadata {
+                    metric_family: family.to_string(),
+                    metric_type,
+                    help: help.to_string(),
+                    unit: unit.to_string(),
+                });
+            }
+        }
     }
-    Ok(DecodedWrite { version: Version::V2, series, metadata, exemplars })
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::proto::v1;
     use crate::{CONTENT_TYPE_V1, CONTENT_TYPE_V2, build_v2, encode_v1, encode_v2};
     use proptest::prelude::*;
 
@@ -278,7 +421,37 @@ mod tests {
         encode_v1(&v1::WriteRequest { timeseries: series, metadata: vec![] })
     }
 
-    fn dec(ct: &str, body: &[u8]) -> Result<DecodedWrite, DecodeError> {
+    /// A decoded request as owned data, for assertions.
+    #[derive(Debug)]
+    struct Owned {
+        version: Version,
+        series: Vec<OwnedSeries>,
+        metadata: Vec<DecodedMetadata>,
+    }
+
+    #[derive(Debug, PartialEq)]
+    struct OwnedSeries {
+        labels: Vec<(String, String)>,
+        samples: Vec<(i64, f64)>,
+    }
+
+    fn decode(ct: Option<&str>, ce: Option<&str>, body: &[u8], limits: &Limits) -> Result<Owned, DecodeError> {
+        let p = decompress(ct, ce, body, limits)?;
+        let d = p.parse(limits)?;
+        Ok(Owned {
+            version: d.version,
+            series: d
+                .series()
+                .map(|s| OwnedSeries {
+                    labels: s.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+                    samples: s.samples.to_vec(),
+                })
+                .collect(),
+            metadata: d.metadata.clone(),
+        })
+    }
+
+    fn dec(ct: &str, body: &[u8]) -> Result<Owned, DecodeError> {
         decode(Some(ct), Some("snappy"), body, &Limits::default())
     }
 
@@ -402,6 +575,37 @@ mod tests {
             let framed = snap::raw::Encoder::new().compress_vec(&body).unwrap();
             let _ = dec(CONTENT_TYPE_V1, &framed);
             let _ = dec(CONTENT_TYPE_V2, &framed);
+        }
+
+        /// The zero-copy reader agrees with prost on what prost encodes.
+        #[test]
+        fn agrees_with_prost(
+            names in proptest::collection::vec("[a-z]{1,4}", 1..4),
+            values in proptest::collection::vec(any::<f64>(), 0..5),
+            ts in any::<i64>(),
+        ) {
+            let mut labels: Vec<(String, String)> = vec![("__name__".into(), "m".into())];
+            let mut sorted = names.clone();
+            sorted.sort();
+            sorted.dedup();
+            labels.extend(sorted.into_iter().filter(|n| n.as_str() > "__name__").map(|n| (n.clone(), n)));
+            let series = v1::TimeSeries {
+                labels: labels.iter().map(|(n, v)| v1::Label { name: n.clone(), value: v.clone() }).collect(),
+                samples: values.iter().map(|v| v1::Sample { value: *v, timestamp: ts }).collect(),
+                ..Default::default()
+            };
+            let body = v1_body(vec![series.clone(), series]);
+            let got = dec(CONTENT_TYPE_V1, &body).unwrap();
+            let raw = snap::raw::Decoder::new().decompress_vec(&body).unwrap();
+            let want = <v1::WriteRequest as prost::Message>::decode(raw.as_slice()).unwrap();
+            prop_assert_eq!(got.series.len(), want.timeseries.len());
+            for (g, w) in got.series.iter().zip(&want.timeseries) {
+                let wl: Vec<(String, String)> = w.labels.iter().map(|l| (l.name.clone(), l.value.clone())).collect();
+                prop_assert_eq!(&g.labels, &wl);
+                let gs: Vec<(i64, u64)> = g.samples.iter().map(|(t, v)| (*t, v.to_bits())).collect();
+                let ws: Vec<(i64, u64)> = w.samples.iter().map(|s| (s.timestamp, s.value.to_bits())).collect();
+                prop_assert_eq!(gs, ws);
+            }
         }
 
         #[test]

@@ -7,8 +7,9 @@
 mod decode;
 mod encode;
 pub mod proto;
+mod wire;
 
-pub use decode::{DecodeError, DecodedMetadata, DecodedSeries, DecodedWrite, Limits, Version, decode};
+pub use decode::{DecodeError, DecodedMetadata, DecodedWrite, Limits, Payload, SeriesView, Version, decompress};
 pub use encode::{PlainSeries, build_v2, encode_v1, encode_v2};
 
 /// `Content-Type` of a 1.0 request, as Prometheus sends it.

@@ -4,7 +4,13 @@
 use std::path::{Path, PathBuf};
 
 use remote_write::proto::v1;
-use remote_write::{CONTENT_TYPE_V1, CONTENT_TYPE_V2, Limits, build_v2, decode, encode_v1, encode_v2};
+use remote_write::{CONTENT_TYPE_V1, CONTENT_TYPE_V2, DecodeError, Limits, build_v2, decompress, encode_v1, encode_v2};
+
+/// Decompresses and parses; returns the series count.
+fn decode(ct: Option<&str>, ce: Option<&str>, body: &[u8], limits: &Limits) -> Result<usize, DecodeError> {
+    let p = decompress(ct, ce, body, limits)?;
+    Ok(p.parse(limits)?.num_series())
+}
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/remote_write_decode")

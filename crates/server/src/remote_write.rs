@@ -111,7 +111,8 @@ async fn handle(state: &Arc<AppState>, headers: HeaderMap, body: Body) -> Respon
     let limits = state.limits.remote_write.clone();
     let st = state.clone();
     let result = tokio::task::spawn_blocking(move || {
-        let decoded = ::remote_write::decode(content_type.as_deref(), content_encoding.as_deref(), &bytes, &limits)?;
+        let payload = ::remote_write::decompress(content_type.as_deref(), content_encoding.as_deref(), &bytes, &limits)?;
+        let decoded = payload.parse(&limits)?;
         Ok::<_, ::remote_write::DecodeError>(store(&st, &db, decoded))
     })
     .await;
@@ -130,10 +131,10 @@ fn metric_type(code: u8) -> MetricType {
     MetricType::from_code(code).unwrap_or(MetricType::Unknown)
 }
 
-fn store(state: &AppState, db: &tsdb::Db, decoded: ::remote_write::DecodedWrite) -> Response {
-    let batch: Vec<SeriesInput<'_, String>> =
-        decoded.series.iter().map(|s| SeriesInput { labels: &s.labels, samples: &s.samples }).collect();
-    let received: usize = decoded.series.iter().map(|s| s.samples.len()).sum();
+fn store(state: &AppState, db: &tsdb::Db, decoded: ::remote_write::DecodedWrite<'_>) -> Response {
+    let batch: Vec<SeriesInput<'_, &str>> =
+        decoded.series().map(|s| SeriesInput { labels: s.labels, samples: s.samples }).collect();
+    let received = decoded.num_samples();
     state.metrics.samples_received.add(received as u64);
     let outcome = match db.append(&batch) {
         Ok(o) => o,

@@ -29,10 +29,16 @@ pub(crate) struct ClosedChunk {
     pub data: Arc<[u8]>,
 }
 
-/// One series in memory.
-pub struct MemSeries {
+/// One series in the head: its identity outside the lock, so that looking a series up by
+/// labels never contends with appends to it.
+pub struct HeadSeries {
     pub id: u32,
     pub labels: Labels,
+    data: Mutex<MemSeries>,
+}
+
+/// The samples of one series in memory.
+pub struct MemSeries {
     chunks: Vec<ClosedChunk>,
     open: XorAppender,
     open_min_t: i64,
@@ -50,10 +56,8 @@ enum Appended {
 }
 
 impl MemSeries {
-    fn new(id: u32, labels: Labels) -> Self {
+    fn new() -> Self {
         MemSeries {
-            id,
-            labels,
             chunks: Vec::new(),
             open: XorAppender::new(),
             open_min_t: i64::MAX,
@@ -126,14 +130,14 @@ impl MemSeries {
 
     /// Copies what a reader needs: closed chunks by reference, the open chunk and out-of-order
     /// samples by value. Cheap enough to do under the series lock.
-    fn snapshot(&self, mint: i64, maxt: i64) -> SeriesSnapshot {
+    fn snapshot(&self, labels: &Labels, mint: i64, maxt: i64) -> SeriesSnapshot {
         let mut chunks: Vec<Arc<[u8]>> =
             self.chunks.iter().filter(|c| c.max_t >= mint && c.min_t <= maxt).map(|c| c.data.clone()).collect();
         if self.open.num_samples() > 0 && self.open_min_t <= maxt && self.max_t >= mint {
             chunks.push(self.open.bytes().into());
         }
         let ooo = self.ooo.iter().copied().filter(|(t, _)| *t >= mint && *t <= maxt).collect();
-        SeriesSnapshot { labels: self.labels.clone(), chunks, ooo }
+        SeriesSnapshot { labels: labels.clone(), chunks, ooo }
     }
 
     /// Drops data older than `cut`; returns true when nothing is left.
@@ -210,14 +214,14 @@ struct Index {
     by_fingerprint: HashMap<u64, u32>,
     /// Series whose fingerprint collides with an earlier one (rare).
     collisions: HashMap<u64, Vec<u32>>,
-    series: Vec<Option<Arc<Mutex<MemSeries>>>>,
+    series: Vec<Option<Arc<HeadSeries>>>,
     postings: MemPostings,
     interned: HashSet<Arc<str>>,
     live: usize,
 }
 
 impl Index {
-    fn get(&self, id: u32) -> Option<&Arc<Mutex<MemSeries>>> {
+    fn get(&self, id: u32) -> Option<&Arc<HeadSeries>> {
         self.series.get(id as usize).and_then(|s| s.as_ref())
     }
 
@@ -339,14 +343,14 @@ impl Head {
     fn lookup<S: AsRef<str>>(idx: &Index, fp: u64, pairs: &[(S, S)]) -> Option<u32> {
         let id = *idx.by_fingerprint.get(&fp)?;
         let s = idx.get(id)?;
-        if same_labels(&lock(s).labels, pairs) {
+        if same_labels(&s.labels, pairs) {
             return Some(id);
         }
         idx.collisions
             .get(&fp)?
             .iter()
             .copied()
-            .find(|id| idx.get(*id).is_some_and(|s| same_labels(&lock(s).labels, pairs)))
+            .find(|id| idx.get(*id).is_some_and(|s| same_labels(&s.labels, pairs)))
     }
 
     /// Creates a series under the write lock (or finds one created meanwhile).
@@ -387,11 +391,11 @@ impl Head {
         if idx.postings.all().last().is_some_and(|last| *last > id) {
             // Only possible when replaying a WAL whose series records are out of id order; the
             // postings lists must stay sorted, so rebuild them.
-            idx.series[id as usize] = Some(Arc::new(Mutex::new(MemSeries::new(id, labels))));
+            idx.series[id as usize] = Some(Arc::new(HeadSeries { id, labels, data: Mutex::new(MemSeries::new()) }));
             Self::rebuild_postings(idx);
         } else {
             idx.postings.add(id, &labels);
-            idx.series[id as usize] = Some(Arc::new(Mutex::new(MemSeries::new(id, labels))));
+            idx.series[id as usize] = Some(Arc::new(HeadSeries { id, labels, data: Mutex::new(MemSeries::new()) }));
         }
         idx.live += 1;
         self.counters.series_created.inc();
@@ -401,7 +405,6 @@ impl Head {
     fn rebuild_postings(idx: &mut Index) {
         let mut p = MemPostings::default();
         for s in idx.series.iter().flatten() {
-            let s = lock(s);
             p.add(s.id, &s.labels);
         }
         idx.postings = p;
@@ -431,7 +434,7 @@ impl Head {
                         if created {
                             out.series_created += 1;
                             if let Some(series) = idx.get(id) {
-                                new_series.push((u64::from(id), lock(series).labels.clone()));
+                                new_series.push((u64::from(id), series.labels.clone()));
                             }
                         }
                     }
@@ -450,8 +453,8 @@ impl Head {
             let idx = read(&self.index);
             for (s, id) in batch.iter().zip(&ids) {
                 let Some(id) = id else { continue };
-                let Some(series) = idx.get(*id) else { continue };
-                let mut series = lock(series);
+                let Some(head_series) = idx.get(*id) else { continue };
+                let mut series = lock(&head_series.data);
                 for &(t, v) in s.samples {
                     match series.append(t, v, self.ooo_window, min_valid) {
                         Ok(Appended::New) => {
@@ -462,8 +465,7 @@ impl Head {
                         Ok(Appended::Duplicate) => out.duplicates_ignored += 1,
                         Err(e) => {
                             self.counters.count(&e);
-                            let labels = series.labels.clone();
-                            out.reject(|| labels.to_string(), e);
+                            out.reject(|| head_series.labels.to_string(), e);
                         }
                     }
                 }
@@ -513,7 +515,7 @@ impl Head {
                 skipped += 1;
                 continue;
             };
-            match lock(series).append(s.t, s.v, i64::MAX, min_valid) {
+            match lock(&series.data).append(s.t, s.v, i64::MAX, min_valid) {
                 Ok(_) => {
                     self.min_t.fetch_min(s.t, Ordering::Relaxed);
                     self.max_t.fetch_max(s.t, Ordering::Relaxed);
@@ -552,25 +554,17 @@ impl Head {
     /// Data that was already persisted may still be returned (chunks straddling a cut); the
     /// database's merge removes such duplicates by timestamp.
     pub fn snapshot(&self, ids: &[u32], mint: i64, maxt: i64) -> Vec<SeriesSnapshot> {
-        let series: Vec<Arc<Mutex<MemSeries>>> = {
+        let series: Vec<Arc<HeadSeries>> = {
             let idx = read(&self.index);
             ids.iter().filter_map(|id| idx.get(*id).cloned()).collect()
         };
-        series.iter().map(|s| lock(s).snapshot(mint, maxt)).collect()
+        series.iter().map(|s| lock(&s.data).snapshot(&s.labels, mint, maxt)).collect()
     }
 
     /// Every live series, sorted by labels (for persisting blocks).
     pub fn all_sorted(&self) -> Vec<(Labels, u32)> {
         let idx = read(&self.index);
-        let mut v: Vec<(Labels, u32)> = idx
-            .series
-            .iter()
-            .flatten()
-            .map(|s| {
-                let s = lock(s);
-                (s.labels.clone(), s.id)
-            })
-            .collect();
+        let mut v: Vec<(Labels, u32)> = idx.series.iter().flatten().map(|s| (s.labels.clone(), s.id)).collect();
         v.sort();
         v
     }
@@ -585,7 +579,7 @@ impl Head {
         let mut names = HashSet::new();
         for id in ids {
             if let Some(s) = idx.get(id) {
-                for l in lock(s).labels.iter() {
+                for l in s.labels.iter() {
                     if !names.contains(&*l.name) {
                         names.insert(l.name.to_string());
                     }
@@ -604,7 +598,7 @@ impl Head {
         let mut values = HashSet::new();
         for id in ids {
             if let Some(s) = idx.get(id)
-                && let Some(v) = lock(s).labels.get(name)
+                && let Some(v) = s.labels.get(name)
             {
                 values.insert(v.to_string());
             }
@@ -622,9 +616,9 @@ impl Head {
         let mut new_min = i64::MAX;
         for slot in idx.series.iter_mut() {
             let Some(s) = slot else { continue };
-            let mut series = lock(s);
+            let mut series = lock(&s.data);
             if series.truncate(cut) {
-                dead.push(series.id);
+                dead.push(s.id);
                 drop(series);
                 *slot = None;
             } else {
@@ -681,7 +675,7 @@ impl Head {
     /// Approximate bytes held by chunk data (for `/metrics`).
     pub fn chunk_bytes(&self) -> usize {
         let idx = read(&self.index);
-        idx.series.iter().flatten().map(|s| lock(s).heap_bytes()).sum()
+        idx.series.iter().flatten().map(|s| lock(&s.data).heap_bytes()).sum()
     }
 
     pub fn postings_stats(&self) -> Vec<(String, usize)> {
