@@ -133,7 +133,8 @@ impl Db {
         }
         let counters = DbCounters::default();
         let blocks = load_blocks(dir, opts.read_only, &counters)?;
-        let head = Head::new(opts.out_of_order_window_ms, opts.max_series);
+        let disk = if opts.read_only { None } else { Some(crate::head_chunks::ChunkDisk::open(&dir.join("chunks_head"))?) };
+        let head = Head::new(opts.out_of_order_window_ms, opts.max_series, disk);
         if let Some(max) = blocks.iter().map(|b| b.meta.max_time).max() {
             head.set_min_valid(max);
         }

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::chunk::{XorAppender, XorIter};
+use crate::head_chunks::{ChunkDisk, ChunkLoc};
 use crate::error::AppendError;
 use crate::labels::{Label, LabelError, Labels};
 use crate::matcher::Matcher;
@@ -21,12 +22,29 @@ use crate::record::{self, RefSample};
 /// Samples per head chunk before it is closed (Prometheus uses the same number).
 const SAMPLES_PER_CHUNK: u16 = 120;
 
+/// Where a closed chunk's bytes are: in memory until the end of the append that closed it,
+/// then in the head chunk files.
+#[derive(Clone)]
+enum ChunkData {
+    Mem(Arc<[u8]>),
+    Disk(ChunkLoc),
+}
+
 /// A closed, immutable head chunk.
 #[derive(Clone)]
 pub(crate) struct ClosedChunk {
     pub min_t: i64,
     pub max_t: i64,
-    pub data: Arc<[u8]>,
+    data: ChunkData,
+}
+
+impl ClosedChunk {
+    fn bytes(&self, disk: Option<&ChunkDisk>) -> Option<Vec<u8>> {
+        match &self.data {
+            ChunkData::Mem(b) => Some(b.to_vec()),
+            ChunkData::Disk(loc) => disk.and_then(|d| d.handle(*loc)).and_then(|f| ChunkDisk::read(&f, *loc).ok()),
+        }
+    }
 }
 
 /// One series in the head: its identity outside the lock, so that looking a series up by
@@ -45,6 +63,8 @@ pub struct MemSeries {
     max_t: i64,
     /// Out-of-order samples accepted within the window, sorted by time.
     ooo: Vec<(i64, f64)>,
+    /// A chunk was closed and still waits in memory to be written to the chunk files.
+    unspilled: bool,
 }
 
 /// Outcome of appending one sample.
@@ -63,10 +83,18 @@ impl MemSeries {
             open_min_t: i64::MAX,
             max_t: i64::MIN,
             ooo: Vec::new(),
+            unspilled: false,
         }
     }
 
-    fn append(&mut self, t: i64, v: f64, ooo_window: i64, min_valid: i64) -> Result<Appended, AppendError> {
+    fn append(
+        &mut self,
+        t: i64,
+        v: f64,
+        ooo_window: i64,
+        min_valid: i64,
+        disk: Option<&ChunkDisk>,
+    ) -> Result<Appended, AppendError> {
         if t < min_valid {
             return Err(AppendError::OutOfBounds { t, min_valid });
         }
@@ -81,7 +109,7 @@ impl MemSeries {
             self.max_t = t;
             return Ok(Appended::New);
         }
-        if let Some(stored) = self.find(t) {
+        if let Some(stored) = self.find(t, disk) {
             return if stored.to_bits() == v.to_bits() {
                 Ok(Appended::Duplicate)
             } else {
@@ -100,25 +128,21 @@ impl MemSeries {
         let full = std::mem::replace(&mut self.open, XorAppender::new());
         if full.num_samples() > 0 {
             let max_t = full.last().map_or(self.max_t, |(t, _)| t);
-            self.chunks.push(ClosedChunk { min_t: self.open_min_t, max_t, data: full.bytes().into() });
+            self.chunks.push(ClosedChunk { min_t: self.open_min_t, max_t, data: ChunkData::Mem(full.bytes().into()) });
+            self.unspilled = true;
         }
         self.open_min_t = i64::MAX;
     }
 
     /// The stored value at exactly `t`, if any (used to tell retries from conflicts).
-    fn find(&self, t: i64) -> Option<f64> {
+    fn find(&self, t: i64, disk: Option<&ChunkDisk>) -> Option<f64> {
         if let Ok(i) = self.ooo.binary_search_by(|(ot, _)| ot.cmp(&t)) {
             return Some(self.ooo[i].1);
         }
-        let in_open = self.open.num_samples() > 0 && t >= self.open_min_t;
-        let candidates = self
-            .chunks
-            .iter()
-            .filter(|c| c.min_t <= t && t <= c.max_t)
-            .map(|c| &c.data[..])
-            .chain(in_open.then(|| self.open.bytes()));
-        for data in candidates {
-            let mut it = XorIter::new(data);
+        let closed = self.chunks.iter().filter(|c| c.min_t <= t && t <= c.max_t).filter_map(|c| c.bytes(disk));
+        let open = (self.open.num_samples() > 0 && t >= self.open_min_t).then(|| self.open.bytes().to_vec());
+        for data in closed.chain(open) {
+            let mut it = XorIter::new(&data);
             if let Some((st, sv)) = it.seek(t)
                 && st == t
             {
@@ -130,11 +154,18 @@ impl MemSeries {
 
     /// Copies what a reader needs: closed chunks by reference, the open chunk and out-of-order
     /// samples by value. Cheap enough to do under the series lock.
-    fn snapshot(&self, labels: &Labels, mint: i64, maxt: i64) -> SeriesSnapshot {
-        let mut chunks: Vec<Arc<[u8]>> =
-            self.chunks.iter().filter(|c| c.max_t >= mint && c.min_t <= maxt).map(|c| c.data.clone()).collect();
+    fn snapshot(&self, labels: &Labels, mint: i64, maxt: i64, disk: Option<&ChunkDisk>) -> SeriesSnapshot {
+        let mut chunks: Vec<SnapChunk> = self
+            .chunks
+            .iter()
+            .filter(|c| c.max_t >= mint && c.min_t <= maxt)
+            .filter_map(|c| match &c.data {
+                ChunkData::Mem(b) => Some(SnapChunk::Mem(b.clone())),
+                ChunkData::Disk(loc) => disk.and_then(|d| d.handle(*loc)).map(|f| SnapChunk::Disk(f, *loc)),
+            })
+            .collect();
         if self.open.num_samples() > 0 && self.open_min_t <= maxt && self.max_t >= mint {
-            chunks.push(self.open.bytes().into());
+            chunks.push(SnapChunk::Mem(self.open.bytes().into()));
         }
         let ooo = self.ooo.iter().copied().filter(|(t, _)| *t >= mint && *t <= maxt).collect();
         SeriesSnapshot { labels: labels.clone(), chunks, ooo }
@@ -152,16 +183,29 @@ impl MemSeries {
     }
 
     fn heap_bytes(&self) -> usize {
-        self.chunks.iter().map(|c| c.data.len() + 32).sum::<usize>()
+        self.chunks
+            .iter()
+            .map(|c| match &c.data {
+                ChunkData::Mem(b) => b.len() + 40,
+                ChunkData::Disk(_) => 40,
+            })
+            .sum::<usize>()
             + self.open.bytes().len()
             + self.ooo.capacity() * 16
     }
 }
 
+/// A chunk as handed to a reader: shared bytes, or an open file and a location in it (a file
+/// deleted meanwhile stays readable through its handle).
+enum SnapChunk {
+    Mem(Arc<[u8]>),
+    Disk(Arc<std::fs::File>, ChunkLoc),
+}
+
 /// A series' data as copied out for a reader.
 pub struct SeriesSnapshot {
     pub labels: Labels,
-    chunks: Vec<Arc<[u8]>>,
+    chunks: Vec<SnapChunk>,
     ooo: Vec<(i64, f64)>,
 }
 
@@ -170,7 +214,13 @@ impl SeriesSnapshot {
     pub fn samples(&self, mint: i64, maxt: i64) -> Vec<(i64, f64)> {
         let mut out = Vec::new();
         for c in &self.chunks {
-            out.extend(XorIter::new(c).filter(|(t, _)| *t >= mint && *t <= maxt));
+            match c {
+                SnapChunk::Mem(b) => out.extend(XorIter::new(b).filter(|(t, _)| *t >= mint && *t <= maxt)),
+                SnapChunk::Disk(f, loc) => match ChunkDisk::read(f, *loc) {
+                    Ok(b) => out.extend(XorIter::new(&b).filter(|(t, _)| *t >= mint && *t <= maxt)),
+                    Err(e) => tracing::error!(series = %self.labels, error = %e, "cannot read head chunk"),
+                },
+            }
         }
         if !self.ooo.is_empty() {
             out.extend(self.ooo.iter().copied());
@@ -271,6 +321,7 @@ pub struct Head {
     ooo_window: i64,
     max_series: usize,
     metadata: RwLock<HashMap<String, MetricMetadata>>,
+    disk: Option<ChunkDisk>,
     pub counters: HeadCounters,
 }
 
@@ -318,7 +369,8 @@ fn pairs_to_string<S: AsRef<str>>(pairs: &[(S, S)]) -> String {
 }
 
 impl Head {
-    pub fn new(ooo_window: i64, max_series: usize) -> Self {
+    /// A head; with `disk`, closed chunks move to files instead of staying in memory.
+    pub fn new(ooo_window: i64, max_series: usize, disk: Option<ChunkDisk>) -> Self {
         Head {
             index: RwLock::new(Index {
                 by_fingerprint: HashMap::new(),
@@ -336,6 +388,7 @@ impl Head {
             ooo_window,
             max_series,
             metadata: RwLock::new(HashMap::new()),
+            disk,
             counters: HeadCounters::default(),
         }
     }
@@ -449,6 +502,8 @@ impl Head {
         let min_valid = self.min_valid.load(Ordering::Relaxed);
         let mut logged: Vec<RefSample> = Vec::new();
         let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+        let mut to_spill: Vec<Arc<HeadSeries>> = Vec::new();
+        let disk = self.disk.as_ref();
         {
             let idx = read(&self.index);
             for (s, id) in batch.iter().zip(&ids) {
@@ -456,7 +511,7 @@ impl Head {
                 let Some(head_series) = idx.get(*id) else { continue };
                 let mut series = lock(&head_series.data);
                 for &(t, v) in s.samples {
-                    match series.append(t, v, self.ooo_window, min_valid) {
+                    match series.append(t, v, self.ooo_window, min_valid, disk) {
                         Ok(Appended::New) => {
                             logged.push(RefSample { series: u64::from(*id), t, v });
                             lo = lo.min(t);
@@ -469,8 +524,12 @@ impl Head {
                         }
                     }
                 }
+                if std::mem::take(&mut series.unspilled) {
+                    to_spill.push(head_series.clone());
+                }
             }
         }
+        self.spill(&to_spill);
         if !logged.is_empty() {
             self.min_t.fetch_min(lo, Ordering::Relaxed);
             self.max_t.fetch_max(hi, Ordering::Relaxed);
@@ -488,6 +547,35 @@ impl Head {
             out.wal.push((record::TYPE_SAMPLES, buf));
         }
         (out, guard)
+    }
+
+    /// Moves chunks closed in memory to the chunk files with one write. On failure they stay
+    /// in memory (correct, only larger) and the error is logged.
+    fn spill(&self, series: &[Arc<HeadSeries>]) {
+        let Some(disk) = &self.disk else { return };
+        if series.is_empty() {
+            return;
+        }
+        let mut pending: Vec<(usize, i64, i64, Arc<[u8]>)> = Vec::new();
+        for (i, s) in series.iter().enumerate() {
+            for c in lock(&s.data).chunks.iter() {
+                if let ChunkData::Mem(b) = &c.data {
+                    pending.push((i, c.min_t, c.max_t, b.clone()));
+                }
+            }
+        }
+        let slices: Vec<(&[u8], i64)> = pending.iter().map(|(_, _, max_t, b)| (&b[..], *max_t)).collect();
+        match disk.write(&slices) {
+            Ok(locs) => {
+                for ((i, min_t, _, _), loc) in pending.iter().zip(locs) {
+                    let mut data = lock(&series[*i].data);
+                    if let Some(c) = data.chunks.iter_mut().find(|c| c.min_t == *min_t) {
+                        c.data = ChunkData::Disk(loc);
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot write head chunks to disk; keeping them in memory"),
+        }
     }
 
     /// Re-creates a series from the WAL with its logged id.
@@ -510,19 +598,26 @@ impl Head {
         let idx = read(&self.index);
         let min_valid = self.min_valid.load(Ordering::Relaxed);
         let mut skipped = 0;
+        let mut to_spill = Vec::new();
         for s in samples {
             let Some(series) = u32::try_from(s.series).ok().and_then(|id| idx.get(id)) else {
                 skipped += 1;
                 continue;
             };
-            match lock(&series.data).append(s.t, s.v, i64::MAX, min_valid) {
+            let mut data = lock(&series.data);
+            match data.append(s.t, s.v, i64::MAX, min_valid, self.disk.as_ref()) {
                 Ok(_) => {
                     self.min_t.fetch_min(s.t, Ordering::Relaxed);
                     self.max_t.fetch_max(s.t, Ordering::Relaxed);
                 }
                 Err(_) => skipped += 1,
             }
+            if std::mem::take(&mut data.unspilled) {
+                to_spill.push(series.clone());
+            }
         }
+        drop(idx);
+        self.spill(&to_spill);
         skipped
     }
 
@@ -558,7 +653,7 @@ impl Head {
             let idx = read(&self.index);
             ids.iter().filter_map(|id| idx.get(*id).cloned()).collect()
         };
-        series.iter().map(|s| lock(&s.data).snapshot(&s.labels, mint, maxt)).collect()
+        series.iter().map(|s| lock(&s.data).snapshot(&s.labels, mint, maxt, self.disk.as_ref())).collect()
     }
 
     /// Every live series, sorted by labels (for persisting blocks).
@@ -636,6 +731,9 @@ impl Head {
             });
             idx.live -= dead.len();
             self.counters.series_removed.add(dead.len() as u64);
+        }
+        if let Some(d) = &self.disk {
+            d.truncate(cut);
         }
         // Interned strings no other series uses can go too.
         idx.interned.retain(|s| Arc::strong_count(s) > 1);

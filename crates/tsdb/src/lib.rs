@@ -10,6 +10,7 @@ pub mod chunk;
 pub mod compact;
 pub mod db;
 pub mod head;
+pub mod head_chunks;
 pub mod labels;
 pub mod matcher;
 pub mod postings;
