@@ -64,7 +64,14 @@ pub struct DecodedWrite<'a> {
 
 impl<'a> DecodedWrite<'a> {
     fn new(version: Version) -> Self {
-        DecodedWrite { version, spans: Vec::new(), labels: Vec::new(), samples: Vec::new(), metadata: Vec::new(), exemplars: 0 }
+        DecodedWrite {
+            version,
+            spans: Vec::new(),
+            labels: Vec::new(),
+            samples: Vec::new(),
+            metadata: Vec::new(),
+            exemplars: 0,
+        }
     }
 
     pub fn num_series(&self) -> usize {
@@ -168,10 +175,10 @@ pub fn decompress(
     limits: &Limits,
 ) -> Result<Payload, DecodeError> {
     let version = negotiate(content_type)?;
-    if let Some(enc) = content_encoding {
-        if !enc.trim().eq_ignore_ascii_case("snappy") {
-            return Err(DecodeError::UnsupportedEncoding(enc.to_string()));
-        }
+    if let Some(enc) = content_encoding
+        && !enc.trim().eq_ignore_ascii_case("snappy")
+    {
+        return Err(DecodeError::UnsupportedEncoding(enc.to_string()));
     }
     let size = snap::raw::decompress_len(body).map_err(|e| DecodeError::Snappy(e.to_string()))?;
     if size > limits.max_decompressed_bytes {
@@ -208,7 +215,8 @@ fn check_count(n: usize, limits: &Limits) -> Result<(), DecodeError> {
 /// Renders labels for error messages: `name{a="b"}`.
 fn render(labels: &[(&str, &str)]) -> String {
     let name = labels.iter().find(|(k, _)| *k == "__name__").map_or("", |(_, v)| *v);
-    let rest: Vec<String> = labels.iter().filter(|(k, _)| *k != "__name__").map(|(k, v)| format!("{k}={v:?}")).collect();
+    let rest: Vec<String> =
+        labels.iter().filter(|(k, _)| *k != "__name__").map(|(k, v)| format!("{k}={v:?}")).collect();
     format!("{name}{{{}}}", rest.join(", "))
 }
 
@@ -296,7 +304,12 @@ fn parse_v1<'a>(raw: &'a [u8], limits: &Limits) -> Result<DecodedWrite<'a>, Deco
                 out.finish_series(index, label_start, sample_start)?;
             }
             (3, Value::Bytes(m)) => {
-                let mut md = DecodedMetadata { metric_family: String::new(), metric_type: 0, help: String::new(), unit: String::new() };
+                let mut md = DecodedMetadata {
+                    metric_family: String::new(),
+                    metric_type: 0,
+                    help: String::new(),
+                    unit: String::new(),
+                };
                 let mut f = Fields::new(m, at);
                 while let Some((field, value, at)) = f.next_field().map_err(&e)? {
                     match (field, value) {
@@ -330,10 +343,10 @@ fn parse_v2<'a>(raw: &'a [u8], limits: &Limits) -> Result<DecodedWrite<'a>, Deco
             _ => {}
         }
     }
-    if let Some(first) = symbols.first() {
-        if !first.is_empty() {
-            return Err(DecodeError::BadSymbolsTable(first.to_string()));
-        }
+    if let Some(first) = symbols.first()
+        && !first.is_empty()
+    {
+        return Err(DecodeError::BadSymbolsTable(first.to_string()));
     }
     let mut out = DecodedWrite::new(Version::V2);
     let mut refs: Vec<u32> = Vec::new();
@@ -377,7 +390,7 @@ fn parse_v2<'a>(raw: &'a [u8], limits: &Limits) -> Result<DecodedWrite<'a>, Deco
                 _ => {}
             }
         }
-        if refs.len() % 2 != 0 {
+        if !refs.len().is_multiple_of(2) {
             return Err(invalid(format!("odd number of label references ({})", refs.len())));
         }
         for pair in refs.chunks_exact(2) {

@@ -55,7 +55,11 @@ impl<'a> Fields<'a> {
     }
 
     fn take(&mut self, n: usize) -> Result<&'a [u8]> {
-        let end = self.pos.checked_add(n).filter(|e| *e <= self.buf.len()).ok_or_else(|| self.err("field runs past the end of its message"))?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|e| *e <= self.buf.len())
+            .ok_or_else(|| self.err("field runs past the end of its message"))?;
         let s = &self.buf[self.pos..end];
         self.pos = end;
         Ok(s)

@@ -26,9 +26,15 @@ fn series(labels: &[(&str, &str)]) -> v1::TimeSeries {
 
 fn write_seeds() {
     std::fs::create_dir_all(dir()).unwrap();
-    let v1_ok = encode_v1(&v1::WriteRequest { timeseries: vec![series(&[("__name__", "up"), ("job", "a")])], metadata: vec![] });
+    let v1_ok = encode_v1(&v1::WriteRequest {
+        timeseries: vec![series(&[("__name__", "up"), ("job", "a")])],
+        metadata: vec![],
+    });
     let v2_ok = encode_v2(&build_v2(&[(vec![("__name__".into(), "a.b".into())], vec![(1, 2.0)])]));
-    let unsorted = encode_v1(&v1::WriteRequest { timeseries: vec![series(&[("__name__", "m"), ("z", "1"), ("a", "1")])], metadata: vec![] });
+    let unsorted = encode_v1(&v1::WriteRequest {
+        timeseries: vec![series(&[("__name__", "m"), ("z", "1"), ("a", "1")])],
+        metadata: vec![],
+    });
     let seeds: Vec<(&str, Vec<u8>)> = vec![
         ("v1_valid", v1_ok.clone()),
         ("v2_valid", v2_ok),

@@ -62,7 +62,8 @@ struct Stats {
 fn main() -> Result<()> {
     let args = Args::parse();
     let target = wire::Target::parse(&args.url)?;
-    let text = std::fs::read_to_string(&args.template).with_context(|| format!("cannot read {}", args.template.display()))?;
+    let text =
+        std::fs::read_to_string(&args.template).with_context(|| format!("cannot read {}", args.template.display()))?;
     let families = template::parse(&text);
     anyhow::ensure!(!families.is_empty(), "template {} has no samples", args.template.display());
     if args.count_only {
@@ -71,7 +72,8 @@ fn main() -> Result<()> {
     }
     let steps = ((args.hours * 3_600_000.0) / args.interval_ms as f64).round().max(1.0) as i64;
     let start = args.start_ms.unwrap_or_else(|| {
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
         now - steps * args.interval_ms
     });
     let total_series = families.len() * args.instances;

@@ -98,7 +98,9 @@ pub fn parse(text: &str) -> Vec<Family> {
             continue;
         }
         let (name, labels) = match series.find('{') {
-            Some(open) => (series[..open].to_string(), parse_labels(&series[open + 1..series.len() - 1]).unwrap_or_default()),
+            Some(open) => {
+                (series[..open].to_string(), parse_labels(&series[open + 1..series.len() - 1]).unwrap_or_default())
+            }
             None => (series.to_string(), Vec::new()),
         };
         let decimals = if value_text.contains(['e', 'E']) {

@@ -111,7 +111,8 @@ async fn handle(state: &Arc<AppState>, headers: HeaderMap, body: Body) -> Respon
     let limits = state.limits.remote_write.clone();
     let st = state.clone();
     let result = tokio::task::spawn_blocking(move || {
-        let payload = ::remote_write::decompress(content_type.as_deref(), content_encoding.as_deref(), &bytes, &limits)?;
+        let payload =
+            ::remote_write::decompress(content_type.as_deref(), content_encoding.as_deref(), &bytes, &limits)?;
         let decoded = payload.parse(&limits)?;
         Ok::<_, ::remote_write::DecodeError>(store(&st, &db, decoded))
     })

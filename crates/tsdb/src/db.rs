@@ -133,7 +133,8 @@ impl Db {
         }
         let counters = DbCounters::default();
         let blocks = load_blocks(dir, opts.read_only, &counters)?;
-        let disk = if opts.read_only { None } else { Some(crate::head_chunks::ChunkDisk::open(&dir.join("chunks_head"))?) };
+        let disk =
+            if opts.read_only { None } else { Some(crate::head_chunks::ChunkDisk::open(&dir.join("chunks_head"))?) };
         let head = Head::new(opts.out_of_order_window_ms, opts.max_series, disk);
         if let Some(max) = blocks.iter().map(|b| b.meta.max_time).max() {
             head.set_min_valid(max);
@@ -252,7 +253,7 @@ impl Db {
         // Head first: on a timestamp present twice, the newest source wins.
         let ids = self.head.select_ids(matchers);
         for snap in self.head.snapshot(&ids, mint, maxt) {
-            let samples = snap.samples(mint, maxt);
+            let samples = snap.samples(mint, maxt, self.head.disk());
             if !samples.is_empty() {
                 merged.entry(snap.labels.clone()).or_default().push(samples);
             }
@@ -400,7 +401,7 @@ impl Db {
         for batch in all.chunks(1024) {
             let ids: Vec<u32> = batch.iter().map(|(_, id)| *id).collect();
             for snap in self.head.snapshot(&ids, start, end - 1) {
-                w.add_series(&snap.labels, &snap.samples(start, end - 1))?;
+                w.add_series(&snap.labels, &snap.samples(start, end - 1, self.head.disk()))?;
             }
         }
         let written = match w.finish()? {

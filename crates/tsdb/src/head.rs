@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::chunk::{XorAppender, XorIter};
-use crate::head_chunks::{ChunkDisk, ChunkLoc};
 use crate::error::AppendError;
+use crate::head_chunks::{ChainWrite, ChunkDisk, ChunkLoc};
 use crate::labels::{Label, LabelError, Labels};
 use crate::matcher::Matcher;
 use crate::metadata::MetricMetadata;
@@ -21,30 +21,17 @@ use crate::record::{self, RefSample};
 
 /// Samples per head chunk before it is closed (Prometheus uses the same number).
 const SAMPLES_PER_CHUNK: u16 = 120;
+/// Bytes after which the open chunk is closed early: the open chunk is the only sample data a
+/// series keeps in memory, so this bounds the head's RAM per series.
+const OPEN_CHUNK_BYTES: usize = 112;
 
-/// Where a closed chunk's bytes are: in memory until the end of the append that closed it,
-/// then in the head chunk files.
-#[derive(Clone)]
-enum ChunkData {
-    Mem(Arc<[u8]>),
-    Disk(ChunkLoc),
-}
-
-/// A closed, immutable head chunk.
+/// A closed chunk still in memory: until the end of the append that closed it, or always
+/// when the head has no chunk files (read-only tools).
 #[derive(Clone)]
 pub(crate) struct ClosedChunk {
     pub min_t: i64,
     pub max_t: i64,
-    data: ChunkData,
-}
-
-impl ClosedChunk {
-    fn bytes(&self, disk: Option<&ChunkDisk>) -> Option<Vec<u8>> {
-        match &self.data {
-            ChunkData::Mem(b) => Some(b.to_vec()),
-            ChunkData::Disk(loc) => disk.and_then(|d| d.handle(*loc)).and_then(|f| ChunkDisk::read(&f, *loc).ok()),
-        }
-    }
+    data: Arc<[u8]>,
 }
 
 /// One series in the head: its identity outside the lock, so that looking a series up by
@@ -57,7 +44,13 @@ pub struct HeadSeries {
 
 /// The samples of one series in memory.
 pub struct MemSeries {
+    /// Closed chunks not (yet) in the chunk files, oldest first.
     chunks: Vec<ClosedChunk>,
+    /// Newest closed chunk in the chunk files; each record points to the one before, so the
+    /// series needs no per-chunk memory for them.
+    disk_head: Option<ChunkLoc>,
+    disk_min_t: i64,
+    disk_max_t: i64,
     open: XorAppender,
     open_min_t: i64,
     max_t: i64,
@@ -79,6 +72,9 @@ impl MemSeries {
     fn new() -> Self {
         MemSeries {
             chunks: Vec::new(),
+            disk_head: None,
+            disk_min_t: i64::MAX,
+            disk_max_t: i64::MIN,
             open: XorAppender::new(),
             open_min_t: i64::MAX,
             max_t: i64::MIN,
@@ -99,7 +95,7 @@ impl MemSeries {
             return Err(AppendError::OutOfBounds { t, min_valid });
         }
         if t > self.max_t {
-            if self.open.num_samples() >= SAMPLES_PER_CHUNK {
+            if self.open.num_samples() >= SAMPLES_PER_CHUNK || self.open.len_bytes() >= OPEN_CHUNK_BYTES {
                 self.close_open_chunk();
             }
             if self.open.num_samples() == 0 {
@@ -128,7 +124,7 @@ impl MemSeries {
         let full = std::mem::replace(&mut self.open, XorAppender::new());
         if full.num_samples() > 0 {
             let max_t = full.last().map_or(self.max_t, |(t, _)| t);
-            self.chunks.push(ClosedChunk { min_t: self.open_min_t, max_t, data: ChunkData::Mem(full.bytes().into()) });
+            self.chunks.push(ClosedChunk { min_t: self.open_min_t, max_t, data: full.bytes().into() });
             self.unspilled = true;
         }
         self.open_min_t = i64::MAX;
@@ -139,9 +135,15 @@ impl MemSeries {
         if let Ok(i) = self.ooo.binary_search_by(|(ot, _)| ot.cmp(&t)) {
             return Some(self.ooo[i].1);
         }
-        let closed = self.chunks.iter().filter(|c| c.min_t <= t && t <= c.max_t).filter_map(|c| c.bytes(disk));
-        let open = (self.open.num_samples() > 0 && t >= self.open_min_t).then(|| self.open.bytes().to_vec());
-        for data in closed.chain(open) {
+        let mut candidates: Vec<Vec<u8>> = Vec::new();
+        if let Some(d) = disk {
+            d.walk(self.disk_head, t, t, |rec| candidates.push(rec.data));
+        }
+        candidates.extend(self.chunks.iter().filter(|c| c.min_t <= t && t <= c.max_t).map(|c| c.data.to_vec()));
+        if self.open.num_samples() > 0 && t >= self.open_min_t {
+            candidates.push(self.open.bytes().to_vec());
+        }
+        for data in candidates {
             let mut it = XorIter::new(&data);
             if let Some((st, sv)) = it.seek(t)
                 && st == t
@@ -154,73 +156,66 @@ impl MemSeries {
 
     /// Copies what a reader needs: closed chunks by reference, the open chunk and out-of-order
     /// samples by value. Cheap enough to do under the series lock.
-    fn snapshot(&self, labels: &Labels, mint: i64, maxt: i64, disk: Option<&ChunkDisk>) -> SeriesSnapshot {
-        let mut chunks: Vec<SnapChunk> = self
-            .chunks
-            .iter()
-            .filter(|c| c.max_t >= mint && c.min_t <= maxt)
-            .filter_map(|c| match &c.data {
-                ChunkData::Mem(b) => Some(SnapChunk::Mem(b.clone())),
-                ChunkData::Disk(loc) => disk.and_then(|d| d.handle(*loc)).map(|f| SnapChunk::Disk(f, *loc)),
-            })
-            .collect();
+    fn snapshot(&self, labels: &Labels, mint: i64, maxt: i64) -> SeriesSnapshot {
+        let disk_head = (self.disk_head.is_some() && self.disk_max_t >= mint).then_some(self.disk_head).flatten();
+        let mut chunks: Vec<Arc<[u8]>> =
+            self.chunks.iter().filter(|c| c.max_t >= mint && c.min_t <= maxt).map(|c| c.data.clone()).collect();
         if self.open.num_samples() > 0 && self.open_min_t <= maxt && self.max_t >= mint {
-            chunks.push(SnapChunk::Mem(self.open.bytes().into()));
+            chunks.push(self.open.bytes().into());
         }
         let ooo = self.ooo.iter().copied().filter(|(t, _)| *t >= mint && *t <= maxt).collect();
-        SeriesSnapshot { labels: labels.clone(), chunks, ooo }
+        SeriesSnapshot { labels: labels.clone(), mint, disk_head, chunks, ooo }
     }
 
     /// Drops data older than `cut`; returns true when nothing is left.
     fn truncate(&mut self, cut: i64) -> bool {
         self.chunks.retain(|c| c.max_t >= cut);
+        if self.disk_max_t < cut {
+            self.disk_head = None;
+            self.disk_min_t = i64::MAX;
+            self.disk_max_t = i64::MIN;
+        }
         if self.open.num_samples() > 0 && self.max_t < cut {
             self.open = XorAppender::new();
             self.open_min_t = i64::MAX;
         }
         self.ooo.retain(|(t, _)| *t >= cut);
-        self.chunks.is_empty() && self.open.num_samples() == 0 && self.ooo.is_empty()
+        self.chunks.is_empty() && self.disk_head.is_none() && self.open.num_samples() == 0 && self.ooo.is_empty()
     }
 
     fn heap_bytes(&self) -> usize {
-        self.chunks
-            .iter()
-            .map(|c| match &c.data {
-                ChunkData::Mem(b) => b.len() + 40,
-                ChunkData::Disk(_) => 40,
-            })
-            .sum::<usize>()
+        self.chunks.iter().map(|c| c.data.len() + 40).sum::<usize>()
             + self.open.bytes().len()
             + self.ooo.capacity() * 16
     }
 }
 
-/// A chunk as handed to a reader: shared bytes, or an open file and a location in it (a file
-/// deleted meanwhile stays readable through its handle).
-enum SnapChunk {
-    Mem(Arc<[u8]>),
-    Disk(Arc<std::fs::File>, ChunkLoc),
-}
-
-/// A series' data as copied out for a reader.
+/// A series' data as copied out for a reader: in-memory chunks by reference, and the head of
+/// its chain in the chunk files (a file deleted meanwhile simply ends the walk; its data is in
+/// a block by then).
 pub struct SeriesSnapshot {
     pub labels: Labels,
-    chunks: Vec<SnapChunk>,
+    /// Oldest time this snapshot may return.
+    mint: i64,
+    disk_head: Option<ChunkLoc>,
+    chunks: Vec<Arc<[u8]>>,
     ooo: Vec<(i64, f64)>,
 }
 
 impl SeriesSnapshot {
     /// Decodes the samples in `[mint, maxt]`, sorted by time and free of duplicates.
-    pub fn samples(&self, mint: i64, maxt: i64) -> Vec<(i64, f64)> {
+    pub fn samples(&self, mint: i64, maxt: i64, disk: Option<&ChunkDisk>) -> Vec<(i64, f64)> {
+        let mint = mint.max(self.mint);
         let mut out = Vec::new();
-        for c in &self.chunks {
-            match c {
-                SnapChunk::Mem(b) => out.extend(XorIter::new(b).filter(|(t, _)| *t >= mint && *t <= maxt)),
-                SnapChunk::Disk(f, loc) => match ChunkDisk::read(f, *loc) {
-                    Ok(b) => out.extend(XorIter::new(&b).filter(|(t, _)| *t >= mint && *t <= maxt)),
-                    Err(e) => tracing::error!(series = %self.labels, error = %e, "cannot read head chunk"),
-                },
+        if let (Some(d), Some(_)) = (disk, self.disk_head) {
+            let mut recs = Vec::new();
+            d.walk(self.disk_head, mint, maxt, |rec| recs.push(rec.data));
+            for data in recs.iter().rev() {
+                out.extend(XorIter::new(data).filter(|(t, _)| *t >= mint && *t <= maxt));
             }
+        }
+        for c in &self.chunks {
+            out.extend(XorIter::new(c).filter(|(t, _)| *t >= mint && *t <= maxt));
         }
         if !self.ooo.is_empty() {
             out.extend(self.ooo.iter().copied());
@@ -316,6 +311,9 @@ pub struct Head {
     append_lock: Mutex<()>,
     next_id: AtomicI64,
     min_valid: AtomicI64,
+    /// Data before this was persisted and dropped; chunks straddling it still hold some, which
+    /// reads must not return (it is in a block, or deleted by retention).
+    truncated_before: AtomicI64,
     min_t: AtomicI64,
     max_t: AtomicI64,
     ooo_window: i64,
@@ -383,6 +381,7 @@ impl Head {
             append_lock: Mutex::new(()),
             next_id: AtomicI64::new(0),
             min_valid: AtomicI64::new(i64::MIN),
+            truncated_before: AtomicI64::new(i64::MIN),
             min_t: AtomicI64::new(i64::MAX),
             max_t: AtomicI64::new(i64::MIN),
             ooo_window,
@@ -399,11 +398,7 @@ impl Head {
         if same_labels(&s.labels, pairs) {
             return Some(id);
         }
-        idx.collisions
-            .get(&fp)?
-            .iter()
-            .copied()
-            .find(|id| idx.get(*id).is_some_and(|s| same_labels(&s.labels, pairs)))
+        idx.collisions.get(&fp)?.iter().copied().find(|id| idx.get(*id).is_some_and(|s| same_labels(&s.labels, pairs)))
     }
 
     /// Creates a series under the write lock (or finds one created meanwhile).
@@ -550,28 +545,38 @@ impl Head {
     }
 
     /// Moves chunks closed in memory to the chunk files with one write. On failure they stay
-    /// in memory (correct, only larger) and the error is logged.
+    /// in memory (correct, only larger) and the error is logged. Callers hold the append lock,
+    /// so nothing else changes these series' closed chunks meanwhile.
     fn spill(&self, series: &[Arc<HeadSeries>]) {
         let Some(disk) = &self.disk else { return };
         if series.is_empty() {
             return;
         }
-        let mut pending: Vec<(usize, i64, i64, Arc<[u8]>)> = Vec::new();
-        for (i, s) in series.iter().enumerate() {
-            for c in lock(&s.data).chunks.iter() {
-                if let ChunkData::Mem(b) = &c.data {
-                    pending.push((i, c.min_t, c.max_t, b.clone()));
-                }
-            }
-        }
-        let slices: Vec<(&[u8], i64)> = pending.iter().map(|(_, _, max_t, b)| (&b[..], *max_t)).collect();
-        match disk.write(&slices) {
-            Ok(locs) => {
-                for ((i, min_t, _, _), loc) in pending.iter().zip(locs) {
-                    let mut data = lock(&series[*i].data);
-                    if let Some(c) = data.chunks.iter_mut().find(|c| c.min_t == *min_t) {
-                        c.data = ChunkData::Disk(loc);
+        let pending: Vec<(Option<ChunkLoc>, Vec<ClosedChunk>)> = series
+            .iter()
+            .map(|s| {
+                let d = lock(&s.data);
+                (d.disk_head, d.chunks.clone())
+            })
+            .collect();
+        let writes: Vec<ChainWrite<'_>> = pending
+            .iter()
+            .map(|(prev, chunks)| ChainWrite {
+                prev: *prev,
+                chunks: chunks.iter().map(|c| (&c.data[..], c.min_t, c.max_t)).collect(),
+            })
+            .collect();
+        match disk.write(&writes) {
+            Ok(heads) => {
+                for ((s, (_, chunks)), head) in series.iter().zip(&pending).zip(heads) {
+                    let mut d = lock(&s.data);
+                    let n = chunks.len().min(d.chunks.len());
+                    d.chunks.drain(..n);
+                    if let (Some(first), Some(last)) = (chunks.first(), chunks.last()) {
+                        d.disk_min_t = d.disk_min_t.min(first.min_t);
+                        d.disk_max_t = d.disk_max_t.max(last.max_t);
                     }
+                    d.disk_head = head;
                 }
             }
             Err(e) => tracing::error!(error = %e, "cannot write head chunks to disk; keeping them in memory"),
@@ -646,14 +651,15 @@ impl Head {
     }
 
     /// Copies the data of the given series in `[mint, maxt]` for reading outside the locks.
-    /// Data that was already persisted may still be returned (chunks straddling a cut); the
-    /// database's merge removes such duplicates by timestamp.
+    /// Only data not yet truncated away is returned; samples are filtered to the range when
+    /// decoded ([`SeriesSnapshot::samples`] with the snapshot's own range).
     pub fn snapshot(&self, ids: &[u32], mint: i64, maxt: i64) -> Vec<SeriesSnapshot> {
+        let mint = mint.max(self.truncated_before.load(Ordering::Relaxed));
         let series: Vec<Arc<HeadSeries>> = {
             let idx = read(&self.index);
             ids.iter().filter_map(|id| idx.get(*id).cloned()).collect()
         };
-        series.iter().map(|s| lock(&s.data).snapshot(&s.labels, mint, maxt, self.disk.as_ref())).collect()
+        series.iter().map(|s| lock(&s.data).snapshot(&s.labels, mint, maxt)).collect()
     }
 
     /// Every live series, sorted by labels (for persisting blocks).
@@ -706,6 +712,7 @@ impl Head {
     pub fn truncate(&self, cut: i64) -> Vec<u32> {
         let _g = lock(&self.append_lock);
         self.min_valid.fetch_max(cut, Ordering::Relaxed);
+        self.truncated_before.fetch_max(cut, Ordering::Relaxed);
         let mut idx = write(&self.index);
         let mut dead = Vec::new();
         let mut new_min = i64::MAX;
@@ -717,7 +724,7 @@ impl Head {
                 drop(series);
                 *slot = None;
             } else {
-                let first = series.chunks.first().map(|c| c.min_t).unwrap_or(series.open_min_t);
+                let first = series.chunks.first().map(|c| c.min_t).unwrap_or(series.open_min_t).min(series.disk_min_t);
                 let first = series.ooo.first().map_or(first, |(t, _)| first.min(*t));
                 new_min = new_min.min(first.max(cut));
             }
@@ -774,6 +781,11 @@ impl Head {
     pub fn chunk_bytes(&self) -> usize {
         let idx = read(&self.index);
         idx.series.iter().flatten().map(|s| lock(&s.data).heap_bytes()).sum()
+    }
+
+    /// The head's chunk files, for reading snapshots.
+    pub fn disk(&self) -> Option<&ChunkDisk> {
+        self.disk.as_ref()
     }
 
     pub fn postings_stats(&self) -> Vec<(String, usize)> {
