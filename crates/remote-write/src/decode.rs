@@ -27,9 +27,15 @@ impl Default for Limits {
 /// One series of a request, borrowed from the decoded request.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SeriesView<'s, 'a> {
-    /// Sorted by name, validated, empty values dropped.
+    /// Sorted by name, validated, empty values dropped. Empty when `hint` is set: the series'
+    /// label bytes were recognised and not parsed again.
     pub labels: &'s [(&'a str, &'a str)],
     pub samples: &'s [(i64, f64)],
+    /// 128-bit hash of the series' encoded labels (1.0 only; 0 for 2.0), for a cache of
+    /// storage references kept by the caller.
+    pub key: u128,
+    /// The storage reference the caller's cache gave for `key`.
+    pub hint: Option<u32>,
 }
 
 /// Metadata of a metric family.
@@ -47,6 +53,10 @@ pub struct DecodedMetadata {
 struct Span {
     labels: (u32, u32),
     samples: (u32, u32),
+    key: u128,
+    hint: Option<u32>,
+    /// The `TimeSeries` message in the raw request, to parse labels later if the hint is stale.
+    message: (u32, u32),
 }
 
 /// A decoded, fully validated request. Strings borrow from the [`Payload`]; all series share
@@ -54,6 +64,7 @@ struct Span {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecodedWrite<'a> {
     pub version: Version,
+    raw: &'a [u8],
     spans: Vec<Span>,
     labels: Vec<(&'a str, &'a str)>,
     samples: Vec<(i64, f64)>,
@@ -63,9 +74,10 @@ pub struct DecodedWrite<'a> {
 }
 
 impl<'a> DecodedWrite<'a> {
-    fn new(version: Version) -> Self {
+    fn new(version: Version, raw: &'a [u8]) -> Self {
         DecodedWrite {
             version,
+            raw,
             spans: Vec::new(),
             labels: Vec::new(),
             samples: Vec::new(),
@@ -86,7 +98,30 @@ impl<'a> DecodedWrite<'a> {
         self.spans.iter().map(|s| SeriesView {
             labels: &self.labels[s.labels.0 as usize..s.labels.1 as usize],
             samples: &self.samples[s.samples.0 as usize..s.samples.1 as usize],
+            key: s.key,
+            hint: s.hint,
         })
+    }
+
+    /// Parses the labels of series `index` (for a series whose cached hint turned out stale).
+    /// Its bytes equal those of a series validated before, but they are validated again.
+    pub fn labels_of(&self, index: usize) -> Result<Vec<(&'a str, &'a str)>, DecodeError> {
+        let Some(span) = self.spans.get(index) else { return Ok(Vec::new()) };
+        if span.labels.0 != span.labels.1 {
+            return Ok(self.labels[span.labels.0 as usize..span.labels.1 as usize].to_vec());
+        }
+        let (start, end) = (span.message.0 as usize, span.message.1 as usize);
+        let msg = self.raw.get(start..end).unwrap_or_default();
+        let e = wire_err(V1);
+        let mut labels = Vec::new();
+        let mut f = Fields::new(msg, start);
+        while let Some((field, value, at)) = f.next_field().map_err(&e)? {
+            if let (1, Value::Bytes(l)) = (field, value) {
+                labels.push(parse_label(l, at)?);
+            }
+        }
+        validate_labels(index, &mut labels, 0)?;
+        Ok(labels)
     }
 
     /// Validates the labels pushed since `label_start` and records the series.
@@ -95,6 +130,9 @@ impl<'a> DecodedWrite<'a> {
         self.spans.push(Span {
             labels: (label_start as u32, self.labels.len() as u32),
             samples: (sample_start as u32, self.samples.len() as u32),
+            key: 0,
+            hint: None,
+            message: (0, 0),
         });
         Ok(())
     }
@@ -191,11 +229,37 @@ pub fn decompress(
 impl Payload {
     /// Parses and validates the whole request; any problem rejects it whole.
     pub fn parse(&self, limits: &Limits) -> Result<DecodedWrite<'_>, DecodeError> {
+        self.parse_with(limits, &|_| None)
+    }
+
+    /// Like [`Payload::parse`], but series whose encoded labels hash to a key that `known`
+    /// recognises are not parsed again: they carry the returned hint instead of labels. Their
+    /// bytes are identical to a series that was validated before, so the request is still
+    /// validated whole.
+    pub fn parse_with(
+        &self,
+        limits: &Limits,
+        known: &dyn Fn(u128) -> Option<u32>,
+    ) -> Result<DecodedWrite<'_>, DecodeError> {
         match self.version {
-            Version::V1 => parse_v1(&self.raw, limits),
+            Version::V1 => parse_v1(&self.raw, limits, known),
             Version::V2 => parse_v2(&self.raw, limits),
         }
     }
+}
+
+fn parse_label(l: &[u8], at: usize) -> Result<(&str, &str), DecodeError> {
+    let e = wire_err(V1);
+    let (mut name, mut val) = ("", "");
+    let mut lf = Fields::new(l, at);
+    while let Some((field, value, at)) = lf.next_field().map_err(&e)? {
+        match (field, value) {
+            (1, Value::Bytes(b)) => name = utf8(b, at).map_err(&e)?,
+            (2, Value::Bytes(b)) => val = utf8(b, at).map_err(&e)?,
+            _ => {}
+        }
+    }
+    Ok((name, val))
 }
 
 fn wire_err(message: &'static str) -> impl Fn(WireError) -> DecodeError {
@@ -268,30 +332,30 @@ fn parse_sample(b: &[u8], at: usize, message: &'static str) -> Result<(i64, f64)
     Ok((t, v))
 }
 
-fn parse_v1<'a>(raw: &'a [u8], limits: &Limits) -> Result<DecodedWrite<'a>, DecodeError> {
-    let mut out = DecodedWrite::new(Version::V1);
+fn parse_v1<'a>(
+    raw: &'a [u8],
+    limits: &Limits,
+    known: &dyn Fn(u128) -> Option<u32>,
+) -> Result<DecodedWrite<'a>, DecodeError> {
+    let mut out = DecodedWrite::new(Version::V1, raw);
     let mut req = Fields::new(raw, 0);
     let e = wire_err(V1);
+    let mut label_msgs: Vec<(&'a [u8], usize)> = Vec::new();
     while let Some((field, value, at)) = req.next_field().map_err(&e)? {
         match (field, value) {
             (1, Value::Bytes(ts)) => {
                 let index = out.spans.len();
                 check_count(index + 1, limits)?;
                 let (label_start, sample_start) = (out.labels.len(), out.samples.len());
+                let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+                label_msgs.clear();
                 let mut f = Fields::new(ts, at);
                 while let Some((field, value, at)) = f.next_field().map_err(&e)? {
                     match (field, value) {
                         (1, Value::Bytes(l)) => {
-                            let (mut name, mut val) = ("", "");
-                            let mut lf = Fields::new(l, at);
-                            while let Some((field, value, at)) = lf.next_field().map_err(&e)? {
-                                match (field, value) {
-                                    (1, Value::Bytes(b)) => name = utf8(b, at).map_err(&e)?,
-                                    (2, Value::Bytes(b)) => val = utf8(b, at).map_err(&e)?,
-                                    _ => {}
-                                }
-                            }
-                            out.labels.push((name, val));
+                            hasher.update(&(l.len() as u32).to_le_bytes());
+                            hasher.update(l);
+                            label_msgs.push((l, at));
                         }
                         (2, Value::Bytes(s)) => out.samples.push(parse_sample(s, at, V1)?),
                         (3, Value::Bytes(_)) => out.exemplars += 1,
@@ -301,7 +365,21 @@ fn parse_v1<'a>(raw: &'a [u8], limits: &Limits) -> Result<DecodedWrite<'a>, Deco
                         _ => {}
                     }
                 }
-                out.finish_series(index, label_start, sample_start)?;
+                let key = hasher.digest128();
+                let hint = known(key);
+                if hint.is_none() {
+                    for (l, at) in &label_msgs {
+                        out.labels.push(parse_label(l, *at)?);
+                    }
+                    validate_labels(index, &mut out.labels, label_start)?;
+                }
+                out.spans.push(Span {
+                    labels: (label_start as u32, out.labels.len() as u32),
+                    samples: (sample_start as u32, out.samples.len() as u32),
+                    key,
+                    hint,
+                    message: (at as u32, (at + ts.len()) as u32),
+                });
             }
             (3, Value::Bytes(m)) => {
                 let mut md = DecodedMetadata {
@@ -348,7 +426,7 @@ fn parse_v2<'a>(raw: &'a [u8], limits: &Limits) -> Result<DecodedWrite<'a>, Deco
     {
         return Err(DecodeError::BadSymbolsTable(first.to_string()));
     }
-    let mut out = DecodedWrite::new(Version::V2);
+    let mut out = DecodedWrite::new(Version::V2, raw);
     let mut refs: Vec<u32> = Vec::new();
     for (index, (ts, at)) in series.into_iter().enumerate() {
         let invalid = |problem: String| DecodeError::InvalidSeries { index, series: "?".into(), problem };

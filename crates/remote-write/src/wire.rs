@@ -65,7 +65,8 @@ impl<'a> Fields<'a> {
         Ok(s)
     }
 
-    /// The next `(field number, value, offset of the value)`, or `None` at the end.
+    /// The next `(field number, value, offset of the value in the whole request)`, or `None`
+    /// at the end.
     pub fn next_field(&mut self) -> Result<Option<(u32, Value<'a>, usize)>> {
         if self.pos >= self.buf.len() {
             return Ok(None);
@@ -75,7 +76,7 @@ impl<'a> Fields<'a> {
         if field == 0 {
             return Err(self.err("field number 0"));
         }
-        let at = self.base + self.pos;
+        let mut at = self.base + self.pos;
         let value = match key & 7 {
             0 => Value::Varint(self.varint()?),
             1 => {
@@ -87,6 +88,8 @@ impl<'a> Fields<'a> {
             2 => {
                 let len = self.varint()?;
                 let len = usize::try_from(len).map_err(|_| self.err("length too large"))?;
+                // Offsets of length-delimited values point at their first payload byte.
+                at = self.base + self.pos;
                 Value::Bytes(self.take(len)?)
             }
             5 => {

@@ -38,12 +38,20 @@ pub struct AppState {
     pub limits: Limits,
     pub admin_api: bool,
     metrics: remote_write::Metrics,
+    ref_cache: remote_write::RefCache,
 }
 
 impl AppState {
     pub fn new(registry: telemetry::Registry, limits: Limits, admin_api: bool) -> Arc<Self> {
         let metrics = remote_write::Metrics::new(&registry);
-        Arc::new(AppState { db: OnceLock::new(), registry, limits, admin_api, metrics })
+        Arc::new(AppState {
+            db: OnceLock::new(),
+            registry,
+            limits,
+            admin_api,
+            metrics,
+            ref_cache: remote_write::RefCache::default(),
+        })
     }
 
     /// Makes the database available; from now on `/-/ready` answers 200.

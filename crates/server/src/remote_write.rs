@@ -5,7 +5,8 @@
 //! duplicates with another value, too old) are counted and reported with 400 naming the first
 //! one, while the valid rest is stored — as Prometheus' own receiver reports them.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use axum::body::{Body, to_bytes};
 use axum::extract::State;
@@ -113,8 +114,7 @@ async fn handle(state: &Arc<AppState>, headers: HeaderMap, body: Body) -> Respon
     let result = tokio::task::spawn_blocking(move || {
         let payload =
             ::remote_write::decompress(content_type.as_deref(), content_encoding.as_deref(), &bytes, &limits)?;
-        let decoded = payload.parse(&limits)?;
-        Ok::<_, ::remote_write::DecodeError>(store(&st, &db, decoded))
+        store(&st, &db, &payload, &limits)
     })
     .await;
     match result {
@@ -132,18 +132,63 @@ fn metric_type(code: u8) -> MetricType {
     MetricType::from_code(code).unwrap_or(MetricType::Unknown)
 }
 
-fn store(state: &AppState, db: &tsdb::Db, decoded: ::remote_write::DecodedWrite<'_>) -> Response {
+/// Series ids by a 128-bit hash of their encoded labels: a series seen before is appended by id
+/// without parsing its labels again (the receiver's hot path). Ids of series the head has
+/// since dropped are detected by the head and retried with labels. Bounded by clearing it when
+/// it outgrows the head.
+#[derive(Default)]
+pub struct RefCache {
+    map: RwLock<HashMap<u128, u32>>,
+}
+
+impl RefCache {
+    fn update(&self, entries: impl Iterator<Item = (u128, u32)>, head_series: usize) {
+        let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 2 * head_series + 100_000 {
+            map.clear();
+        }
+        map.extend(entries);
+    }
+}
+
+fn store(
+    state: &AppState,
+    db: &tsdb::Db,
+    payload: &::remote_write::Payload,
+    limits: &::remote_write::Limits,
+) -> Result<Response, ::remote_write::DecodeError> {
+    let decoded = {
+        let map = state.ref_cache.map.read().unwrap_or_else(|p| p.into_inner());
+        payload.parse_with(limits, &|key| map.get(&key).copied())?
+    };
+    let views: Vec<_> = decoded.series().collect();
     let batch: Vec<SeriesInput<'_, &str>> =
-        decoded.series().map(|s| SeriesInput { labels: s.labels, samples: s.samples }).collect();
+        views.iter().map(|s| SeriesInput { labels: s.labels, samples: s.samples, hint: s.hint }).collect();
     let received = decoded.num_samples();
     state.metrics.samples_received.add(received as u64);
-    let outcome = match db.append(&batch) {
+    let mut outcome = match db.append(&batch) {
         Ok(o) => o,
         Err(e) => {
             tracing::error!(error = %e, "cannot store remote-write request");
-            return text(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot store samples: {e}"));
+            return Ok(text(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot store samples: {e}")));
         }
     };
+    if !outcome.stale.is_empty() {
+        let stale = outcome.stale.clone();
+        let labels: Vec<Vec<(&str, &str)>> = stale.iter().map(|i| decoded.labels_of(*i)).collect::<Result<_, _>>()?;
+        let retry: Vec<SeriesInput<'_, &str>> =
+            stale.iter().zip(&labels).map(|(i, l)| SeriesInput::new(l, views[*i].samples)).collect();
+        match db.append(&retry) {
+            Ok(o) => outcome.absorb(o, &stale),
+            Err(e) => return Ok(text(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot store samples: {e}"))),
+        }
+    }
+    let fresh = views
+        .iter()
+        .zip(&outcome.ids)
+        .filter(|(v, id)| v.key != 0 && id.is_some() && v.hint != **id)
+        .filter_map(|(v, id)| id.map(|id| (v.key, id)));
+    state.ref_cache.update(fresh, db.head().num_series());
     if !decoded.metadata.is_empty() {
         let md = decoded
             .metadata
@@ -176,5 +221,5 @@ fn store(state: &AppState, db: &tsdb::Db, decoded: ::remote_write::DecodedWrite<
             resp.headers_mut().insert(n, v);
         }
     }
-    resp
+    Ok(resp)
 }

@@ -141,29 +141,7 @@ impl Db {
         }
         let started = Instant::now();
         let wal_dir = dir.join("wal");
-        let mut skipped = 0usize;
-        let stats = wal::replay(
-            &wal_dir,
-            !opts.read_only,
-            |rec| {
-                counters.wal_records_replayed.inc();
-                match rec {
-                    Record::Series(series) => {
-                        for (id, labels) in series {
-                            if let Err(e) = head.replay_series(id, &labels) {
-                                tracing::warn!(series = %labels, error = %e, "skipping invalid series in WAL");
-                            }
-                        }
-                    }
-                    Record::Samples(samples) => skipped += head.replay_samples(&samples),
-                    Record::Metadata(md) => {
-                        head.set_metadata(md);
-                    }
-                }
-                Ok(())
-            },
-            &mut progress,
-        )?;
+        let (stats, skipped) = replay_wal(&wal_dir, !opts.read_only, &head, &counters, &mut progress)?;
         if skipped > 0 {
             tracing::info!(skipped, "WAL samples not replayed (already in blocks or for unknown series)");
         }
@@ -612,6 +590,65 @@ impl Db {
             registry.counter_fn(name, help, &[], move || get(&db.counters).get() as f64);
         }
     }
+}
+
+/// Replays the WAL into the head. Reading and decoding happen on this thread; samples are
+/// applied by worker threads, each owning the series whose id falls in its shard, so the
+/// order of every series' samples is kept while the (memory-latency bound) appends run in
+/// parallel. Series and metadata records are applied here, before any later sample is sent.
+fn replay_wal(
+    wal_dir: &Path,
+    repair: bool,
+    head: &Head,
+    counters: &DbCounters,
+    progress: &mut impl FnMut(Progress),
+) -> Result<(wal::ReplayStats, usize)> {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+    std::thread::scope(|scope| {
+        let mut senders = Vec::with_capacity(workers);
+        let mut handles = Vec::with_capacity(workers);
+        for _ in 0..workers {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<record::RefSample>>(8);
+            senders.push(tx);
+            handles.push(scope.spawn(move || rx.iter().map(|batch| head.replay_samples(&batch)).sum::<usize>()));
+        }
+        let stats = wal::replay(
+            wal_dir,
+            repair,
+            |rec| {
+                counters.wal_records_replayed.inc();
+                match rec {
+                    Record::Series(series) => {
+                        for (id, labels) in series {
+                            if let Err(e) = head.replay_series(id, &labels) {
+                                tracing::warn!(series = %labels, error = %e, "skipping invalid series in WAL");
+                            }
+                        }
+                    }
+                    Record::Samples(samples) => {
+                        let mut shards: Vec<Vec<record::RefSample>> = vec![Vec::new(); workers];
+                        for s in samples {
+                            shards[(s.series % workers as u64) as usize].push(s);
+                        }
+                        for (tx, shard) in senders.iter().zip(shards) {
+                            if !shard.is_empty() {
+                                // A worker only stops early by panicking; that surfaces at join.
+                                let _ = tx.send(shard);
+                            }
+                        }
+                    }
+                    Record::Metadata(md) => {
+                        head.set_metadata(md);
+                    }
+                }
+                Ok(())
+            },
+            progress,
+        );
+        drop(senders);
+        let skipped = handles.into_iter().map(|h| h.join().unwrap_or(0)).sum();
+        stats.map(|s| (s, skipped))
+    })
 }
 
 /// Opens every block under `dir/blocks`, removing leftovers of interrupted writes and

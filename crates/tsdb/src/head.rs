@@ -231,6 +231,16 @@ impl SeriesSnapshot {
 pub struct SeriesInput<'a, S: AsRef<str>> {
     pub labels: &'a [(S, S)],
     pub samples: &'a [(i64, f64)],
+    /// A series id the caller cached from an earlier [`AppendOutcome::ids`]. When the series
+    /// still exists, labels are not looked at (and may be empty); when it is gone and labels
+    /// are empty, the input is reported in [`AppendOutcome::stale`] for a retry with labels.
+    pub hint: Option<u32>,
+}
+
+impl<'a, S: AsRef<str>> SeriesInput<'a, S> {
+    pub fn new(labels: &'a [(S, S)], samples: &'a [(i64, f64)]) -> Self {
+        SeriesInput { labels, samples, hint: None }
+    }
 }
 
 /// What an append did. Rejected samples are counted by reason and the first error of each
@@ -242,11 +252,35 @@ pub struct AppendOutcome {
     pub series_created: usize,
     pub rejected: usize,
     pub first_error: Option<(String, AppendError)>,
+    /// The series id of each input (None where it was rejected or stale), for callers that
+    /// cache ids to skip label handling next time.
+    pub ids: Vec<Option<u32>>,
+    /// Inputs whose hint named a series that no longer exists and that had no labels: nothing
+    /// was appended for them; retry them with labels.
+    pub stale: Vec<usize>,
     /// WAL payloads to log, in order: (record type, bytes).
     pub(crate) wal: Vec<(u8, Vec<u8>)>,
 }
 
 impl AppendOutcome {
+    /// Folds in the outcome of retrying some inputs (`indexes[j]` is the original index of
+    /// the retry's input `j`).
+    pub fn absorb(&mut self, retry: AppendOutcome, indexes: &[usize]) {
+        self.samples_written += retry.samples_written;
+        self.duplicates_ignored += retry.duplicates_ignored;
+        self.series_created += retry.series_created;
+        self.rejected += retry.rejected;
+        if self.first_error.is_none() {
+            self.first_error = retry.first_error;
+        }
+        for (j, i) in indexes.iter().enumerate() {
+            if let (Some(slot), Some(id)) = (self.ids.get_mut(*i), retry.ids.get(j)) {
+                *slot = *id;
+            }
+        }
+        self.stale.retain(|i| !indexes.contains(i));
+    }
+
     fn reject(&mut self, labels: impl FnOnce() -> String, err: AppendError) {
         self.rejected += 1;
         if self.first_error.is_none() {
@@ -464,16 +498,34 @@ impl Head {
     pub fn append<S: AsRef<str>>(&self, batch: &[SeriesInput<'_, S>]) -> (AppendOutcome, MutexGuard<'_, ()>) {
         let guard = lock(&self.append_lock);
         let mut out = AppendOutcome::default();
-        let fps: Vec<u64> = batch.iter().map(|s| fingerprint_pairs(s.labels)).collect();
+        let mut fps: Vec<u64> = vec![0; batch.len()];
         let mut ids: Vec<Option<u32>> = {
             let idx = read(&self.index);
-            batch.iter().zip(&fps).map(|(s, fp)| Self::lookup(&idx, *fp, s.labels)).collect()
+            batch
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    if let Some(h) = s.hint.filter(|h| idx.get(*h).is_some()) {
+                        return Some(h);
+                    }
+                    if s.labels.is_empty() {
+                        return None;
+                    }
+                    fps[i] = fingerprint_pairs(s.labels);
+                    Self::lookup(&idx, fps[i], s.labels)
+                })
+                .collect()
         };
+        for (i, s) in batch.iter().enumerate() {
+            if ids[i].is_none() && s.labels.is_empty() {
+                out.stale.push(i);
+            }
+        }
         let mut new_series: Vec<(u64, Labels)> = Vec::new();
-        if ids.iter().any(|i| i.is_none()) {
+        if ids.iter().enumerate().any(|(i, id)| id.is_none() && !batch[i].labels.is_empty()) {
             let mut idx = write(&self.index);
             for (i, s) in batch.iter().enumerate() {
-                if ids[i].is_some() {
+                if ids[i].is_some() || s.labels.is_empty() {
                     continue;
                 }
                 match self.create(&mut idx, fps[i], s.labels, None) {
@@ -530,6 +582,7 @@ impl Head {
             self.max_t.fetch_max(hi, Ordering::Relaxed);
         }
         out.samples_written = logged.len();
+        out.ids = ids;
         self.counters.samples_appended.add(logged.len() as u64);
         if !new_series.is_empty() {
             let mut buf = Vec::new();

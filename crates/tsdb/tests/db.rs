@@ -32,7 +32,7 @@ fn fill(db: &Db, series: usize, from: i64, to: i64) {
             names.iter().map(|n| [("__name__".to_string(), "m".to_string()), ("s".to_string(), n.clone())]).collect();
         let samples: Vec<[(i64, f64); 1]> = (0..series).map(|i| [(t, value(i, t))]).collect();
         let batch: Vec<SeriesInput<'_, String>> =
-            labels.iter().zip(&samples).map(|(l, s)| SeriesInput { labels: l, samples: s }).collect();
+            labels.iter().zip(&samples).map(|(l, s)| SeriesInput::new(l, s)).collect();
         let out = db.append(&batch).unwrap();
         assert_eq!(out.rejected, 0, "{:?}", out.first_error);
         t += 15_000;
@@ -127,7 +127,7 @@ fn restart_replays_wal_and_checkpoint() {
     // Writes continue after replay; samples in persisted ranges are refused as out of bounds.
     fill(&db, 30, 30 * MIN, 31 * MIN);
     let labels = [("__name__".to_string(), "m".to_string()), ("s".to_string(), "000".to_string())];
-    let out = db.append(&[SeriesInput { labels: &labels, samples: &[(MIN, 1.0)] }]).unwrap();
+    let out = db.append(&[SeriesInput::new(&labels, &[(MIN, 1.0)])]).unwrap();
     assert_eq!(out.rejected, 1);
     assert!(out.first_error.unwrap().1.to_string().contains("out of bounds"));
 }
@@ -209,4 +209,24 @@ fn flush_persists_everything_and_later_writes_continue() {
     check_complete(&db, 4, 0, 31 * MIN);
     let blocks = db.blocks();
     assert!(blocks.windows(2).all(|w| w[0].max_time <= w[1].min_time), "overlapping blocks left: {blocks:?}");
+}
+
+#[test]
+fn cached_ids_skip_labels_and_stale_ids_are_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = open(tmp.path(), opts());
+    let labels = [("__name__".to_string(), "m".to_string()), ("s".to_string(), "x".to_string())];
+    let out = db.append(&[SeriesInput::new(&labels, &[(1000, 1.0)])]).unwrap();
+    let id = out.ids[0].expect("id of the new series");
+    // By id, without labels.
+    let none: [(String, String); 0] = [];
+    let out = db.append(&[SeriesInput { labels: &none, samples: &[(2000, 2.0)], hint: Some(id) }]).unwrap();
+    assert_eq!((out.samples_written, out.stale.len()), (1, 0));
+    // An id the head does not have is reported, not guessed.
+    let out = db.append(&[SeriesInput { labels: &none, samples: &[(3000, 3.0)], hint: Some(id + 99) }]).unwrap();
+    assert_eq!((out.samples_written, out.stale.clone()), (0, vec![0]));
+    // With labels, a stale hint falls back to them.
+    let out = db.append(&[SeriesInput { labels: &labels, samples: &[(3000, 3.0)], hint: Some(id + 99) }]).unwrap();
+    assert_eq!((out.samples_written, out.ids[0]), (1, Some(id)));
+    assert_eq!(all_samples(&db).len(), 3);
 }

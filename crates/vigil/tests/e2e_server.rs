@@ -220,3 +220,23 @@ fn second_server_on_same_directory_is_refused() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("in use"), "{}", String::from_utf8_lossy(&out.stderr));
     v.stop();
 }
+
+#[test]
+fn series_dropped_from_the_head_are_recreated_on_the_next_write() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let v = Vigil::start(&dir, &["--web.enable-admin-api"]);
+    let one = |t: i64| write_v1(v.addr, &[(vec![("__name__", "again"), ("k", "v")], vec![(t, t as f64)])]);
+    assert_eq!(one(1000).status, 204);
+    assert_eq!(one(2000).status, 204); // served from the receiver's series-id cache
+    // Flushing persists and drops every head series; the cached id is now stale.
+    let r = request(v.addr, "POST", "/api/v1/admin/tsdb/flush", &[], b"").unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(v.metric("vigil_tsdb_head_series"), Some(0.0));
+    let r = one(3000);
+    assert_eq!(r.status, 204, "{}", r.text());
+    assert_eq!(v.metric("vigil_tsdb_head_series"), Some(1.0));
+    v.stop();
+    let rows = dump(&dir, "again");
+    assert_eq!(rows.iter().map(|r| r.2).collect::<Vec<_>>(), vec![1000, 2000, 3000]);
+}
