@@ -138,7 +138,36 @@ fn metric_type(code: u8) -> MetricType {
 /// it outgrows the head.
 #[derive(Default)]
 pub struct RefCache {
-    map: RwLock<HashMap<u128, u32>>,
+    map: RwLock<HashMap<u128, u32, KeyIsHash>>,
+}
+
+/// The cache's keys are already xxh3 hashes; hashing them again would only cost time.
+#[derive(Default, Clone, Copy)]
+struct KeyIsHash;
+
+impl std::hash::BuildHasher for KeyIsHash {
+    type Hasher = KeyHasher;
+    fn build_hasher(&self) -> KeyHasher {
+        KeyHasher(0)
+    }
+}
+
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.0 ^= u64::from_le_bytes(b);
+        }
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.0 ^= v as u64 ^ (v >> 64) as u64;
+    }
 }
 
 impl RefCache {

@@ -51,9 +51,21 @@ impl BitWriter {
         self.free -= 1;
     }
 
+    /// Writes the low `n` bits of `value`, most significant first, a byte at a time.
     fn write_bits(&mut self, value: u64, n: u8) {
-        for i in (0..n).rev() {
-            self.write_bit((value >> i) & 1 == 1);
+        let mut n = n;
+        while n > 0 {
+            if self.free == 0 {
+                self.bytes.push(0);
+                self.free = 8;
+            }
+            let take = n.min(self.free);
+            let bits = ((value >> (n - take)) & ((1u64 << take) - 1)) as u8;
+            if let Some(last) = self.bytes.last_mut() {
+                *last |= bits << (self.free - take);
+            }
+            self.free -= take;
+            n -= take;
         }
     }
 }
@@ -80,10 +92,22 @@ impl<'a> BitReader<'a> {
         Some(v)
     }
 
+    /// Reads `n` bits, most significant first, a byte at a time.
     fn read_bits(&mut self, n: u8) -> Option<u64> {
         let mut v = 0u64;
-        for _ in 0..n {
-            v = (v << 1) | u64::from(self.read_bit()?);
+        let mut n = n;
+        while n > 0 {
+            let b = *self.bytes.get(self.pos)?;
+            let avail = 8 - self.bit;
+            let take = n.min(avail);
+            let bits = (b >> (avail - take)) & (((1u16 << take) - 1) as u8);
+            v = (v << take) | u64::from(bits);
+            self.bit += take;
+            if self.bit == 8 {
+                self.bit = 0;
+                self.pos += 1;
+            }
+            n -= take;
         }
         Some(v)
     }

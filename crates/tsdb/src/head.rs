@@ -657,6 +657,9 @@ impl Head {
         let min_valid = self.min_valid.load(Ordering::Relaxed);
         let mut skipped = 0;
         let mut to_spill = Vec::new();
+        // Shared atomics are updated once per batch: replay workers would otherwise bounce
+        // their cache line on every sample.
+        let (mut lo, mut hi) = (i64::MAX, i64::MIN);
         for s in samples {
             let Some(series) = u32::try_from(s.series).ok().and_then(|id| idx.get(id)) else {
                 skipped += 1;
@@ -665,8 +668,8 @@ impl Head {
             let mut data = lock(&series.data);
             match data.append(s.t, s.v, i64::MAX, min_valid, self.disk.as_ref()) {
                 Ok(_) => {
-                    self.min_t.fetch_min(s.t, Ordering::Relaxed);
-                    self.max_t.fetch_max(s.t, Ordering::Relaxed);
+                    lo = lo.min(s.t);
+                    hi = hi.max(s.t);
                 }
                 Err(_) => skipped += 1,
             }
@@ -675,6 +678,10 @@ impl Head {
             }
         }
         drop(idx);
+        if lo <= hi {
+            self.min_t.fetch_min(lo, Ordering::Relaxed);
+            self.max_t.fetch_max(hi, Ordering::Relaxed);
+        }
         self.spill(&to_spill);
         skipped
     }
