@@ -230,3 +230,35 @@ fn cached_ids_skip_labels_and_stale_ids_are_reported() {
     assert_eq!((out.samples_written, out.ids[0]), (1, Some(id)));
     assert_eq!(all_samples(&db).len(), 3);
 }
+
+#[test]
+fn label_names_and_values_follow_matchers_and_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = open(tmp.path(), opts());
+    let a = [("__name__".to_string(), "up".to_string()), ("job".to_string(), "api".to_string())];
+    let b = [
+        ("__name__".to_string(), "up".to_string()),
+        ("job".to_string(), "db".to_string()),
+        ("zone".to_string(), "eu".to_string()),
+    ];
+    let c = [("__name__".to_string(), "other".to_string()), ("team".to_string(), "x".to_string())];
+    let batch = [
+        SeriesInput::new(&a[..], &[(1000, 1.0)]),
+        SeriesInput::new(&b[..], &[(1000, 1.0)]),
+        SeriesInput::new(&c[..], &[(1000, 1.0)]),
+    ];
+    db.append(&batch).unwrap();
+    let all = db.label_names(&[], i64::MIN, i64::MAX).unwrap();
+    assert_eq!(all, vec!["__name__", "job", "team", "zone"]);
+    let up = db.label_names(&[Matcher::equal("__name__", "up")], i64::MIN, i64::MAX).unwrap();
+    assert_eq!(up, vec!["__name__", "job", "zone"]);
+    let jobs = db.label_values("job", &[], i64::MIN, i64::MAX).unwrap();
+    assert_eq!(jobs, vec!["api", "db"]);
+    let m = Matcher::new(tsdb::MatchOp::RegexMatch, "zone", "e.*").unwrap();
+    assert_eq!(db.label_values("job", &[m], i64::MIN, i64::MAX).unwrap(), vec!["db"]);
+    // Outside the data's time range nothing is returned.
+    assert!(db.label_names(&[], 5000, 9000).unwrap().is_empty());
+    // Blocks answer too once the head is flushed.
+    db.flush_head().unwrap();
+    assert_eq!(db.label_values("job", &[], 0, 2000).unwrap(), vec!["api", "db"]);
+}

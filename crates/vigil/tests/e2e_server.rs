@@ -240,3 +240,28 @@ fn series_dropped_from_the_head_are_recreated_on_the_next_write() {
     let rows = dump(&dir, "again");
     assert_eq!(rows.iter().map(|r| r.2).collect::<Vec<_>>(), vec![1000, 2000, 3000]);
 }
+
+#[test]
+fn tsdb_analyze_reports_cardinality() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let v = Vigil::start(&dir, &[]);
+    assert_eq!(send(&v, &series("a", 30, 1_700_000_000_000)).status, 204);
+    let out = std::process::Command::new(vigil_bin())
+        .args(["tsdb", "analyze", &format!("--storage.path={}", dir.display()), "--limit=3"])
+        .output()
+        .unwrap();
+    v.stop();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Series: 30"), "{text}");
+    assert!(text.contains("30 e2e_metric"), "{text}");
+    assert!(text.contains("30 i"), "label name i has 30 values: {text}");
+    // A missing directory is a clear error, not an empty report.
+    let out = std::process::Command::new(vigil_bin())
+        .args(["tsdb", "analyze", "--storage.path=/nonexistent/vigil"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+}
