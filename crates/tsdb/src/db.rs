@@ -322,13 +322,18 @@ impl Db {
         }
     }
 
-    /// One maintenance pass at wall-clock time `now_ms`: cut full head ranges into blocks,
-    /// compact, apply retention. Tests call this with a chosen clock.
-    pub fn maintain(&self, now_ms: i64) -> Result<MaintenanceReport> {
-        let _m = self.maintenance.lock().unwrap_or_else(|p| p.into_inner());
+    /// Serialises maintenance work; read-only databases have none.
+    fn maintenance_guard(&self) -> Result<std::sync::MutexGuard<'_, ()>> {
         if self.wal.is_none() {
             return Err(Error::ReadOnly);
         }
+        Ok(self.maintenance.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// One maintenance pass at wall-clock time `now_ms`: cut full head ranges into blocks,
+    /// compact, apply retention. Tests call this with a chosen clock.
+    pub fn maintain(&self, now_ms: i64) -> Result<MaintenanceReport> {
+        let _m = self.maintenance_guard()?;
         let mut report = MaintenanceReport::default();
         let range = self.opts.block_range_ms;
         while let Some((lo, hi)) = self.head.time_range() {
@@ -347,10 +352,7 @@ impl Db {
     /// and the newest partial range up to the newest sample. Afterwards the head accepts only
     /// samples newer than what was flushed.
     pub fn flush_head(&self) -> Result<MaintenanceReport> {
-        let _m = self.maintenance.lock().unwrap_or_else(|p| p.into_inner());
-        if self.wal.is_none() {
-            return Err(Error::ReadOnly);
-        }
+        let _m = self.maintenance_guard()?;
         let mut report = MaintenanceReport::default();
         let range = self.opts.block_range_ms;
         while let Some((lo, hi)) = self.head.time_range() {
