@@ -1,8 +1,12 @@
 //! The remote-write protobuf messages, written by hand with `prost` derives (no protoc needed).
 //!
 //! Field numbers follow `prometheus/prompb/types.proto` and `remote.proto` for 1.0 and
-//! `io.prometheus.write.v2` for 2.0. Histograms are decoded only far enough to count and reject
+//! `prompb/io/prometheus/write/v2/types.proto` as given in the Remote-Write 2.0 specification
+//! for 2.0 (checked field by field). Histograms are decoded only far enough to count and reject
 //! them (native histograms are not stored yet); their bodies are skipped as unknown bytes.
+//!
+//! These messages are the schema and the encoder; the receiver parses with the zero-copy
+//! reader in `wire`, and a property test checks that both agree.
 
 /// Remote-write 1.0 (`prometheus.WriteRequest`).
 pub mod v1 {
@@ -98,8 +102,8 @@ pub mod v2 {
         pub exemplars: Vec<Exemplar>,
         #[prost(message, optional, tag = "5")]
         pub metadata: Option<Metadata>,
-        #[prost(int64, tag = "6")]
-        pub created_timestamp: i64,
+        // Field 6 (`created_timestamp` in early 2.0 drafts) is reserved: the spec moved it to
+        // `Sample.start_timestamp`. Old senders' values are skipped as unknown.
     }
 
     #[derive(Clone, Copy, PartialEq, prost::Message)]
@@ -108,6 +112,9 @@ pub mod v2 {
         pub value: f64,
         #[prost(int64, tag = "2")]
         pub timestamp: i64,
+        /// When a counter started counting, in ms; 0 means unset. Not stored yet.
+        #[prost(int64, tag = "3")]
+        pub start_timestamp: i64,
     }
 
     #[derive(Clone, PartialEq, prost::Message)]

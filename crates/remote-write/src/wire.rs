@@ -102,6 +102,41 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// The wire type a known field must arrive with.
+#[derive(Debug, Clone, Copy)]
+pub enum Wire {
+    Varint,
+    Fixed64,
+    Len,
+    /// A `repeated` scalar: packed (length-delimited) or one varint per element.
+    VarintOrLen,
+}
+
+/// The fields of one message that the parser reads: number, wire type, and the problem reported
+/// when the field arrives with another wire type. Fields not listed are skipped, as protobuf
+/// requires for fields added by newer senders.
+pub type Schema = &'static [(u32, Wire, &'static str)];
+
+/// Rejects a known field sent with the wrong wire type. Skipping it instead would silently drop
+/// data (a sample value sent as a varint would become 0.0), which the receiver must never do.
+pub fn check(schema: Schema, field: u32, value: &Value<'_>, at: usize) -> Result<()> {
+    for (number, wire, problem) in schema {
+        if *number != field {
+            continue;
+        }
+        let ok = matches!(
+            (wire, value),
+            (Wire::Varint | Wire::VarintOrLen, Value::Varint(_))
+                | (Wire::Fixed64, Value::Fixed64(_))
+                | (Wire::Len | Wire::VarintOrLen, Value::Bytes(_))
+        );
+        if !ok {
+            return Err(WireError { offset: at, problem });
+        }
+    }
+    Ok(())
+}
+
 /// Reads a string field as UTF-8.
 pub fn utf8(b: &[u8], at: usize) -> Result<&str> {
     std::str::from_utf8(b).map_err(|_| WireError { offset: at, problem: "string is not valid UTF-8" })
