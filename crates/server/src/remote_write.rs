@@ -122,7 +122,13 @@ async fn handle(state: &Arc<AppState>, headers: HeaderMap, body: Body) -> Respon
         Ok(Err(e)) => {
             let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
             tracing::debug!(error = %e, "rejected remote-write request");
-            text(status, e.to_string())
+            let mut resp = text(status, e.to_string());
+            // The 2.0 spec asks for the counts on every answer once the protocol was
+            // negotiated; nothing of a rejected request was written.
+            if e.http_status() != 415 {
+                add_written_headers(&mut resp, 0, 0);
+            }
+            resp
         }
         Err(e) => text(StatusCode::INTERNAL_SERVER_ERROR, format!("remote-write task failed: {e}")),
     }
@@ -245,10 +251,16 @@ fn store(
             )
         }
     };
-    for (name, value) in ::remote_write::written_headers(written, 0, decoded.exemplars) {
+    add_written_headers(&mut resp, written, 0);
+    Ok(resp)
+}
+
+/// `X-Prometheus-Remote-Write-*-Written`. Exemplars are counted by the decoder but not stored
+/// yet, so none are reported as written.
+fn add_written_headers(resp: &mut Response, samples: usize, histograms: usize) {
+    for (name, value) in ::remote_write::written_headers(samples, histograms, 0) {
         if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
             resp.headers_mut().insert(n, v);
         }
     }
-    Ok(resp)
 }

@@ -77,6 +77,7 @@ fn bad_requests_get_clear_errors() {
     let r = post_body(v.addr, remote_write::CONTENT_TYPE_V1, b"definitely not snappy");
     assert_eq!(r.status, 400);
     assert!(r.text().to_lowercase().contains("snappy"), "{}", r.text());
+    assert_eq!(r.header("X-Prometheus-Remote-Write-Samples-Written"), Some("0"));
     // Unsupported protobuf message.
     let r = post_body(v.addr, "application/x-protobuf;proto=io.example.Nope", b"");
     assert_eq!(r.status, 415, "{}", r.text());
