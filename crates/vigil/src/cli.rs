@@ -26,6 +26,26 @@ pub enum Command {
     /// Inspect a data directory (works while a server is using it, read-only).
     #[command(subcommand)]
     Tsdb(TsdbCommand),
+    /// Run PromQL conformance scripts in Prometheus's promqltest format (load / clear / eval)
+    /// and end with the line `N passed, N failed`.
+    Promqltest(PromqltestArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct PromqltestArgs {
+    /// Script files (`*.test`) or directories holding them.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Expected failures, one per line: `FILE:LINE reason`. Failures not listed and listed
+    /// cases that now pass are both reported and make the run fail, so the list stays exact.
+    #[arg(long = "known-failures")]
+    pub known_failures: Option<PathBuf>,
+    /// Print every failure's reason, not only unexpected ones.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Write the current failures in known-failures format to this file (to refresh the list).
+    #[arg(long = "write-failures")]
+    pub write_failures: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -3,6 +3,7 @@
 mod cli;
 mod config;
 mod process_metrics;
+mod promqltest_cmd;
 mod selector;
 mod serve;
 mod tsdb_cmd;
@@ -32,6 +33,7 @@ fn main() -> anyhow::Result<()> {
                 TsdbCommand::Analyze(a) => tsdb_cmd::analyze(a),
             }
         }
+        Some(Command::Promqltest(args)) => promqltest_cmd::run(args),
         Some(Command::Serve(args)) => run_server(args),
         None => run_server(cli.serve),
     }
