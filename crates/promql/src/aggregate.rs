@@ -104,7 +104,11 @@ fn aggregate_step(
                 return Err(QueryError::Execution("Ratio value is NaN".to_string()));
             }
             if !(-1.0..=1.0).contains(&ratio) {
-                ev.notes.warn(format!("ratio value should be between -1 and 1, got {}, capping to {}", format_go_float(ratio), if ratio < 0.0 { -1 } else { 1 }));
+                ev.notes.warn(format!(
+                    "ratio value should be between -1 and 1, got {}, capping to {}",
+                    format_go_float(ratio),
+                    if ratio < 0.0 { -1 } else { 1 }
+                ));
                 ratio = ratio.clamp(-1.0, 1.0);
             }
             for g in &groups {
@@ -168,11 +172,7 @@ fn aggregate_step(
 }
 
 fn signature_for(l: &tsdb::Labels, names: &[String], by: bool) -> Vec<u8> {
-    if by {
-        signature(l, names, true)
-    } else {
-        signature(l, names, false)
-    }
+    if by { signature(l, names, true) } else { signature(l, names, false) }
 }
 
 fn param_to_k(v: f64) -> Result<i64, QueryError> {

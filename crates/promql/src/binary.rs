@@ -96,11 +96,7 @@ fn vector_scalar(op: TokenId, vec: &[StepSample], s: f64, scalar_left: bool, ret
             keep = true;
         }
         if keep {
-            out.push(StepSample {
-                labels: x.labels.clone(),
-                v,
-                drop_name: x.drop_name || !comparison || return_bool,
-            });
+            out.push(StepSample { labels: x.labels.clone(), v, drop_name: x.drop_name || !comparison || return_bool });
         }
     }
     out
@@ -179,7 +175,14 @@ fn vector_vector(
             let fill = m.fill_values.rhs;
             if let Some(f) = fill {
                 let (l, r) = if swapped { (f, x.v) } else { (x.v, f) };
-                if let Some(s) = combine(op, l, r, return_bool, result_labels(&x.labels, None, &names, on, card_many_one, &include), drop || x.drop_name) {
+                if let Some(s) = combine(
+                    op,
+                    l,
+                    r,
+                    return_bool,
+                    result_labels(&x.labels, None, &names, on, card_many_one, &include),
+                    drop || x.drop_name,
+                ) {
                     out.push(s);
                 }
             }
@@ -244,11 +247,15 @@ fn result_labels(
     match card_many_one {
         None => {
             if on {
-                crate::labels::from_sorted(many.iter().filter(|l| names.iter().any(|n| *n == *l.name)).cloned().collect())
+                crate::labels::from_sorted(
+                    many.iter().filter(|l| names.iter().any(|n| *n == *l.name)).cloned().collect(),
+                )
             } else if names.is_empty() {
                 many.clone()
             } else {
-                crate::labels::from_sorted(many.iter().filter(|l| !names.iter().any(|n| *n == *l.name)).cloned().collect())
+                crate::labels::from_sorted(
+                    many.iter().filter(|l| !names.iter().any(|n| *n == *l.name)).cloned().collect(),
+                )
             }
         }
         Some(_) => {

@@ -407,7 +407,11 @@ impl Evaluator<'_> {
                 let series = w
                     .series
                     .iter()
-                    .map(|s| StepSeries { labels: s.labels.clone(), drop_name: s.drop_name, points: w.window(s, 0).to_vec() })
+                    .map(|s| StepSeries {
+                        labels: s.labels.clone(),
+                        drop_name: s.drop_name,
+                        points: w.window(s, 0).to_vec(),
+                    })
                     .filter(|s| !s.points.is_empty())
                     .collect();
                 Ok(Ev::Matrix(series))

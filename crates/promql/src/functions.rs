@@ -87,7 +87,11 @@ pub(crate) fn eval_call(ev: &mut Evaluator<'_>, call: &Call) -> Result<Ev, Query
         "sort" | "sort_desc" | "sort_by_label" | "sort_by_label_desc" => sort(ev, name, &args),
         "histogram_quantile" => histogram_quantile(ev, &args),
         "histogram_fraction" => histogram_fraction(ev, &args),
-        "histogram_avg" | "histogram_count" | "histogram_sum" | "histogram_stddev" | "histogram_stdvar"
+        "histogram_avg"
+        | "histogram_count"
+        | "histogram_sum"
+        | "histogram_stddev"
+        | "histogram_stdvar"
         | "histogram_quantiles" => {
             // Native-histogram functions ignore float samples: over classic series they
             // return nothing, never a wrong number.
@@ -242,7 +246,8 @@ fn date_function(ev: &mut Evaluator<'_>, name: &str, args: &[&Expr]) -> Result<E
     let inner = match args.first() {
         Some(e) => ev.eval(e)?,
         None => {
-            let points = (0..ev.nsteps()).map(|i| Sample { t: ev.step_ts(i), v: ev.step_ts(i) as f64 / 1000.0 }).collect();
+            let points =
+                (0..ev.nsteps()).map(|i| Sample { t: ev.step_ts(i), v: ev.step_ts(i) as f64 / 1000.0 }).collect();
             Ev::Vector(vec![StepSeries { labels: Labels::default(), drop_name: false, points }])
         }
     };
@@ -319,8 +324,7 @@ fn absent(ev: &mut Evaluator<'_>, a: &Expr) -> Result<Ev, QueryError> {
             }
         }
     }
-    let points: Vec<Sample> =
-        (0..n).filter(|&i| !present[i]).map(|i| Sample { t: ev.step_ts(i), v: 1.0 }).collect();
+    let points: Vec<Sample> = (0..n).filter(|&i| !present[i]).map(|i| Sample { t: ev.step_ts(i), v: 1.0 }).collect();
     Ok(Ev::Vector(if points.is_empty() { vec![] } else { vec![StepSeries { labels, drop_name: false, points }] }))
 }
 
@@ -556,7 +560,11 @@ fn histogram_fraction(ev: &mut Evaluator<'_>, args: &[&Expr]) -> Result<Ev, Quer
         let groups = group_buckets(ev, v);
         Ok(groups
             .into_iter()
-            .map(|(labels, mut buckets, _)| StepSample { labels, v: bucket_fraction(*lo, *hi, &mut buckets), drop_name: true })
+            .map(|(labels, mut buckets, _)| StepSample {
+                labels,
+                v: bucket_fraction(*lo, *hi, &mut buckets),
+                drop_name: true,
+            })
             .collect())
     })?;
     Ok(Ev::Vector(series))

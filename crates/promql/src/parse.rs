@@ -152,7 +152,8 @@ fn aggregation_over_range(query: &str, msg: &str) -> Option<String> {
     let (agg, param, sel, range) = (&caps[1], &caps[2], caps[3].trim(), caps[4].trim());
     let pos = caps.get(0).map_or(0, |m| m.start());
     let (line, col) = line_col(query, pos);
-    let counter = ["_total", "_count", "_sum", "_bucket"].iter().any(|s| sel.split('{').next().unwrap_or("").ends_with(s));
+    let counter =
+        ["_total", "_count", "_sum", "_bucket"].iter().any(|s| sel.split('{').next().unwrap_or("").ends_with(s));
     let (func, what) = match agg {
         "sum" if counter => ("increase".to_string(), format!("to sum the increase over {range}")),
         "sum" => ("sum_over_time".to_string(), format!("to sum each series' values over {range}")),
@@ -170,9 +171,8 @@ fn aggregation_over_range(query: &str, msg: &str) -> Option<String> {
     ))
 }
 
-static FN_ARG_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"expected type (\w+) in call to function '(\w+)', got (\w+)").ok()
-});
+static FN_ARG_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"expected type (\w+) in call to function '(\w+)', got (\w+)").ok());
 
 /// `rate(x)`, `abs(x[5m])`: a function given the wrong kind of vector.
 fn function_arg_type(query: &str, msg: &str) -> Option<String> {
@@ -189,9 +189,13 @@ fn function_arg_type(query: &str, msg: &str) -> Option<String> {
     let fix = match (want, got) {
         ("matrix", "vector") => format!("; add a range to the selector, e.g. {func}(my_metric[5m])"),
         ("vector", "matrix") => {
-            format!("; remove the range, or reduce it first with a *_over_time function, e.g. {func}(max_over_time(my_metric[5m]))")
+            format!(
+                "; remove the range, or reduce it first with a *_over_time function, e.g. {func}(max_over_time(my_metric[5m]))"
+            )
         }
-        ("scalar", "vector") => format!("; turn a one-element vector into a scalar with scalar(...), e.g. {func}(..., scalar(my_metric))"),
+        ("scalar", "vector") => {
+            format!("; turn a one-element vector into a scalar with scalar(...), e.g. {func}(..., scalar(my_metric))")
+        }
         _ => String::new(),
     };
     Some(format!("{line}:{col}: {func}() expects {} as this argument, got {}{fix}", kind(want), kind(got)))

@@ -4,6 +4,7 @@
 //! is also run as a range query around its time and must give the same answer there.
 
 mod script;
+mod suite;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -11,6 +12,7 @@ use regex::Regex;
 use tsdb::{Labels, Sample};
 
 pub use script::{Command, Eval, EvalKind, ExpectKind, MessageMatch, ScriptError, SeqValue, parse_script};
+pub use suite::{Failure, Summary, parse_known, run_suite, script_files};
 
 use crate::{Engine, EngineOptions, MemStorage, QueryError, QueryResult, Value};
 
@@ -52,7 +54,8 @@ pub fn run_script(input: &str) -> Result<Vec<CaseOutcome>, ScriptError> {
                     if histograms && let Some(base) = s.labels.metric_name().strip_suffix("_bucket") {
                         // `load_with_nhcb` also loads each classic histogram as a native one
                         // named without `_bucket` and without `le`.
-                        let nhcb = crate::labels::set(&crate::labels::set(&s.labels, "le", ""), tsdb::METRIC_NAME, base);
+                        let nhcb =
+                            crate::labels::set(&crate::labels::set(&s.labels, "le", ""), tsdb::METRIC_NAME, base);
                         histogram_series.push(nhcb);
                     }
                     if s.values.contains(&SeqValue::Histogram) {
@@ -243,11 +246,18 @@ fn compare(e: &Eval, value: &Value, range_vector: Option<(i64, i64, i64)>) -> Re
                     return Err(format!("unexpected metric {} in result, has value {}", s.labels, s.v));
                 };
                 if e.expects(ExpectKind::Ordered) && *want_pos != pos {
-                    return Err(format!("expected metric {} at position {} but was at {}", s.labels, want_pos + 1, pos + 1));
+                    return Err(format!(
+                        "expected metric {} at position {} but was at {}",
+                        s.labels,
+                        want_pos + 1,
+                        pos + 1
+                    ));
                 }
                 match values.first() {
                     Some(SeqValue::Float(want)) if almost_equal(*want, s.v) => {}
-                    Some(SeqValue::Float(want)) => return Err(format!("expected {want} for {} but got {}", s.labels, s.v)),
+                    Some(SeqValue::Float(want)) => {
+                        return Err(format!("expected {want} for {} but got {}", s.labels, s.v));
+                    }
                     other => return Err(format!("expected {other:?} for {} but got {}", s.labels, s.v)),
                 }
                 seen.insert(s.labels.clone(), ());

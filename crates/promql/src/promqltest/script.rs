@@ -137,7 +137,8 @@ pub fn parse_script(input: &str) -> Result<Vec<Command>, ScriptError> {
             continue;
         }
         if let Some(c) = LOAD.captures(line) {
-            let interval = parse_duration(&c[2]).ok_or_else(|| err(lineno, format!("bad load interval {:?}", &c[2])))?;
+            let interval =
+                parse_duration(&c[2]).ok_or_else(|| err(lineno, format!("bad load interval {:?}", &c[2])))?;
             let mut series = Vec::new();
             let mut histograms = c.get(1).is_some();
             for (n, l) in body {
