@@ -16,6 +16,9 @@ pub struct Failure {
     pub known: bool,
 }
 
+/// Per file: passed and failed counts, or why the script could not be read.
+pub type FileResult = Result<(usize, usize), String>;
+
 /// The outcome of a suite run.
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -24,7 +27,7 @@ pub struct Summary {
     /// Cases listed as known failures that pass now.
     pub new_passes: Vec<String>,
     /// Per file: name, passed, failed (or the reason the script could not be read).
-    pub files: Vec<(String, Result<(usize, usize), String>)>,
+    pub files: Vec<(String, FileResult)>,
 }
 
 impl Summary {
