@@ -39,6 +39,92 @@ pub fn parse_selector(s: &str) -> Result<Vec<tsdb::Matcher>, String> {
     }
 }
 
+/// One selector's metric name (if any) and its matchers as `(label, op, value)`.
+pub type SelectorHint = (Option<String>, Vec<(String, String, String)>);
+
+/// What a query's selectors ask for: per selector, the metric name (if given) and the label
+/// matchers as `(name, op, value)` with op one of `=`, `!=`, `=~`, `!~`. Test-data generators
+/// use it to create series that the query will find.
+pub fn selector_hints(query: &str) -> Result<Vec<SelectorHint>, QueryError> {
+    let expr = parser::parse(query).map_err(|m| QueryError::Parse(explain(query, &m)))?;
+    let mut out = Vec::new();
+    walk_selectors(&expr, &mut |vs| {
+        let name = vs
+            .name
+            .clone()
+            .or_else(|| vs.matchers.matchers.iter().find(|m| m.name == tsdb::METRIC_NAME).map(|m| m.value.clone()));
+        let matchers = vs
+            .matchers
+            .matchers
+            .iter()
+            .filter(|m| m.name != tsdb::METRIC_NAME)
+            .map(|m| (m.name.clone(), m.op.to_string(), m.value.clone()))
+            .collect();
+        out.push((name, matchers));
+    });
+    Ok(out)
+}
+
+fn walk_selectors(e: &Expr, f: &mut dyn FnMut(&promql_parser::parser::VectorSelector)) {
+    match e {
+        Expr::VectorSelector(vs) => f(vs),
+        Expr::MatrixSelector(ms) => f(&ms.vs),
+        Expr::Aggregate(a) => {
+            walk_selectors(&a.expr, f);
+            if let Some(p) = &a.param {
+                walk_selectors(p, f);
+            }
+        }
+        Expr::Unary(u) => walk_selectors(&u.expr, f),
+        Expr::Binary(b) => {
+            walk_selectors(&b.lhs, f);
+            walk_selectors(&b.rhs, f);
+        }
+        Expr::Paren(p) => walk_selectors(&p.expr, f),
+        Expr::Subquery(s) => walk_selectors(&s.expr, f),
+        Expr::Call(c) => c.args.args.iter().for_each(|a| walk_selectors(a, f)),
+        _ => {}
+    }
+}
+
+/// The query in canonical, prettified form (for `/api/v1/format_query`).
+pub fn format_query(query: &str) -> Result<String, QueryError> {
+    use promql_parser::parser::Prettier;
+    let expr = parser::parse(query).map_err(|m| QueryError::Parse(explain(query, &m)))?;
+    Ok(expr.pretty(0, 100))
+}
+
+/// A Prometheus duration (`1m30s`, `2h`, `100ms`, `1y`) in milliseconds.
+pub fn parse_duration_ms(s: &str) -> Option<i64> {
+    let mut total: i64 = 0;
+    let mut rest = s.trim();
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let n = rest.chars().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
+            return None;
+        }
+        let num: i64 = rest[..n].parse().ok()?;
+        rest = &rest[n..];
+        let u = rest.chars().take_while(|c| c.is_ascii_alphabetic()).count();
+        let ms = match &rest[..u] {
+            "ms" => 1,
+            "s" => 1000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
+            "w" => 7 * 86_400_000,
+            "y" => 365 * 86_400_000,
+            _ => return None,
+        };
+        rest = &rest[u..];
+        total = total.checked_add(num.checked_mul(ms)?)?;
+    }
+    Some(total)
+}
+
 fn first_experimental(e: &Expr) -> Option<String> {
     match e {
         Expr::Aggregate(a) => {

@@ -7,6 +7,7 @@
 
 mod admin;
 mod health;
+pub mod prom_api;
 mod remote_write;
 
 use std::net::SocketAddr;
@@ -39,10 +40,30 @@ pub struct AppState {
     pub admin_api: bool,
     metrics: remote_write::Metrics,
     ref_cache: remote_write::RefCache,
+    query: prom_api::QueryState,
+    status: prom_api::StatusInfo,
 }
 
 impl AppState {
     pub fn new(registry: telemetry::Registry, limits: Limits, admin_api: bool) -> Arc<Self> {
+        Self::with_query(
+            registry,
+            limits,
+            admin_api,
+            prom_api::QueryOptions::default(),
+            prom_api::StatusInfo::default(),
+        )
+    }
+
+    /// Like [`AppState::new`], with the query engine's settings and what the status
+    /// endpoints report.
+    pub fn with_query(
+        registry: telemetry::Registry,
+        limits: Limits,
+        admin_api: bool,
+        query: prom_api::QueryOptions,
+        status: prom_api::StatusInfo,
+    ) -> Arc<Self> {
         let metrics = remote_write::Metrics::new(&registry);
         Arc::new(AppState {
             db: OnceLock::new(),
@@ -51,6 +72,8 @@ impl AppState {
             admin_api,
             metrics,
             ref_cache: remote_write::RefCache::default(),
+            query: prom_api::QueryState::new(query),
+            status,
         })
     }
 
@@ -72,6 +95,29 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/api/v1/write", post(remote_write::write))
         .route("/api/v1/admin/tsdb/flush", post(admin::flush).put(admin::flush))
+        .route("/api/v1/query", get(prom_api::query).post(prom_api::query))
+        .route("/api/v1/query_range", get(prom_api::query_range).post(prom_api::query_range))
+        .route("/api/v1/series", get(prom_api::series).post(prom_api::series))
+        .route("/api/v1/labels", get(prom_api::labels).post(prom_api::labels))
+        .route("/api/v1/label/{name}/values", get(prom_api::label_values))
+        .route("/api/v1/metadata", get(prom_api::metadata))
+        .route("/api/v1/query_exemplars", get(prom_api::query_exemplars).post(prom_api::query_exemplars))
+        .route("/api/v1/format_query", get(prom_api::format_query).post(prom_api::format_query))
+        .route("/api/v1/status/buildinfo", get(prom_api::status::buildinfo))
+        .route("/api/v1/status/runtimeinfo", get(prom_api::status::runtimeinfo))
+        .route("/api/v1/status/flags", get(prom_api::status::flags))
+        .route("/api/v1/status/config", get(prom_api::status::config))
+        .route("/api/v1/status/tsdb", get(prom_api::status::tsdb))
+        .route(
+            "/api/v1/admin/tsdb/delete_series",
+            post(prom_api::admin_unimplemented).put(prom_api::admin_unimplemented),
+        )
+        .route(
+            "/api/v1/admin/tsdb/clean_tombstones",
+            post(prom_api::admin_unimplemented).put(prom_api::admin_unimplemented),
+        )
+        .route("/api/v1/admin/tsdb/snapshot", post(prom_api::admin_unimplemented).put(prom_api::admin_unimplemented))
+        .route("/federate", get(prom_api::federate))
         .fallback(health::not_found)
         .with_state(state)
 }

@@ -140,6 +140,22 @@ pub struct ServeArgs {
     /// How often to cut blocks, compact and apply retention.
     #[arg(long = "storage.maintenance-interval", default_value = "1m", value_parser = parse_duration, hide = true)]
     pub maintenance_interval: i64,
+    /// Longest a query may run before it is stopped with a timeout error.
+    #[arg(long = "query.timeout", default_value = "2m", value_parser = parse_duration)]
+    pub query_timeout: i64,
+    /// Most samples one query may load and produce; beyond, it fails instead of exhausting memory.
+    #[arg(long = "query.max-samples", default_value_t = 50_000_000)]
+    pub query_max_samples: usize,
+    /// Queries evaluated at once; further queries wait for a slot.
+    #[arg(long = "query.max-concurrency", default_value_t = 20)]
+    pub query_max_concurrency: usize,
+    /// How far back an instant selector looks for the latest sample.
+    #[arg(long = "query.lookback-delta", default_value = "5m", value_parser = parse_duration)]
+    pub query_lookback_delta: i64,
+    /// Experimental features, comma-separated or repeated: promql-experimental-functions
+    /// (limitk, limit_ratio, double_exponential_smoothing, …).
+    #[arg(long = "enable-feature", value_delimiter = ',')]
+    pub enable_feature: Vec<String>,
     /// Log level: error, warn, info, debug, trace (or a tracing filter).
     #[arg(long = "log.level", default_value = "info")]
     pub log_level: String,

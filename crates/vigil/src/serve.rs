@@ -12,10 +12,68 @@ use tsdb::{Db, Options};
 use crate::cli::{FsyncMode, ServeArgs};
 use crate::{config, process_metrics};
 
+/// The query engine's settings from the `--query.*` and `--enable-feature` flags.
+fn query_options(args: &ServeArgs) -> Result<server::prom_api::QueryOptions> {
+    let mut experimental = false;
+    for f in &args.enable_feature {
+        match f.as_str() {
+            "promql-experimental-functions" => experimental = true,
+            other => tracing::warn!(feature = other, "unknown --enable-feature value ignored"),
+        }
+    }
+    if args.query_timeout <= 0 {
+        anyhow::bail!("--query.timeout must be positive");
+    }
+    Ok(server::prom_api::QueryOptions {
+        engine: promql::EngineOptions {
+            lookback_delta_ms: args.query_lookback_delta.max(1),
+            default_subquery_step_ms: 60_000,
+            enable_experimental_functions: experimental,
+            limits: promql::Limits {
+                timeout: Duration::from_millis(args.query_timeout as u64),
+                max_samples: args.query_max_samples,
+            },
+        },
+        max_concurrency: args.query_max_concurrency.max(1),
+    })
+}
+
+/// What `/api/v1/status/*` reports: flags as given, the config text, start time, retention.
+fn status_info(args: &ServeArgs, config_yaml: String) -> server::prom_api::StatusInfo {
+    let mut flags = std::collections::BTreeMap::new();
+    let mut put = |k: &str, v: String| {
+        flags.insert(k.to_string(), v);
+    };
+    put("config.file", args.config_file.as_ref().map(|p| p.display().to_string()).unwrap_or_default());
+    put("web.listen-address", args.listen_address.to_string());
+    put("web.enable-admin-api", args.enable_admin_api.to_string());
+    put("storage.tsdb.path", args.storage_path.display().to_string());
+    put("storage.tsdb.retention.time", format!("{}ms", args.retention_time));
+    put("storage.tsdb.retention.size", args.retention_size.to_string());
+    put("query.timeout", format!("{}ms", args.query_timeout));
+    put("query.max-samples", args.query_max_samples.to_string());
+    put("query.max-concurrency", args.query_max_concurrency.to_string());
+    put("query.lookback-delta", format!("{}ms", args.query_lookback_delta));
+    put("enable-feature", args.enable_feature.join(","));
+    let start_time_ms =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+    let days = args.retention_time / 86_400_000;
+    let storage_retention = if days > 0 && args.retention_time % 86_400_000 == 0 {
+        format!("{days}d")
+    } else {
+        format!("{}ms", args.retention_time)
+    };
+    server::prom_api::StatusInfo { flags, config_yaml, start_time_ms, storage_retention }
+}
+
 pub async fn run(args: ServeArgs) -> Result<()> {
     let config = match &args.config_file {
         Some(path) => config::load(path)?,
         None => config::Config::default(),
+    };
+    let config_text = match &args.config_file {
+        Some(path) => std::fs::read_to_string(path).unwrap_or_default(),
+        None => String::new(),
     };
     if !config.external_labels.is_empty() {
         tracing::info!(labels = ?config.external_labels, "external labels configured (used once rules and federation exist)");
@@ -26,7 +84,13 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         max_body_bytes: usize::try_from(args.max_request_bytes).unwrap_or(usize::MAX),
         remote_write: remote_write::Limits::default(),
     };
-    let state = AppState::new(registry.clone(), limits, args.enable_admin_api);
+    let state = AppState::with_query(
+        registry.clone(),
+        limits,
+        args.enable_admin_api,
+        query_options(&args)?,
+        status_info(&args, config_text),
+    );
 
     let listener = tokio::net::TcpListener::bind(args.listen_address)
         .await

@@ -285,34 +285,7 @@ pub fn parse_duration(s: &str) -> Option<i64> {
     if let Ok(secs) = s.parse::<f64>() {
         return Some((secs * 1000.0).round() as i64);
     }
-    let mut total: i64 = 0;
-    let mut rest = s;
-    if rest.is_empty() {
-        return None;
-    }
-    while !rest.is_empty() {
-        let n = rest.chars().take_while(|c| c.is_ascii_digit()).count();
-        if n == 0 {
-            return None;
-        }
-        let num: i64 = rest[..n].parse().ok()?;
-        rest = &rest[n..];
-        let u = rest.chars().take_while(|c| c.is_ascii_alphabetic()).count();
-        let unit = &rest[..u];
-        rest = &rest[u..];
-        let ms = match unit {
-            "ms" => 1,
-            "s" => 1000,
-            "m" => 60_000,
-            "h" => 3_600_000,
-            "d" => 86_400_000,
-            "w" => 7 * 86_400_000,
-            "y" => 365 * 86_400_000,
-            _ => return None,
-        };
-        total = total.checked_add(num.checked_mul(ms)?)?;
-    }
-    Some(total)
+    crate::parse::parse_duration_ms(s)
 }
 
 /// An evaluation time: a duration after the epoch, possibly negative.

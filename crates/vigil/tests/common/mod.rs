@@ -242,3 +242,35 @@ pub fn require_peer(bin: &str, test: &str) -> bool {
     }
     found
 }
+
+/// Starts Debian's Prometheus on a free loopback port with the remote-write receiver on and
+/// no scrape jobs; returns once it is ready. Killed and reaped if it does not get ready.
+pub fn start_prometheus(tmp: &Path) -> (std::process::Child, SocketAddr) {
+    let port = free_port();
+    let cfg = tmp.join("prometheus.yml");
+    std::fs::write(&cfg, "global:\n  scrape_interval: 1m\n").expect("write prometheus.yml");
+    let log = std::fs::File::create(tmp.join("prometheus.log")).expect("log file");
+    let mut child = Command::new("prometheus")
+        .arg(format!("--config.file={}", cfg.display()))
+        .arg(format!("--storage.tsdb.path={}", tmp.join("prom").display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .arg("--web.enable-remote-write-receiver")
+        .stdout(std::process::Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("start prometheus");
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while std::time::Instant::now() < deadline {
+        if get(addr, "/-/ready").is_ok_and(|r| r.status == 200) {
+            return (child, addr);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!(
+        "prometheus did not become ready: {}",
+        std::fs::read_to_string(tmp.join("prometheus.log")).unwrap_or_default()
+    );
+}

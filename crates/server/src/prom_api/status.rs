@@ -1,0 +1,113 @@
+//! `/api/v1/status/*`: build and runtime information, flags, configuration, TSDB stats.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::response::Response;
+
+use super::{encode, ok, unavailable};
+use crate::AppState;
+
+/// What the status endpoints report besides live storage numbers; set at start-up.
+#[derive(Debug, Clone, Default)]
+pub struct StatusInfo {
+    /// Every command-line flag with its effective value.
+    pub flags: BTreeMap<String, String>,
+    /// The configuration file's text (empty when running on defaults).
+    pub config_yaml: String,
+    pub start_time_ms: i64,
+    /// Retention as shown by Prometheus, e.g. `15d`.
+    pub storage_retention: String,
+}
+
+/// RFC 3339 with milliseconds, UTC.
+pub fn rfc3339(t_ms: i64) -> String {
+    let secs = t_ms.div_euclid(1000);
+    let ms = t_ms.rem_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    // Civil date from days since the epoch (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z", sod / 3600, sod % 3600 / 60, sod % 60)
+}
+
+pub async fn buildinfo() -> Response {
+    ok(format!(
+        "{{\"version\":\"{}\",\"revision\":\"unknown\",\"branch\":\"unknown\",\"buildUser\":\"unknown\",\"buildDate\":\"unknown\",\"goVersion\":\"rust\"}}",
+        env!("CARGO_PKG_VERSION")
+    ))
+}
+
+pub async fn runtimeinfo(State(state): State<Arc<AppState>>) -> Response {
+    let info = &state.status;
+    let cwd = std::env::current_dir().map(|p| p.display().to_string()).unwrap_or_default();
+    let mut out = String::from("{\"startTime\":");
+    encode::string(&mut out, &rfc3339(info.start_time_ms));
+    out.push_str(",\"CWD\":");
+    encode::string(&mut out, &cwd);
+    out.push_str(",\"reloadConfigSuccess\":true,\"lastConfigTime\":");
+    encode::string(&mut out, &rfc3339(info.start_time_ms));
+    let procs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let _ = write!(
+        out,
+        ",\"corruptionCount\":0,\"goroutineCount\":0,\"GOMAXPROCS\":{procs},\"GOMEMLIMIT\":0,\"GOGC\":\"\",\"GODEBUG\":\"\",\"storageRetention\":"
+    );
+    encode::string(&mut out, &info.storage_retention);
+    out.push('}');
+    ok(out)
+}
+
+pub async fn flags(State(state): State<Arc<AppState>>) -> Response {
+    let mut out = String::from("{");
+    for (i, (k, v)) in state.status.flags.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        encode::string(&mut out, k);
+        out.push(':');
+        encode::string(&mut out, v);
+    }
+    out.push('}');
+    ok(out)
+}
+
+pub async fn config(State(state): State<Arc<AppState>>) -> Response {
+    let mut out = String::from("{\"yaml\":");
+    encode::string(&mut out, &state.status.config_yaml);
+    out.push('}');
+    ok(out)
+}
+
+/// Head statistics. The per-name cardinality lists are left empty: computing them needs a
+/// pass over every series, which `vigil tsdb analyze` does offline.
+pub async fn tsdb(State(state): State<Arc<AppState>>) -> Response {
+    let Some(db) = state.db() else { return unavailable() };
+    let s = db.stats();
+    let (min, max) = (s.head_min_t.unwrap_or(0), s.head_max_t.unwrap_or(0));
+    ok(format!(
+        "{{\"headStats\":{{\"numSeries\":{},\"numLabelPairs\":0,\"chunkCount\":0,\"minTime\":{min},\"maxTime\":{max}}},\"seriesCountByMetricName\":[],\"labelValueCountByLabelName\":[],\"memoryInBytesByLabelName\":[],\"seriesCountByLabelValuePair\":[]}}",
+        s.head_series
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_formats_utc() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339(1_435_781_451_781), "2015-07-01T20:10:51.781Z");
+        assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00.000Z");
+    }
+}
