@@ -65,6 +65,7 @@ impl AppState {
         status: prom_api::StatusInfo,
     ) -> Arc<Self> {
         let metrics = remote_write::Metrics::new(&registry);
+        let query = prom_api::QueryState::new(query, &registry);
         Arc::new(AppState {
             db: OnceLock::new(),
             registry,
@@ -72,7 +73,7 @@ impl AppState {
             admin_api,
             metrics,
             ref_cache: remote_write::RefCache::default(),
-            query: prom_api::QueryState::new(query),
+            query,
             status,
         })
     }

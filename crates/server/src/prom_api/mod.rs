@@ -43,16 +43,60 @@ impl Default for QueryOptions {
     }
 }
 
-/// The engine and its concurrency gate.
+/// The engine settings, the concurrency gate and the query metrics.
 pub struct QueryState {
     pub options: QueryOptions,
     gate: tokio::sync::Semaphore,
+    metrics: QueryMetrics,
+}
+
+/// Query metrics on `/metrics`: latency by kind, outcomes by error type, samples read.
+struct QueryMetrics {
+    instant_seconds: Arc<telemetry::Histogram>,
+    range_seconds: Arc<telemetry::Histogram>,
+    outcomes: Vec<(&'static str, Arc<telemetry::Counter>)>,
+    samples_loaded: Arc<telemetry::Counter>,
+}
+
+/// The outcomes `vigil_queries_total` counts: success and the API's error types.
+const OUTCOMES: [&str; 6] = ["success", "bad_data", "execution", "timeout", "canceled", "internal"];
+
+impl QueryMetrics {
+    fn outcome(&self, result: &str) -> &telemetry::Counter {
+        let i = self.outcomes.iter().position(|(r, _)| *r == result).unwrap_or(OUTCOMES.len() - 1);
+        &self.outcomes[i].1
+    }
 }
 
 impl QueryState {
-    pub fn new(options: QueryOptions) -> Self {
+    pub fn new(options: QueryOptions, registry: &telemetry::Registry) -> Self {
         let gate = tokio::sync::Semaphore::new(options.max_concurrency.max(1));
-        QueryState { options, gate }
+        const BOUNDS: &[f64] = &[0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0, 120.0];
+        let hist = |kind: &str| {
+            registry.histogram(
+                "vigil_query_duration_seconds",
+                "Time to evaluate PromQL queries, by kind.",
+                &[("kind", kind)],
+                BOUNDS,
+            )
+        };
+        let metrics = QueryMetrics {
+            instant_seconds: hist("instant"),
+            range_seconds: hist("range"),
+            outcomes: OUTCOMES
+                .iter()
+                .map(|r| {
+                    let help = "PromQL queries by outcome (success or error type).";
+                    (*r, registry.counter("vigil_queries_total", help, &[("result", r)]))
+                })
+                .collect(),
+            samples_loaded: registry.counter(
+                "vigil_query_samples_loaded_total",
+                "Samples read from storage by PromQL queries.",
+                &[],
+            ),
+        };
+        QueryState { options, gate, metrics }
     }
 }
 
@@ -128,7 +172,7 @@ fn engine_for(state: &AppState, p: &Params) -> Result<promql::Engine, BadData> {
 }
 
 /// Runs a query on the blocking pool once a concurrency slot is free.
-async fn run_query<F>(state: &Arc<AppState>, f: F) -> Response
+async fn run_query<F>(state: &Arc<AppState>, range: bool, f: F) -> Response
 where
     F: FnOnce(&Db) -> Result<promql::QueryResult, QueryError> + Send + 'static,
 {
@@ -136,9 +180,27 @@ where
     let Ok(_permit) = state.query.gate.acquire().await else {
         return query_error(&QueryError::Canceled);
     };
-    match tokio::task::spawn_blocking(move || f(&db)).await {
+    let started = std::time::Instant::now();
+    let result = tokio::task::spawn_blocking(move || f(&db)).await;
+    let m = &state.query.metrics;
+    let hist = if range { &m.range_seconds } else { &m.instant_seconds };
+    hist.observe(started.elapsed().as_secs_f64());
+    match &result {
+        Ok(Ok(r)) => {
+            m.outcome("success").inc();
+            m.samples_loaded.add(r.samples_loaded as u64);
+        }
+        Ok(Err(e)) => m.outcome(e.error_type()).inc(),
+        Err(_) => m.outcome("internal").inc(),
+    }
+    match result {
         Ok(Ok(r)) => json(StatusCode::OK, encode::query_result(&r)),
-        Ok(Err(e)) => query_error(&e),
+        Ok(Err(e)) => {
+            if matches!(e, QueryError::Timeout { .. } | QueryError::TooManySamples { .. }) {
+                tracing::warn!(error = %e, "query stopped by a limit");
+            }
+            query_error(&e)
+        }
         Err(e) => {
             tracing::error!(error = %e, "query task failed");
             query_error(&QueryError::Execution("query evaluation aborted unexpectedly".into()))
@@ -164,7 +226,7 @@ pub async fn query(
         Ok(e) => e,
         Err(r) => return r.into_response(),
     };
-    run_query(&state, move |db| engine.instant(db, &query, t)).await
+    run_query(&state, false, move |db| engine.instant(db, &query, t)).await
 }
 
 pub async fn query_range(
@@ -202,7 +264,7 @@ pub async fn query_range(
         Ok(e) => e,
         Err(r) => return r.into_response(),
     };
-    run_query(&state, move |db| engine.range(db, &query, start, end, step)).await
+    run_query(&state, true, move |db| engine.range(db, &query, start, end, step)).await
 }
 
 /// The matchers of every `match[]` parameter.
