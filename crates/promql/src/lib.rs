@@ -11,6 +11,8 @@ mod engine;
 mod error;
 mod functions;
 mod labels;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod parse;
 pub mod promqltest;
 mod storage;

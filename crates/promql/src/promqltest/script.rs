@@ -371,7 +371,7 @@ fn parse_values(s: &str) -> Result<Vec<SeqValue>, String> {
             // `{{…}}xN` repeats.
             let (times, r) = repeat_suffix(rest);
             rest = r.trim_start();
-            for _ in 0..=times {
+            for _ in 0..=times.min(MAX_EXPANSION) {
                 out.push(SeqValue::Histogram);
             }
             continue;
@@ -394,12 +394,18 @@ fn repeat_suffix(s: &str) -> (usize, &str) {
     (0, s)
 }
 
+/// Longest expansion one value token may produce (`1+1x99999999999` would exhaust memory).
+const MAX_EXPANSION: usize = 1_000_000;
+
 fn parse_value_token(tok: &str) -> Result<Vec<SeqValue>, String> {
     if tok == "_" {
         return Ok(vec![SeqValue::Omitted]);
     }
     if let Some(n) = tok.strip_prefix("_x") {
         let n: usize = n.parse().map_err(|_| format!("bad repeat in {tok:?}"))?;
+        if n > MAX_EXPANSION {
+            return Err(format!("repeat count in {tok:?} exceeds {MAX_EXPANSION}"));
+        }
         return Ok(vec![SeqValue::Omitted; n]);
     }
     if tok == "stale" {
@@ -408,7 +414,11 @@ fn parse_value_token(tok: &str) -> Result<Vec<SeqValue>, String> {
     // `a`, `axN`, `a+bxN`, `a-bxN`.
     let (base, times) = match tok.rfind('x') {
         Some(p) if tok[p + 1..].chars().all(|c| c.is_ascii_digit()) && p + 1 < tok.len() => {
-            (&tok[..p], Some(tok[p + 1..].parse::<usize>().map_err(|_| format!("bad repeat in {tok:?}"))?))
+            let n = tok[p + 1..].parse::<usize>().map_err(|_| format!("bad repeat in {tok:?}"))?;
+            if n > MAX_EXPANSION {
+                return Err(format!("repeat count in {tok:?} exceeds {MAX_EXPANSION}"));
+            }
+            (&tok[..p], Some(n))
         }
         _ => (tok, None),
     };
