@@ -521,7 +521,10 @@ impl Evaluator<'_> {
         // Bound the inner evaluation before allocating per-step values for it.
         let inner_steps = if hi < inner_start { 0 } else { (hi - inner_start) / step + 1 };
         if usize::try_from(inner_steps).map_or(true, |n| n > self.opts.limits.max_samples) {
-            return Err(QueryError::TooManySamples { phase: "subquery evaluation", limit: self.opts.limits.max_samples });
+            return Err(QueryError::TooManySamples {
+                phase: "subquery evaluation",
+                limit: self.opts.limits.max_samples,
+            });
         }
         let saved = (self.start, self.end, self.interval);
         (self.start, self.end, self.interval) = (inner_start, hi, step);

@@ -11,7 +11,8 @@ use crate::{Engine, EngineOptions, Limits, MemStorage};
 
 static STORAGE: LazyLock<MemStorage> = LazyLock::new(|| {
     let s = MemStorage::new();
-    for (i, (name, job)) in [("up", "a"), ("up", "b"), ("http_requests_total", "a"), ("x_bucket", "a")].iter().enumerate()
+    for (i, (name, job)) in
+        [("up", "a"), ("up", "b"), ("http_requests_total", "a"), ("x_bucket", "a")].iter().enumerate()
     {
         for le in ["0.1", "1", "+Inf"] {
             let mut pairs = vec![("__name__", *name), ("job", *job)];

@@ -10,9 +10,9 @@ mod binary;
 mod engine;
 mod error;
 mod functions;
-mod labels;
 #[doc(hidden)]
 pub mod fuzzing;
+mod labels;
 pub mod parse;
 pub mod promqltest;
 mod storage;

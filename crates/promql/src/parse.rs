@@ -94,6 +94,16 @@ pub fn format_query(query: &str) -> Result<String, QueryError> {
     Ok(expr.pretty(0, 100))
 }
 
+/// The query's syntax tree as JSON, in the shape of Prometheus's `/api/v1/parse_query`.
+pub fn syntax_tree_json(query: &str) -> Result<String, QueryError> {
+    let expr = parser::parse(query).map_err(|m| QueryError::Parse(explain(query, &m)))?;
+    serde_json_string(&expr)
+}
+
+fn serde_json_string(expr: &Expr) -> Result<String, QueryError> {
+    serde_json::to_string(expr).map_err(|e| QueryError::Execution(format!("cannot encode the syntax tree: {e}")))
+}
+
 /// A Prometheus duration (`1m30s`, `2h`, `100ms`, `1y`) in milliseconds.
 pub fn parse_duration_ms(s: &str) -> Option<i64> {
     let mut total: i64 = 0;

@@ -50,10 +50,10 @@ proptest! {
         // Oracle: each series' latest sample within the 5m lookback (left-open).
         let mut groups: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         for (i, vals) in values.iter().enumerate() {
-            let latest = vals.iter().enumerate().filter(|(k, v)| {
+            let latest = vals.iter().enumerate().rev().find(|(k, v)| {
                 let ts = *k as i64 * STEP;
                 v.is_some() && ts <= t && ts > t - 300_000
-            }).last();
+            });
             if let Some((_, Some(v))) = latest {
                 groups.entry(format!("{{g=\"g{}\"}}", i % 3)).or_default().push(*v);
             }

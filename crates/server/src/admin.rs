@@ -36,3 +36,74 @@ pub async fn flush(State(state): State<Arc<AppState>>) -> Response {
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("flush task failed: {e}\n")).into_response(),
     }
 }
+
+/// `POST /api/v1/admin/tsdb/snapshot[?skip_head=true]`: persists the head into blocks (unless
+/// `skip_head`) and hard-links every block into `<data>/snapshots/<name>/blocks/`, as
+/// Prometheus does; the snapshot is a data directory `vigil --storage.path` can open.
+pub async fn snapshot(
+    State(state): State<Arc<AppState>>,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
+) -> Response {
+    if !state.admin_api {
+        return crate::prom_api::admin_disabled();
+    }
+    let Some(db) = state.db().cloned() else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "storage is not ready yet\n").into_response();
+    };
+    let skip_head = q.as_deref().is_some_and(|q| {
+        form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == "skip_head" && (v == "true" || v == "1"))
+    });
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+    let name = format!(
+        "{}-{:016x}",
+        crate::prom_api::status::rfc3339(now).replace(['-', ':'], "").split('.').next().unwrap_or("").to_string() + "Z",
+        xorshift(now as u64)
+    );
+    let result = tokio::task::spawn_blocking(move || -> Result<String, String> {
+        if !skip_head {
+            db.flush_head().map_err(|e| format!("persisting the head: {e}"))?;
+        }
+        let dir = db.dir().join("snapshots").join(&name);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        for block in db.block_handles() {
+            let Some(block_name) = block.dir.file_name() else { continue };
+            link_tree(&block.dir, &dir.join("blocks").join(block_name)).map_err(|e| {
+                format!("linking {} (a compaction may have replaced it; retry): {e}", block.dir.display())
+            })?;
+        }
+        Ok(name)
+    })
+    .await;
+    match result {
+        Ok(Ok(name)) => Json(serde_json::json!({"status": "success", "data": {"name": name}})).into_response(),
+        Ok(Err(e)) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(serde_json::json!({"status": "error", "errorType": "internal", "error": e})),
+        )
+            .into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("snapshot task failed: {e}\n")).into_response(),
+    }
+}
+
+/// Hard-links every file under `from` into the same layout under `to`.
+fn link_tree(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            link_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::hard_link(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// A few random-looking bits for snapshot names (unique per millisecond is enough).
+fn xorshift(mut x: u64) -> u64 {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    x
+}

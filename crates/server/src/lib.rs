@@ -104,6 +104,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/metadata", get(prom_api::metadata))
         .route("/api/v1/query_exemplars", get(prom_api::query_exemplars).post(prom_api::query_exemplars))
         .route("/api/v1/format_query", get(prom_api::format_query).post(prom_api::format_query))
+        .route("/api/v1/parse_query", get(prom_api::parse_query).post(prom_api::parse_query))
         .route("/api/v1/status/buildinfo", get(prom_api::status::buildinfo))
         .route("/api/v1/status/runtimeinfo", get(prom_api::status::runtimeinfo))
         .route("/api/v1/status/flags", get(prom_api::status::flags))
@@ -117,7 +118,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/admin/tsdb/clean_tombstones",
             post(prom_api::admin_unimplemented).put(prom_api::admin_unimplemented),
         )
-        .route("/api/v1/admin/tsdb/snapshot", post(prom_api::admin_unimplemented).put(prom_api::admin_unimplemented))
+        .route("/api/v1/admin/tsdb/snapshot", post(admin::snapshot).put(admin::snapshot))
         .route("/federate", get(prom_api::federate))
         .fallback(health::not_found)
         .with_state(state)

@@ -167,3 +167,33 @@ fn api_shapes_match_prometheus() {
     eprintln!("compared {} requests with Prometheus: {} differences", requests.len(), diffs.len());
     assert!(diffs.is_empty(), "{} differences:\n{}", diffs.len(), diffs.join("\n"));
 }
+
+#[test]
+fn snapshot_and_parse_query() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("data");
+    let v = Vigil::start(&data, &["--web.enable-admin-api"]);
+    let end = now_ms() - 1_000;
+    write_data(v.addr, end);
+    let r = request(v.addr, "POST", "/api/v1/admin/tsdb/snapshot", &[], &[]).expect("snapshot");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let body: Json = serde_json::from_slice(&r.body).expect("json");
+    let name = body["data"]["name"].as_str().expect("snapshot name").to_string();
+    let snap = data.join("snapshots").join(&name);
+    assert!(snap.is_dir(), "{} missing", snap.display());
+    // The snapshot is a data directory of its own holding everything written.
+    let rows = dump(&snap, "node_load1");
+    assert_eq!(rows.len(), 80, "2 series × 40 samples expected in the snapshot");
+
+    let r = get(v.addr, "/api/v1/parse_query?query=sum%20by%20(job)%20(rate(x%5B5m%5D))").expect("parse_query");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let tree: Json = serde_json::from_slice(&r.body).expect("json");
+    assert_eq!(tree["data"]["type"], "aggregation", "{tree}");
+    assert_eq!(tree["data"]["grouping"], serde_json::json!(["job"]), "{tree}");
+    v.stop();
+
+    let v = Vigil::start(&tmp.path().join("plain"), &[]);
+    let r = request(v.addr, "POST", "/api/v1/admin/tsdb/snapshot", &[], &[]).expect("snapshot");
+    assert_eq!(r.status, 503, "admin endpoints need --web.enable-admin-api: {}", r.text());
+    v.stop();
+}

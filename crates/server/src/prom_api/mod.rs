@@ -473,6 +473,17 @@ pub async fn format_query(RawQuery(q): RawQuery, headers: HeaderMap, body: Bytes
     }
 }
 
+pub async fn parse_query(RawQuery(q): RawQuery, headers: HeaderMap, body: Bytes) -> Response {
+    let p = params(q, &headers, &body);
+    let Some(query) = p.get("query") else {
+        return bad_data("invalid parameter \"query\": no query given").into_response();
+    };
+    match promql::parse::syntax_tree_json(query) {
+        Ok(tree) => ok(tree),
+        Err(e) => query_error(&e),
+    }
+}
+
 pub async fn metadata(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> Response {
     let p = Params::parse(q.as_deref(), None);
     let Some(db) = state.db() else { return unavailable() };
@@ -562,13 +573,18 @@ fn escape_label_value(v: &str) -> String {
     v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
+/// The answer of every admin endpoint while `--web.enable-admin-api` is off.
+pub fn admin_disabled() -> Response {
+    json(
+        StatusCode::SERVICE_UNAVAILABLE,
+        encode::error("unavailable", "admin APIs disabled; start Vigil with --web.enable-admin-api"),
+    )
+}
+
 /// Admin endpoints that need tombstones, which the storage does not have yet.
 pub async fn admin_unimplemented(State(state): State<Arc<AppState>>, uri: axum::http::Uri) -> Response {
     if !state.admin_api {
-        return json(
-            StatusCode::SERVICE_UNAVAILABLE,
-            encode::error("unavailable", "admin APIs disabled; start Vigil with --web.enable-admin-api"),
-        );
+        return admin_disabled();
     }
     json(
         StatusCode::NOT_IMPLEMENTED,
