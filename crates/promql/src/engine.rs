@@ -238,6 +238,10 @@ pub(crate) fn drop_marked_names(series: Vec<StepSeries>) -> Result<Vec<StepSerie
     Ok(out)
 }
 
+/// Longest time span one storage read of an instant selector covers (see
+/// [`Evaluator::select_vector`]).
+const SELECT_SPAN_MS: i64 = 2 * 3_600_000;
+
 pub(crate) fn duplicate_labelset() -> QueryError {
     QueryError::Execution("vector cannot contain metrics with the same labelset".into())
 }
@@ -342,7 +346,8 @@ pub(crate) struct Evaluator<'a> {
     /// The outer query is a range query (not a subquery's inner evaluation).
     range_query: bool,
     started: Instant,
-    /// Samples held by this query so far, checked against `max_samples`.
+    /// Samples this query holds (raw reads not yet released plus everything it produced),
+    /// checked against `max_samples`.
     samples: usize,
     /// Samples read from storage.
     loaded: usize,
@@ -368,6 +373,11 @@ impl Evaluator<'_> {
             return Err(QueryError::Timeout { phase: "query execution", elapsed, limit: self.opts.limits.timeout });
         }
         Ok(())
+    }
+
+    /// Returns samples to the budget once the query no longer holds them.
+    pub fn release_samples(&mut self, n: usize) {
+        self.samples = self.samples.saturating_sub(n);
     }
 
     pub fn count_samples(&mut self, n: usize) -> Result<(), QueryError> {
@@ -451,30 +461,52 @@ impl Evaluator<'_> {
     /// An instant vector selector at every step: the newest sample within the lookback
     /// window `(t - lookback, t]`, unless it is a staleness marker. With `timestamps`, the
     /// value is the sample's own timestamp in seconds (for `timestamp()`).
+    ///
+    /// Long ranges are read from storage in spans of [`SELECT_SPAN_MS`]: only one span's raw
+    /// samples are held at a time, so a 24 h range query over many series needs the memory of
+    /// its result plus one span, not of every raw sample in the day.
     pub fn select_vector(&mut self, vs: &VectorSelector, timestamps: bool) -> Result<Vec<StepSeries>, QueryError> {
         let (refs, _) = self.refs(&vs.at, &vs.offset);
-        let (Some(&lo), Some(&hi)) = (refs.iter().min(), refs.iter().max()) else { return Ok(vec![]) };
         let lookback = self.opts.lookback_delta_ms;
-        let raw = self.select(vs, lo - lookback + 1, hi)?;
-        let mut out = Vec::with_capacity(raw.len());
-        for s in raw {
-            let mut points = Vec::new();
-            for (i, &r) in refs.iter().enumerate() {
-                let idx = s.samples.partition_point(|p| p.t <= r);
-                if idx == 0 {
-                    continue;
-                }
-                let last = s.samples[idx - 1];
-                if last.t <= r - lookback || is_stale_nan(last.v) {
-                    continue;
-                }
-                let v = if timestamps { last.t as f64 / 1000.0 } else { last.v };
-                points.push(Sample { t: self.step_ts(i), v });
+        let mut out: Vec<StepSeries> = Vec::new();
+        let mut index: HashMap<Labels, usize> = HashMap::new();
+        let mut first = 0;
+        while first < refs.len() {
+            // `refs` never decreases, so a span is a run of consecutive steps.
+            let mut last = first;
+            while last + 1 < refs.len() && refs[last + 1] - refs[first] <= SELECT_SPAN_MS {
+                last += 1;
             }
-            if !points.is_empty() {
+            let raw = self.select(vs, refs[first] - lookback + 1, refs[last])?;
+            let raw_samples: usize = raw.iter().map(|s| s.samples.len()).sum();
+            for s in raw {
+                let mut points = Vec::new();
+                for (i, &r) in refs.iter().enumerate().take(last + 1).skip(first) {
+                    let idx = s.samples.partition_point(|p| p.t <= r);
+                    if idx == 0 {
+                        continue;
+                    }
+                    let latest = s.samples[idx - 1];
+                    if latest.t <= r - lookback || is_stale_nan(latest.v) {
+                        continue;
+                    }
+                    let v = if timestamps { latest.t as f64 / 1000.0 } else { latest.v };
+                    points.push(Sample { t: self.step_ts(i), v });
+                }
+                if points.is_empty() {
+                    continue;
+                }
                 self.count_samples(points.len())?;
-                out.push(StepSeries { labels: s.labels, drop_name: false, points });
+                match index.get(&s.labels) {
+                    Some(&k) => out[k].points.extend(points),
+                    None => {
+                        index.insert(s.labels.clone(), out.len());
+                        out.push(StepSeries { labels: s.labels, drop_name: false, points });
+                    }
+                }
             }
+            self.release_samples(raw_samples);
+            first = last + 1;
         }
         Ok(out)
     }

@@ -897,6 +897,8 @@ fn range_function(ev: &mut Evaluator<'_>, name: &str, args: &[&Expr]) -> Result<
             out.push(StepSeries { labels: s.labels.clone(), drop_name: s.drop_name || !keep_name, points });
         }
     }
+    // The raw samples of the windows are dropped here; only the results stay held.
+    ev.release_samples(w.series.iter().map(|s| s.points.len()).sum());
     Ok(Ev::Vector(out))
 }
 

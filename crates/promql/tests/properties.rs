@@ -111,3 +111,40 @@ proptest! {
         }
     }
 }
+
+/// Ranges longer than one storage read span (2 h) are read span by span; the joins must not
+/// lose or duplicate a step.
+#[test]
+fn long_ranges_match_instant_queries() {
+    let s = MemStorage::new();
+    for i in 0..3 {
+        let labels = Labels::from_pairs(&[("__name__", "m"), ("i", &i.to_string())]).expect("labels");
+        // 6 h at 15 s, with a 20-minute gap around the 2 h mark.
+        s.add(
+            labels,
+            (0..1440).filter(|k| !(470..550).contains(k)).map(|k| Sample { t: k * STEP, v: (k * (i + 1)) as f64 }),
+        );
+    }
+    let e = engine();
+    for query in ["m", "timestamp(m)", "sum(m)", "rate(m[5m])"] {
+        let r = e.range(&s, query, 0, 6 * 3_600_000, 7 * 60_000).expect("range");
+        let Value::Matrix(series) = r.value else { panic!("matrix expected") };
+        let mut steps = 0;
+        for t in (0..=6 * 3_600_000).step_by(7 * 60_000) {
+            let i = vector(e.instant(&s, query, t).expect("instant").value);
+            let at_t: BTreeMap<String, f64> = series
+                .iter()
+                .filter_map(|x| x.points.iter().find(|p| p.t == t).map(|p| (x.labels.to_string(), p.v)))
+                .collect();
+            assert_eq!(i.len(), at_t.len(), "{query} at {t}");
+            for (k, v) in &i {
+                assert!(close(*v, at_t[k]), "{query} {k} at {t}: instant {v} range {}", at_t[k]);
+            }
+            steps += 1;
+        }
+        assert!(steps > 50);
+        for x in &series {
+            assert!(x.points.windows(2).all(|w| w[0].t < w[1].t), "{query}: steps out of order or repeated");
+        }
+    }
+}
