@@ -110,14 +110,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/status/flags", get(prom_api::status::flags))
         .route("/api/v1/status/config", get(prom_api::status::config))
         .route("/api/v1/status/tsdb", get(prom_api::status::tsdb))
-        .route(
-            "/api/v1/admin/tsdb/delete_series",
-            post(prom_api::admin_unimplemented).put(prom_api::admin_unimplemented),
-        )
-        .route(
-            "/api/v1/admin/tsdb/clean_tombstones",
-            post(prom_api::admin_unimplemented).put(prom_api::admin_unimplemented),
-        )
+        .route("/api/v1/admin/tsdb/delete_series", post(prom_api::delete_series).put(prom_api::delete_series))
+        .route("/api/v1/admin/tsdb/clean_tombstones", post(prom_api::clean_tombstones).put(prom_api::clean_tombstones))
         .route("/api/v1/admin/tsdb/snapshot", post(admin::snapshot).put(admin::snapshot))
         .route("/federate", get(prom_api::federate))
         .fallback(health::not_found)

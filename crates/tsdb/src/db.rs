@@ -99,6 +99,8 @@ pub struct Db {
     head: Head,
     wal: Option<Wal>,
     blocks: RwLock<Vec<Arc<Block>>>,
+    /// Deleted ranges not yet rewritten out of the blocks (see `tombstones`).
+    tombstones: RwLock<crate::tombstones::Tombstones>,
     maintenance: Mutex<()>,
     _lock: Option<File>,
     pub counters: DbCounters,
@@ -133,6 +135,7 @@ impl Db {
         }
         let counters = DbCounters::default();
         let blocks = load_blocks(dir, opts.read_only, &counters)?;
+        let tombstones = crate::tombstones::Tombstones::load(dir)?;
         let disk =
             if opts.read_only { None } else { Some(crate::head_chunks::ChunkDisk::open(&dir.join("chunks_head"))?) };
         let head = Head::new(opts.out_of_order_window_ms, opts.max_series, disk);
@@ -160,6 +163,7 @@ impl Db {
             head,
             wal,
             blocks: RwLock::new(blocks),
+            tombstones: RwLock::new(tombstones),
             maintenance: Mutex::new(()),
             _lock: lock,
             counters,
@@ -249,7 +253,99 @@ impl Db {
                 Err(e) => tracing::error!(block = %b.dir.display(), error = %e, "skipping unreadable block in query"),
             }
         }
-        Ok(merged.into_iter().map(|(labels, runs)| Series { labels, samples: merge_runs(runs) }).collect())
+        let tombstones = rlock(&self.tombstones);
+        Ok(merged
+            .into_iter()
+            .filter_map(|(labels, runs)| {
+                let mut samples = merge_runs(runs);
+                if !tombstones.is_empty() {
+                    let deleted = tombstones.ranges_for(&labels);
+                    if !deleted.is_empty() {
+                        samples.retain(|s| !deleted.iter().any(|(lo, hi)| s.t >= *lo && s.t <= *hi));
+                        if samples.is_empty() {
+                            return None;
+                        }
+                    }
+                }
+                Some(Series { labels, samples })
+            })
+            .collect())
+    }
+
+    /// Deletes the samples of series matching `matchers` in `[mint, maxt]`: records a
+    /// tombstone durably (reads hide the data from now on) for `clean_tombstones` to apply.
+    pub fn delete_series(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<()> {
+        if self.wal.is_none() {
+            return Err(Error::ReadOnly);
+        }
+        let mut current = wlock(&self.tombstones);
+        let mut next = current.clone();
+        next.add(matchers, mint, maxt);
+        next.persist(&self.dir)?;
+        *current = next;
+        Ok(())
+    }
+
+    /// Number of deletions not yet applied to the blocks.
+    pub fn pending_tombstones(&self) -> usize {
+        rlock(&self.tombstones).len()
+    }
+
+    /// Applies every tombstone: persists the head into blocks, rewrites each block holding
+    /// deleted data without it, and forgets the applied tombstones. Returns the number of
+    /// blocks rewritten.
+    pub fn clean_tombstones(&self) -> Result<usize> {
+        let applied = rlock(&self.tombstones).clone();
+        if applied.is_empty() {
+            return Ok(0);
+        }
+        self.flush_head()?;
+        let _m = self.maintenance_guard()?;
+        let blocks_dir = self.dir.join("blocks");
+        let mut rewritten = 0;
+        for b in self.block_handles() {
+            let touched = applied
+                .matchers_overlapping(b.meta.min_time, b.meta.max_time)
+                .iter()
+                .any(|m| !b.select_ids(m).is_empty());
+            if !touched {
+                continue;
+            }
+            let name = new_block_name(b.meta.min_time);
+            let mut w =
+                BlockWriter::new(&blocks_dir, &name, b.meta.min_time, b.meta.max_time, b.meta.compaction.clone())?;
+            let mut cache = crate::block::FrameCache::default();
+            for id in 0..b.num_series() as u32 {
+                let Some(labels) = b.labels(id) else { continue };
+                let mut samples = b.series_samples(id, i64::MIN, i64::MAX, &mut cache)?;
+                crate::tombstones::retain_outside(&mut samples, &applied.ranges_for(labels));
+                if !samples.is_empty() {
+                    w.add_series(labels, &samples)?;
+                }
+            }
+            let replacement = match w.finish()? {
+                Some(meta) => Some(Arc::new(Block::open(&blocks_dir.join(&meta.name))?)),
+                None => None,
+            };
+            {
+                let mut blocks = wlock(&self.blocks);
+                blocks.retain(|x| x.meta.name != b.meta.name);
+                if let Some(r) = &replacement {
+                    blocks.push(r.clone());
+                }
+            }
+            if let Err(e) = fs::remove_dir_all(&b.dir) {
+                tracing::warn!(block = %b.dir.display(), error = %e, "cannot remove block replaced by tombstone clean-up");
+            }
+            tracing::info!(block = %b.meta.name, "block rewritten without deleted series data");
+            rewritten += 1;
+        }
+        let mut current = wlock(&self.tombstones);
+        let mut next = current.clone();
+        next.remove_applied(&applied);
+        next.persist(&self.dir)?;
+        *current = next;
+        Ok(rewritten)
     }
 
     /// Label names of series matching the matchers with data in `[mint, maxt]`, sorted.

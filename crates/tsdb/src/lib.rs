@@ -16,6 +16,7 @@ pub mod matcher;
 pub mod postings;
 pub mod query;
 pub mod record;
+pub mod tombstones;
 pub mod wal;
 
 mod error;

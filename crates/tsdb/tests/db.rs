@@ -262,3 +262,35 @@ fn label_names_and_values_follow_matchers_and_time() {
     db.flush_head().unwrap();
     assert_eq!(db.label_values("job", &[], 0, 2000).unwrap(), vec!["api", "db"]);
 }
+
+/// Deleted ranges vanish from reads at once, survive a restart as tombstones, and are gone
+/// from the blocks after `clean_tombstones`, while everything else stays.
+#[test]
+fn delete_series_and_clean_tombstones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let count = |db: &Db, s: &str| -> usize {
+        db.select(&[Matcher::equal("s", s)], 0, 60 * MIN).unwrap().iter().map(|x| x.samples.len()).sum()
+    };
+    {
+        let db = open(tmp.path(), opts());
+        fill(&db, 3, 0, 30 * MIN); // 120 samples per series; blocks get cut below
+        db.maintain(30 * MIN).unwrap();
+        assert_eq!(count(&db, "001"), 120);
+        db.delete_series(&[Matcher::equal("s", "001")], 5 * MIN, 10 * MIN - 1).unwrap();
+        assert_eq!(count(&db, "001"), 100, "5 minutes = 20 samples hidden");
+        assert_eq!(count(&db, "000"), 120, "other series untouched");
+        assert_eq!(db.pending_tombstones(), 1);
+    }
+    let db = open(tmp.path(), opts());
+    assert_eq!(count(&db, "001"), 100, "the tombstone survives a restart");
+    let rewritten = db.clean_tombstones().unwrap();
+    assert!(rewritten >= 1, "the block holding the range is rewritten");
+    assert_eq!(db.pending_tombstones(), 0);
+    assert_eq!(count(&db, "001"), 100);
+    assert_eq!(count(&db, "002"), 120);
+    drop(db);
+    let db = open(tmp.path(), opts());
+    assert_eq!(count(&db, "001"), 100, "deleted data is gone from the blocks themselves");
+    let kept = db.select(&[Matcher::equal("s", "001")], 5 * MIN, 10 * MIN - 1).unwrap();
+    assert!(kept.is_empty(), "{kept:?}");
+}

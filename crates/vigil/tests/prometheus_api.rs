@@ -197,3 +197,34 @@ fn snapshot_and_parse_query() {
     assert_eq!(r.status, 503, "admin endpoints need --web.enable-admin-api: {}", r.text());
     v.stop();
 }
+
+#[test]
+fn delete_series_and_clean_tombstones() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let v = Vigil::start(&tmp.path().join("data"), &["--web.enable-admin-api"]);
+    let end = now_ms() - 1_000;
+    write_data(v.addr, end);
+    let t = end as f64 / 1000.0;
+    let count = |v: &Vigil| -> usize {
+        let r = get(v.addr, &format!("/api/v1/query?query=count_over_time(node_load1%5B15m%5D)&time={t}")).expect("q");
+        let j: Json = serde_json::from_slice(&r.body).expect("json");
+        j["data"]["result"].as_array().map_or(0, |a| {
+            a.iter().filter_map(|s| s["value"][1].as_str()).map(|x| x.parse::<f64>().unwrap_or(0.0) as usize).sum()
+        })
+    };
+    assert_eq!(count(&v), 80);
+    // Delete instance a's last five minutes (20 samples).
+    let path = format!(
+        "/api/v1/admin/tsdb/delete_series?match%5B%5D=node_load1%7Binstance%3D%22a:9100%22%7D&start={}&end={t}",
+        t - 299.0
+    );
+    let r = request(v.addr, "POST", &path, &[], &[]).expect("delete");
+    assert_eq!(r.status, 204, "{}", r.text());
+    assert_eq!(count(&v), 60);
+    let r = request(v.addr, "POST", "/api/v1/admin/tsdb/clean_tombstones", &[], &[]).expect("clean");
+    assert_eq!(r.status, 204, "{}", r.text());
+    assert_eq!(count(&v), 60);
+    let r = request(v.addr, "POST", "/api/v1/admin/tsdb/delete_series", &[], &[]).expect("delete without match");
+    assert_eq!(r.status, 400, "{}", r.text());
+    v.stop();
+}

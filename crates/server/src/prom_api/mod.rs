@@ -581,15 +581,53 @@ pub fn admin_disabled() -> Response {
     )
 }
 
-/// Admin endpoints that need tombstones, which the storage does not have yet.
-pub async fn admin_unimplemented(State(state): State<Arc<AppState>>, uri: axum::http::Uri) -> Response {
+/// `POST /api/v1/admin/tsdb/delete_series?match[]=…&start=…&end=…`: hides the matching
+/// series' samples in the range at once (a durable tombstone); 204 when recorded.
+pub async fn delete_series(
+    State(state): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     if !state.admin_api {
         return admin_disabled();
     }
-    json(
-        StatusCode::NOT_IMPLEMENTED,
-        encode::error("unavailable", &format!("{} is not implemented yet: the storage has no tombstones", uri.path())),
-    )
+    let p = params(q, &headers, &body);
+    let sets = match match_params(&p) {
+        Ok(s) if s.is_empty() => return bad_data("no match[] parameter provided").into_response(),
+        Ok(s) => s,
+        Err(r) => return r.into_response(),
+    };
+    let (start, end) = match range_params(&p) {
+        Ok(r) => r,
+        Err(r) => return r.into_response(),
+    };
+    let Some(db) = state.db().cloned() else { return unavailable() };
+    let done = tokio::task::spawn_blocking(move || -> Result<(), String> {
+        for m in &sets {
+            db.delete_series(m, start, end).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    })
+    .await;
+    match done {
+        Ok(Ok(())) => StatusCode::NO_CONTENT.into_response(),
+        Ok(Err(e)) => query_error(&QueryError::Storage(e)),
+        Err(_) => query_error(&QueryError::Execution("deletion aborted".into())),
+    }
+}
+
+/// `POST /api/v1/admin/tsdb/clean_tombstones`: rewrites the blocks without deleted data.
+pub async fn clean_tombstones(State(state): State<Arc<AppState>>) -> Response {
+    if !state.admin_api {
+        return admin_disabled();
+    }
+    let Some(db) = state.db().cloned() else { return unavailable() };
+    match tokio::task::spawn_blocking(move || db.clean_tombstones()).await {
+        Ok(Ok(_)) => StatusCode::NO_CONTENT.into_response(),
+        Ok(Err(e)) => query_error(&QueryError::Storage(e.to_string())),
+        Err(_) => query_error(&QueryError::Execution("tombstone clean-up aborted".into())),
+    }
 }
 
 #[cfg(test)]
