@@ -141,6 +141,7 @@ fn api_shapes_match_prometheus() {
         "/api/v1/label/instance/values?match%5B%5D=node_load1".to_string(),
         "/api/v1/status/buildinfo".to_string(),
         "/api/v1/status/config".to_string(),
+        "/api/v1/status/tsdb".to_string(),
         "/api/v1/query_exemplars?query=node_load1".to_string(),
     ];
     let mut diffs = Vec::new();

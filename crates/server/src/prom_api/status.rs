@@ -1,6 +1,6 @@
 //! `/api/v1/status/*`: build and runtime information, flags, configuration, TSDB stats.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
 use std::sync::Arc;
 
@@ -88,16 +88,60 @@ pub async fn config(State(state): State<Arc<AppState>>) -> Response {
     ok(out)
 }
 
-/// Head statistics. The per-name cardinality lists are left empty: computing them needs a
-/// pass over every series, which `vigil tsdb analyze` does offline.
+/// Head statistics with the top-10 cardinality lists Prometheus shows on its TSDB status
+/// page, computed from the head's series (one pass, on the blocking pool).
 pub async fn tsdb(State(state): State<Arc<AppState>>) -> Response {
-    let Some(db) = state.db() else { return unavailable() };
-    let s = db.stats();
-    let (min, max) = (s.head_min_t.unwrap_or(0), s.head_max_t.unwrap_or(0));
-    ok(format!(
-        "{{\"headStats\":{{\"numSeries\":{},\"numLabelPairs\":0,\"chunkCount\":0,\"minTime\":{min},\"maxTime\":{max}}},\"seriesCountByMetricName\":[],\"labelValueCountByLabelName\":[],\"memoryInBytesByLabelName\":[],\"seriesCountByLabelValuePair\":[]}}",
-        s.head_series
-    ))
+    let Some(db) = state.db().cloned() else { return unavailable() };
+    let body = tokio::task::spawn_blocking(move || {
+        let s = db.stats();
+        let mut by_name: HashMap<String, u64> = HashMap::new();
+        let mut values_by_label: HashMap<String, HashSet<String>> = HashMap::new();
+        let mut bytes_by_label: HashMap<String, u64> = HashMap::new();
+        let mut by_pair: HashMap<String, u64> = HashMap::new();
+        for (labels, _) in db.head().all_sorted() {
+            *by_name.entry(labels.metric_name().to_string()).or_default() += 1;
+            for l in labels.iter() {
+                if values_by_label.entry(l.name.to_string()).or_default().insert(l.value.to_string()) {
+                    *bytes_by_label.entry(l.name.to_string()).or_default() += l.value.len() as u64;
+                }
+                *by_pair.entry(format!("{}={}", l.name, l.value)).or_default() += 1;
+            }
+        }
+        let label_pairs = by_pair.len();
+        let value_counts: HashMap<String, u64> =
+            values_by_label.into_iter().map(|(k, v)| (k, v.len() as u64)).collect();
+        let (min, max) = (s.head_min_t.unwrap_or(0), s.head_max_t.unwrap_or(0));
+        format!(
+            "{{\"headStats\":{{\"numSeries\":{},\"numLabelPairs\":{label_pairs},\"chunkCount\":0,\"minTime\":{min},\"maxTime\":{max}}},\"seriesCountByMetricName\":{},\"labelValueCountByLabelName\":{},\"memoryInBytesByLabelName\":{},\"seriesCountByLabelValuePair\":{}}}",
+            s.head_series,
+            top10(by_name),
+            top10(value_counts),
+            top10(bytes_by_label),
+            top10(by_pair)
+        )
+    })
+    .await;
+    match body {
+        Ok(b) => ok(b),
+        Err(_) => ok("{}".into()),
+    }
+}
+
+/// The ten largest entries as `[{"name":…,"value":…}]`, largest first.
+fn top10(counts: HashMap<String, u64>) -> String {
+    let mut v: Vec<(String, u64)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut out = String::from("[");
+    for (i, (name, value)) in v.into_iter().take(10).enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"name\":");
+        encode::string(&mut out, &name);
+        let _ = write!(out, ",\"value\":{value}}}");
+    }
+    out.push(']');
+    out
 }
 
 #[cfg(test)]
