@@ -450,7 +450,11 @@ impl Evaluator<'_> {
 
     fn select(&mut self, vs: &VectorSelector, mint: i64, maxt: i64) -> Result<Vec<tsdb::Series>, QueryError> {
         let matchers = selector_matchers(vs)?;
-        let series = self.storage.select(&matchers, mint, maxt).map_err(|e| QueryError::Storage(e.0))?;
+        self.select_matchers(&matchers, mint, maxt)
+    }
+
+    fn select_matchers(&mut self, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<Vec<tsdb::Series>, QueryError> {
+        let series = self.storage.select(matchers, mint, maxt).map_err(|e| QueryError::Storage(e.0))?;
         let n: usize = series.iter().map(|s| s.samples.len()).sum();
         self.loaded += n;
         self.count_samples(n)?;
@@ -466,7 +470,18 @@ impl Evaluator<'_> {
     /// samples are held at a time, so a 24 h range query over many series needs the memory of
     /// its result plus one span, not of every raw sample in the day.
     pub fn select_vector(&mut self, vs: &VectorSelector, timestamps: bool) -> Result<Vec<StepSeries>, QueryError> {
+        let matchers = selector_matchers(vs)?;
         let (refs, _) = self.refs(&vs.at, &vs.offset);
+        self.select_vector_at(&matchers, &refs, timestamps)
+    }
+
+    /// [`Evaluator::select_vector`] for explicit matchers, read at `refs` (one per step).
+    pub fn select_vector_at(
+        &mut self,
+        matchers: &[Matcher],
+        refs: &[i64],
+        timestamps: bool,
+    ) -> Result<Vec<StepSeries>, QueryError> {
         let lookback = self.opts.lookback_delta_ms;
         let mut out: Vec<StepSeries> = Vec::new();
         let mut index: HashMap<Labels, usize> = HashMap::new();
@@ -477,7 +492,7 @@ impl Evaluator<'_> {
             while last + 1 < refs.len() && refs[last + 1] - refs[first] <= SELECT_SPAN_MS {
                 last += 1;
             }
-            let raw = self.select(vs, refs[first] - lookback + 1, refs[last])?;
+            let raw = self.select_matchers(matchers, refs[first] - lookback + 1, refs[last])?;
             let raw_samples: usize = raw.iter().map(|s| s.samples.len()).sum();
             for s in raw {
                 let mut points = Vec::new();

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use promql_parser::parser::{Call, Expr, VectorSelector};
 use regex::Regex;
-use tsdb::{Labels, METRIC_NAME, MatchOp, Sample};
+use tsdb::{Labels, METRIC_NAME, MatchOp, Matcher, Sample};
 
 use crate::engine::{Ev, Evaluator, StepArg, StepSample, StepSeries, Windowed, selector_matchers};
 use crate::error::QueryError;
@@ -104,7 +104,7 @@ pub(crate) fn eval_call(ev: &mut Evaluator<'_>, call: &Call) -> Result<Ev, Query
             }
             Ok(Ev::Vector(vec![]))
         }
-        "info" => Err(QueryError::Unsupported("info()".into())),
+        "info" => info(ev, &args),
         "clamp" | "clamp_min" | "clamp_max" | "round" => clamp_round(ev, name, &args),
         "day_of_month" | "day_of_week" | "day_of_year" | "days_in_month" | "hour" | "minute" | "month" | "year" => {
             date_function(ev, name, &args)
@@ -361,6 +361,88 @@ fn absent_over_time(ev: &mut Evaluator<'_>, a: &Expr) -> Result<Ev, QueryError> 
         }
     }
     Ok(Ev::Vector(if points.is_empty() { vec![] } else { vec![StepSeries { labels, drop_name: false, points }] }))
+}
+
+/// The labels `info()` joins on.
+const IDENTIFYING_LABELS: [&str; 2] = ["instance", "job"];
+
+/// `info(v, {selector})`: adds the data labels of matching info metrics (default
+/// `target_info`) to each series of `v`, joining on `instance` and `job` at every step.
+fn info(ev: &mut Evaluator<'_>, args: &[&Expr]) -> Result<Ev, QueryError> {
+    let base = ev.eval(arg(args, 0)?)?;
+    let selector = match args.get(1).map(|e| unwrap_parens(e)) {
+        Some(Expr::VectorSelector(vs)) => selector_matchers(vs)?,
+        Some(_) => return Err(type_error("info", "a series selector as its second argument")),
+        None => Vec::new(),
+    };
+    let (mut names, data): (Vec<Matcher>, Vec<Matcher>) = selector.into_iter().partition(|m| m.name == METRIC_NAME);
+    if names.is_empty() {
+        names.push(Matcher::equal(METRIC_NAME, "target_info"));
+    } else if names.iter().all(|m| matches!(m.op, MatchOp::NotEqual | MatchOp::RegexNoMatch)) {
+        // Only exclusions: the candidates are the info metrics (`*_info`) they leave.
+        names.push(
+            Matcher::new(MatchOp::RegexMatch, METRIC_NAME, ".+_info").map_err(|e| QueryError::Parse(e.to_string()))?,
+        );
+    }
+    let all: Vec<Matcher> = names.iter().chain(&data).cloned().collect();
+    let refs: Vec<i64> = (0..ev.nsteps()).map(|i| ev.step_ts(i)).collect();
+    // Values are the info samples' timestamps: among series of one info metric, the newest wins.
+    let infos = Ev::Vector(ev.select_vector_at(&all, &refs, true)?);
+    let empty_ok = data.iter().all(Matcher::matches_empty);
+    let series = ev.range_eval(&[&base, &infos], |_, _, a| {
+        let (StepArg::Vector(base), StepArg::Vector(infos)) = (&a[0], &a[1]) else { return Ok(vec![]) };
+        let mut out = Vec::with_capacity(base.len());
+        for s in base {
+            if names.iter().all(|m| m.matches_labels(&s.labels)) {
+                out.push(s.clone());
+                continue;
+            }
+            let ident = |l: &Labels| IDENTIFYING_LABELS.map(|n| l.get(n).unwrap_or("").to_string());
+            let key = ident(&s.labels);
+            let mut newest: HashMap<&str, &StepSample> = HashMap::new();
+            for i in infos.iter().filter(|i| ident(&i.labels) == key) {
+                let e = newest.entry(i.labels.metric_name()).or_insert(i);
+                if i.v > e.v {
+                    *e = i;
+                }
+            }
+            if newest.is_empty() {
+                if empty_ok {
+                    out.push(s.clone());
+                }
+                continue;
+            }
+            let mut labels = s.labels.clone();
+            let mut added: HashMap<String, String> = HashMap::new();
+            for i in newest.values() {
+                for l in i.labels.iter() {
+                    let name = &*l.name;
+                    if name == METRIC_NAME || IDENTIFYING_LABELS.contains(&name) || s.labels.get(name).is_some() {
+                        continue;
+                    }
+                    if !data.is_empty() && !data.iter().any(|m| m.name == name) {
+                        continue;
+                    }
+                    match added.get(name) {
+                        Some(v) if **v != *l.value => {
+                            return Err(QueryError::Execution(format!(
+                                "conflicting label: {name} has values {v:?} and {:?} in different info metrics",
+                                &*l.value
+                            )));
+                        }
+                        Some(_) => {}
+                        None => {
+                            added.insert(name.to_string(), l.value.to_string());
+                            labels = set(&labels, name, &l.value);
+                        }
+                    }
+                }
+            }
+            out.push(StepSample { labels, v: s.v, drop_name: s.drop_name });
+        }
+        Ok(out)
+    })?;
+    Ok(Ev::Vector(series))
 }
 
 fn label_replace(ev: &mut Evaluator<'_>, args: &[&Expr]) -> Result<Ev, QueryError> {
