@@ -123,3 +123,20 @@ compact_victoriametrics() {
   sleep 2
   echo "$1"
 }
+
+# Writes the exposition the load generators replay to $1: the live output of Debian's
+# prometheus-node-exporter when installed, else the sample in ../shared. Sets TEMPLATE_SOURCE.
+fetch_node_template() {
+  local out=$1 port pid
+  if command -v prometheus-node-exporter >/dev/null 2>&1; then
+    port=$(free_port)
+    pid=$(start_bg "$out.log" prometheus-node-exporter --web.listen-address="127.0.0.1:$port")
+    wait_http_200 "http://127.0.0.1:$port/metrics" 30 >/dev/null
+    curl -sf "http://127.0.0.1:$port/metrics" >"$out"
+    stop_pid "$pid"
+    TEMPLATE_SOURCE="prometheus-node-exporter $(prometheus-node-exporter --version 2>&1 | head -1 | awk '{print $3}')"
+  else
+    cp ../shared/peers/load/node_exporter_sample.prom "$out"
+    TEMPLATE_SOURCE="shared/peers/load/node_exporter_sample.prom (node_exporter not installed)"
+  fi
+}

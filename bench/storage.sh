@@ -26,17 +26,7 @@ cargo build --release -q -p vigil -p rwgen
 
 # Real node_exporter output as the template.
 TEMPLATE="$WORK/node_exporter.prom"
-if command -v prometheus-node-exporter >/dev/null 2>&1; then
-  port=$(free_port)
-  pid=$(start_bg "$WORK/node_exporter.log" prometheus-node-exporter --web.listen-address="127.0.0.1:$port")
-  wait_http_200 "http://127.0.0.1:$port/metrics" 30 >/dev/null
-  curl -sf "http://127.0.0.1:$port/metrics" >"$TEMPLATE"
-  stop_pid "$pid"
-  TEMPLATE_SOURCE="prometheus-node-exporter $(prometheus-node-exporter --version 2>&1 | head -1 | awk '{print $3}')"
-else
-  cp ../shared/peers/load/node_exporter_sample.prom "$TEMPLATE"
-  TEMPLATE_SOURCE="shared/peers/load/node_exporter_sample.prom (node_exporter not installed)"
-fi
+fetch_node_template "$TEMPLATE"
 PER_HOST=$(target/release/vigil-rwgen --url http://127.0.0.1:1/ --template "$TEMPLATE" --count-only)
 INSTANCES=$(( (SERIES + PER_HOST - 1) / PER_HOST ))
 echo "template: $TEMPLATE_SOURCE, $PER_HOST series per host, $INSTANCES hosts" >&2

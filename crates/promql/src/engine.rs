@@ -206,22 +206,27 @@ fn finish(ev: Ev, start: i64, end: i64, interval: i64, is_range: bool) -> Result
 
 /// Removes `__name__` where it was marked for removal; two series that then share a label
 /// set are an error, as in Prometheus.
-pub(crate) fn drop_marked_names(series: Vec<StepSeries>) -> Result<Vec<StepSeries>, QueryError> {
-    let mut out: Vec<StepSeries> = Vec::with_capacity(series.len());
-    let mut seen: HashMap<Labels, usize> = HashMap::new();
-    let any_dropped = series.iter().any(|s| s.drop_name);
-    for mut s in series {
+pub(crate) fn drop_marked_names(mut series: Vec<StepSeries>) -> Result<Vec<StepSeries>, QueryError> {
+    if !series.iter().any(|s| s.drop_name) {
+        return Ok(series);
+    }
+    for s in &mut series {
         if s.drop_name {
             s.labels = without_name(&s.labels);
             s.drop_name = false;
         }
-        if !any_dropped {
-            out.push(s);
-            continue;
-        }
+    }
+    merge_same_labels(series)
+}
+
+/// Merges series that share a label set (after relabelling or name removal); they may not
+/// share a timestamp.
+pub(crate) fn merge_same_labels(series: Vec<StepSeries>) -> Result<Vec<StepSeries>, QueryError> {
+    let mut out: Vec<StepSeries> = Vec::with_capacity(series.len());
+    let mut seen: HashMap<Labels, usize> = HashMap::new();
+    for s in series {
         match seen.get(&s.labels) {
             Some(&i) => {
-                // Series that never share a timestamp are merged; a shared one is a clash.
                 let existing = &mut out[i];
                 existing.points.extend(s.points);
                 existing.points.sort_by_key(|p| p.t);

@@ -470,7 +470,7 @@ fn label_replace(ev: &mut Evaluator<'_>, args: &[&Expr]) -> Result<Ev, QueryErro
             }
         }
     }
-    Ok(Ev::Vector(merge_same_labels(series)?))
+    Ok(Ev::Vector(crate::engine::merge_same_labels(series)?))
 }
 
 /// Go's `Regexp.Expand` and Rust's `Captures::expand` share `$1`, `${1}` and `$name`;
@@ -500,30 +500,7 @@ fn label_join(ev: &mut Evaluator<'_>, args: &[&Expr]) -> Result<Ev, QueryError> 
             s.drop_name = false;
         }
     }
-    Ok(Ev::Vector(merge_same_labels(series)?))
-}
-
-/// After relabelling, series that now share labels merge if they never overlap in time.
-fn merge_same_labels(series: Vec<StepSeries>) -> Result<Vec<StepSeries>, QueryError> {
-    let mut out: Vec<StepSeries> = Vec::with_capacity(series.len());
-    let mut seen: HashMap<Labels, usize> = HashMap::new();
-    for s in series {
-        match seen.get(&s.labels) {
-            Some(&i) => {
-                let e = &mut out[i];
-                e.points.extend(s.points);
-                e.points.sort_by_key(|p| p.t);
-                if e.points.windows(2).any(|w| w[0].t == w[1].t) {
-                    return Err(crate::engine::duplicate_labelset());
-                }
-            }
-            None => {
-                seen.insert(s.labels.clone(), out.len());
-                out.push(s);
-            }
-        }
-    }
-    Ok(out)
+    Ok(Ev::Vector(crate::engine::merge_same_labels(series)?))
 }
 
 fn sort(ev: &mut Evaluator<'_>, name: &str, args: &[&Expr]) -> Result<Ev, QueryError> {
@@ -842,15 +819,7 @@ pub(crate) fn almost_equal(a: f64, b: f64, epsilon: f64) -> bool {
 
 /// Formats a float as Go's `strconv.FormatFloat(v, 'f', -1, 64)` (count_values labels).
 pub(crate) fn format_go_float(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".into()
-    } else if v == f64::INFINITY {
-        "+Inf".into()
-    } else if v == f64::NEG_INFINITY {
-        "-Inf".into()
-    } else {
-        format!("{v}")
-    }
+    telemetry::format_float(v)
 }
 
 /// Kahan–Neumaier summation step: returns the new sum and compensation.

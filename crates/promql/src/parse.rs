@@ -65,7 +65,8 @@ pub fn selector_hints(query: &str) -> Result<Vec<SelectorHint>, QueryError> {
     Ok(out)
 }
 
-fn walk_selectors(e: &Expr, f: &mut dyn FnMut(&promql_parser::parser::VectorSelector)) {
+/// Calls `f` for every vector selector of the expression (matrix selectors included).
+pub(crate) fn walk_selectors(e: &Expr, f: &mut dyn FnMut(&promql_parser::parser::VectorSelector)) {
     match e {
         Expr::VectorSelector(vs) => f(vs),
         Expr::MatrixSelector(ms) => f(&ms.vs),

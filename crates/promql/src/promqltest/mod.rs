@@ -138,35 +138,12 @@ fn touches(query: &str, series: &[Labels]) -> bool {
         return false;
     }
     let Ok(expr) = promql_parser::parser::parse(query) else { return false };
-    let mut selectors = Vec::new();
-    collect_selectors(&expr, &mut selectors);
-    selectors.iter().any(|vs| {
-        crate::engine::selector_matchers(vs)
-            .is_ok_and(|ms| series.iter().any(|l| ms.iter().all(|m| m.matches_labels(l))))
-    })
-}
-
-fn collect_selectors(e: &promql_parser::parser::Expr, out: &mut Vec<promql_parser::parser::VectorSelector>) {
-    use promql_parser::parser::Expr;
-    match e {
-        Expr::VectorSelector(vs) => out.push(vs.clone()),
-        Expr::MatrixSelector(ms) => out.push(ms.vs.clone()),
-        Expr::Aggregate(a) => {
-            collect_selectors(&a.expr, out);
-            if let Some(p) = &a.param {
-                collect_selectors(p, out);
-            }
-        }
-        Expr::Unary(u) => collect_selectors(&u.expr, out),
-        Expr::Binary(b) => {
-            collect_selectors(&b.lhs, out);
-            collect_selectors(&b.rhs, out);
-        }
-        Expr::Paren(p) => collect_selectors(&p.expr, out),
-        Expr::Subquery(s) => collect_selectors(&s.expr, out),
-        Expr::Call(c) => c.args.args.iter().for_each(|a| collect_selectors(a, out)),
-        _ => {}
-    }
+    let mut hit = false;
+    crate::parse::walk_selectors(&expr, &mut |vs| {
+        hit |= crate::engine::selector_matchers(vs)
+            .is_ok_and(|ms| series.iter().any(|l| ms.iter().all(|m| m.matches_labels(l))));
+    });
+    hit
 }
 
 fn describe(v: &Value) -> String {

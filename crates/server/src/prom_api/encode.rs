@@ -9,15 +9,7 @@ use tsdb::Labels;
 /// A float as the API writes sample values: Go's `FormatFloat(v, 'f', -1, 64)`, with
 /// `NaN`, `+Inf` and `-Inf`.
 pub fn float(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".into()
-    } else if v == f64::INFINITY {
-        "+Inf".into()
-    } else if v == f64::NEG_INFINITY {
-        "-Inf".into()
-    } else {
-        format!("{v}")
-    }
+    telemetry::format_float(v)
 }
 
 /// A timestamp in seconds with at most millisecond digits, as a JSON number.

@@ -309,6 +309,29 @@ fn string_array(items: impl IntoIterator<Item = String>) -> String {
     out
 }
 
+/// Runs a storage read or write on the blocking pool; errors become API error responses.
+async fn on_storage<T, F>(state: &Arc<AppState>, what: &'static str, f: F) -> Result<T, Response>
+where
+    T: Send + 'static,
+    F: FnOnce(&Db) -> Result<T, String> + Send + 'static,
+{
+    let Some(db) = state.db().cloned() else { return Err(unavailable()) };
+    match tokio::task::spawn_blocking(move || f(&db)).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(query_error(&QueryError::Storage(e))),
+        Err(_) => Err(query_error(&QueryError::Execution(format!("{what} aborted")))),
+    }
+}
+
+/// The `match[]`, `start`/`end` and `limit` parameters of the metadata endpoints.
+type Lookup = (Vec<Vec<tsdb::Matcher>>, i64, i64, Option<usize>);
+
+fn lookup_params(p: &Params) -> Result<Lookup, BadData> {
+    let sets = match_params(p)?;
+    let (start, end) = range_params(p)?;
+    Ok((sets, start, end, limit_param(p)?))
+}
+
 /// Lists with a `limit` get a warning when cut, as Prometheus does.
 fn limited(data: String, truncated: bool) -> Response {
     if truncated {
@@ -328,17 +351,12 @@ pub async fn series(
     body: Bytes,
 ) -> Response {
     let p = params(q, &headers, &body);
-    let sets = match match_params(&p) {
-        Ok(s) if s.is_empty() => return bad_data("no match[] parameter provided").into_response(),
-        Ok(s) => s,
+    let (sets, start, end, limit) = match lookup_params(&p) {
+        Ok(l) if l.0.is_empty() => return bad_data("no match[] parameter provided").into_response(),
+        Ok(l) => l,
         Err(r) => return r.into_response(),
     };
-    let ((start, end), limit) = match (range_params(&p), limit_param(&p)) {
-        (Ok(r), Ok(l)) => (r, l),
-        (Err(r), _) | (_, Err(r)) => return r.into_response(),
-    };
-    let Some(db) = state.db().cloned() else { return unavailable() };
-    let found = tokio::task::spawn_blocking(move || -> Result<BTreeSet<Labels>, String> {
+    let found = on_storage(&state, "series lookup", move |db| {
         let mut all = BTreeSet::new();
         for m in &sets {
             for s in db.select(m, start, end).map_err(|e| e.to_string())? {
@@ -348,10 +366,9 @@ pub async fn series(
         Ok(all)
     })
     .await;
-    let found = match found {
-        Ok(Ok(f)) => f,
-        Ok(Err(e)) => return query_error(&QueryError::Storage(e)),
-        Err(_) => return query_error(&QueryError::Execution("series lookup aborted".into())),
+    let found: BTreeSet<Labels> = match found {
+        Ok(f) => f,
+        Err(r) => return r,
     };
     let truncated = limit.is_some_and(|l| found.len() > l);
     let mut out = String::from("[");
@@ -366,16 +383,11 @@ pub async fn series(
 }
 
 async fn label_lookup(state: Arc<AppState>, p: Params, name: Option<String>) -> Response {
-    let sets = match match_params(&p) {
-        Ok(s) => s,
+    let (sets, start, end, limit) = match lookup_params(&p) {
+        Ok(l) => l,
         Err(r) => return r.into_response(),
     };
-    let ((start, end), limit) = match (range_params(&p), limit_param(&p)) {
-        (Ok(r), Ok(l)) => (r, l),
-        (Err(r), _) | (_, Err(r)) => return r.into_response(),
-    };
-    let Some(db) = state.db().cloned() else { return unavailable() };
-    let found = tokio::task::spawn_blocking(move || -> Result<BTreeSet<String>, String> {
+    let found = on_storage(&state, "label lookup", move |db| {
         let sets = if sets.is_empty() { vec![vec![]] } else { sets };
         let mut all = BTreeSet::new();
         for m in &sets {
@@ -389,12 +401,11 @@ async fn label_lookup(state: Arc<AppState>, p: Params, name: Option<String>) -> 
     })
     .await;
     match found {
-        Ok(Ok(f)) => {
+        Ok(f) => {
             let truncated = limit.is_some_and(|l| f.len() > l);
             limited(string_array(f.into_iter().take(limit.unwrap_or(usize::MAX))), truncated)
         }
-        Ok(Err(e)) => query_error(&QueryError::Storage(e)),
-        Err(_) => query_error(&QueryError::Execution("label lookup aborted".into())),
+        Err(r) => r,
     }
 }
 
@@ -593,17 +604,12 @@ pub async fn delete_series(
         return admin_disabled();
     }
     let p = params(q, &headers, &body);
-    let sets = match match_params(&p) {
-        Ok(s) if s.is_empty() => return bad_data("no match[] parameter provided").into_response(),
-        Ok(s) => s,
+    let (sets, start, end, _) = match lookup_params(&p) {
+        Ok(l) if l.0.is_empty() => return bad_data("no match[] parameter provided").into_response(),
+        Ok(l) => l,
         Err(r) => return r.into_response(),
     };
-    let (start, end) = match range_params(&p) {
-        Ok(r) => r,
-        Err(r) => return r.into_response(),
-    };
-    let Some(db) = state.db().cloned() else { return unavailable() };
-    let done = tokio::task::spawn_blocking(move || -> Result<(), String> {
+    let done = on_storage(&state, "deletion", move |db| {
         for m in &sets {
             db.delete_series(m, start, end).map_err(|e| e.to_string())?;
         }
@@ -611,9 +617,8 @@ pub async fn delete_series(
     })
     .await;
     match done {
-        Ok(Ok(())) => StatusCode::NO_CONTENT.into_response(),
-        Ok(Err(e)) => query_error(&QueryError::Storage(e)),
-        Err(_) => query_error(&QueryError::Execution("deletion aborted".into())),
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(r) => r,
     }
 }
 
@@ -622,11 +627,9 @@ pub async fn clean_tombstones(State(state): State<Arc<AppState>>) -> Response {
     if !state.admin_api {
         return admin_disabled();
     }
-    let Some(db) = state.db().cloned() else { return unavailable() };
-    match tokio::task::spawn_blocking(move || db.clean_tombstones()).await {
-        Ok(Ok(_)) => StatusCode::NO_CONTENT.into_response(),
-        Ok(Err(e)) => query_error(&QueryError::Storage(e.to_string())),
-        Err(_) => query_error(&QueryError::Execution("tombstone clean-up aborted".into())),
+    match on_storage(&state, "tombstone clean-up", |db| db.clean_tombstones().map_err(|e| e.to_string())).await {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(r) => r,
     }
 }
 
