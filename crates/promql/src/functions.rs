@@ -87,12 +87,8 @@ pub(crate) fn eval_call(ev: &mut Evaluator<'_>, call: &Call) -> Result<Ev, Query
         "sort" | "sort_desc" | "sort_by_label" | "sort_by_label_desc" => sort(ev, name, &args),
         "histogram_quantile" => histogram_quantile(ev, &args),
         "histogram_fraction" => histogram_fraction(ev, &args),
-        "histogram_avg"
-        | "histogram_count"
-        | "histogram_sum"
-        | "histogram_stddev"
-        | "histogram_stdvar"
-        | "histogram_quantiles" => {
+        "histogram_quantiles" => histogram_quantiles(ev, &args),
+        "histogram_avg" | "histogram_count" | "histogram_sum" | "histogram_stddev" | "histogram_stdvar" => {
             // Native-histogram functions ignore float samples: over classic series they
             // return nothing, never a wrong number.
             let idx = 0;
@@ -699,21 +695,56 @@ fn bucket_fraction(lower: f64, upper: f64, buckets: &mut [(f64, f64)]) -> f64 {
 fn histogram_quantile(ev: &mut Evaluator<'_>, args: &[&Expr]) -> Result<Ev, QueryError> {
     let phi = Ev::Scalar(scalar_arg(ev, arg(args, 0)?, "histogram_quantile")?);
     let inner = ev.eval(arg(args, 1)?)?;
-    let series = ev.range_eval(&[&phi, &inner], |ev, _, a| {
-        let (StepArg::Scalar(q), StepArg::Vector(v)) = (&a[0], &a[1]) else { return Ok(vec![]) };
-        if !(0.0..=1.0).contains(q) {
-            ev.notes.warn(format!("quantile value should be between 0 and 1, got {}", format_go_float(*q)));
+    bucket_quantiles(ev, &inner, &[phi], None)
+}
+
+/// `histogram_quantiles(v, "label", φ1, φ2, …)` (experimental): several quantiles at once,
+/// each series labelled with its φ.
+fn histogram_quantiles(ev: &mut Evaluator<'_>, args: &[&Expr]) -> Result<Ev, QueryError> {
+    let inner = ev.eval(arg(args, 0)?)?;
+    let label = string_arg(arg(args, 1)?, "histogram_quantiles")?;
+    let mut phis = Vec::new();
+    for e in args.iter().skip(2) {
+        phis.push(Ev::Scalar(scalar_arg(ev, e, "histogram_quantiles")?));
+    }
+    bucket_quantiles(ev, &inner, &phis, Some(&label))
+}
+
+fn bucket_quantiles(ev: &mut Evaluator<'_>, inner: &Ev, phis: &[Ev], label: Option<&str>) -> Result<Ev, QueryError> {
+    let mut all: Vec<&Ev> = vec![inner];
+    all.extend(phis);
+    let series = ev.range_eval(&all, |ev, _, a| {
+        let StepArg::Vector(v) = &a[0] else { return Ok(vec![]) };
+        let qs: Vec<f64> = a[1..].iter().map(|x| if let StepArg::Scalar(q) = x { *q } else { f64::NAN }).collect();
+        for q in &qs {
+            if !(0.0..=1.0).contains(q) {
+                ev.notes.warn(format!("quantile value should be between 0 and 1, got {}", format_go_float(*q)));
+            }
         }
         let groups = group_buckets(ev, v);
-        let mut out = Vec::with_capacity(groups.len());
-        for (labels, mut buckets, metric) in groups {
-            let (v, forced, _) = bucket_quantile(*q, &mut buckets);
-            if forced {
-                ev.notes.info(format!(
-                    "input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name {metric:?}"
-                ));
+        let mut out = Vec::with_capacity(groups.len() * qs.len());
+        for (labels, buckets, metric) in groups {
+            if let Some(l) = label
+                && labels.get(l).is_some()
+            {
+                return Err(QueryError::Execution(format!(
+                    "histogram_quantiles: label {l:?} already exists on {labels}; choose another label name"
+                )));
             }
-            out.push(StepSample { labels, v, drop_name: true });
+            for q in &qs {
+                let (v, forced, _) = bucket_quantile(*q, &mut buckets.clone());
+                if forced {
+                    ev.notes.info(format!(
+                        "input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name {metric:?}"
+                    ));
+                }
+                // Upstream writes φ like `0.0`, `0.25`, `1.0`: shortest form with a decimal point.
+                let labels = match label {
+                    Some(l) => set(&labels, l, &format!("{q:?}")),
+                    None => labels.clone(),
+                };
+                out.push(StepSample { labels, v, drop_name: true });
+            }
         }
         Ok(out)
     })?;
