@@ -28,15 +28,7 @@ bench_install_peers
 cargo build --release -q -p vigil -p rwgen
 
 TEMPLATE="$WORK/node_exporter.prom"
-if command -v prometheus-node-exporter >/dev/null 2>&1; then
-  port=$(free_port)
-  pid=$(start_bg "$WORK/node_exporter.log" prometheus-node-exporter --web.listen-address="127.0.0.1:$port")
-  wait_http_200 "http://127.0.0.1:$port/metrics" 30 >/dev/null
-  curl -sf "http://127.0.0.1:$port/metrics" >"$TEMPLATE"
-  stop_pid "$pid"
-else
-  cp ../shared/peers/load/node_exporter_sample.prom "$TEMPLATE"
-fi
+fetch_node_template "$TEMPLATE"
 # node_exporter has no classic histogram; add an application-style one per host.
 {
   echo "# HELP bench_request_duration_seconds Request latency."
