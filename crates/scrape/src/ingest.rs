@@ -1,0 +1,418 @@
+//! Turning one scrape body into TSDB appends, with Prometheus's per-target semantics: the
+//! series cache (raw series text → final labels and series id), target labels and
+//! `honor_labels` conflicts, `metric_relabel_configs`, limits, staleness markers for series
+//! that vanished, and the synthetic `up` / `scrape_*` series. Synchronous, so it can run on a
+//! blocking thread and be tested with a plain `Db`.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use exposition::{Entry, Format, MetricType, Parser};
+use tsdb::Db;
+use tsdb::head::SeriesInput;
+
+use crate::config::{Job, Limits};
+use crate::relabel::{LabelSet, RelabelConfig, process};
+
+/// Final labels of a series, sorted by name, `__name__` included.
+pub type SeriesLabels = Arc<[(String, String)]>;
+
+/// Help, type and unit of one metric family as the target exposes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Metadata {
+    pub kind: MetricType,
+    pub help: String,
+    pub unit: String,
+}
+
+/// A kept series: its final labels, their fingerprint, and the TSDB id once known.
+struct KeptSeries {
+    labels: SeriesLabels,
+    fingerprint: u64,
+    /// `u32::MAX` until the first append returns an id.
+    id: AtomicU32,
+}
+
+impl KeptSeries {
+    fn hint(&self) -> Option<u32> {
+        let id = self.id.load(Ordering::Relaxed);
+        (id != u32::MAX).then_some(id)
+    }
+}
+
+enum Cached {
+    Keep { series: Arc<KeptSeries>, last_iter: u64 },
+    Dropped { last_iter: u64 },
+}
+
+/// How one scrape went, for the synthetic series and the status page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IngestReport {
+    /// Samples in the body (before relabelling): `scrape_samples_scraped`.
+    pub scraped: u64,
+    /// Samples kept by metric relabelling: `scrape_samples_post_metric_relabeling`.
+    pub post_relabel: u64,
+    /// Series new to this target's cache: `scrape_series_added`.
+    pub series_added: u64,
+    /// Samples the TSDB refused (out of order, duplicates with other values, too old).
+    pub rejected: u64,
+}
+
+/// The per-target state that survives from one scrape to the next.
+pub struct TargetIngest {
+    target_labels: Vec<(String, String)>,
+    honor_labels: bool,
+    honor_timestamps: bool,
+    limits: Limits,
+    metric_relabel: Vec<RelabelConfig>,
+    cache: HashMap<Box<[u8]>, Cached>,
+    iter: u64,
+    /// Series appended (without explicit timestamps) by the previous successful scrape.
+    previous: Vec<Arc<KeptSeries>>,
+    /// Shared with the status page; replaced only when the target's metadata changes.
+    metadata: Arc<BTreeMap<String, Metadata>>,
+    report_ids: [Option<u32>; 5],
+}
+
+/// Names of the synthetic series, in the order `report` writes them.
+pub const REPORT_SERIES: [&str; 5] = [
+    "up",
+    "scrape_duration_seconds",
+    "scrape_samples_scraped",
+    "scrape_samples_post_metric_relabeling",
+    "scrape_series_added",
+];
+
+impl TargetIngest {
+    pub fn new(job: &Job, target_labels: Vec<(String, String)>) -> Self {
+        TargetIngest {
+            target_labels,
+            honor_labels: job.honor_labels,
+            honor_timestamps: job.honor_timestamps,
+            limits: job.limits,
+            metric_relabel: job.metric_relabel_configs.clone(),
+            cache: HashMap::new(),
+            iter: 0,
+            previous: Vec::new(),
+            metadata: Arc::default(),
+            report_ids: [None; 5],
+        }
+    }
+
+    /// Adopts a new job configuration for the same target, keeping the series seen so far
+    /// so staleness continues across a reload.
+    pub fn reconfigure(&mut self, job: &Job) {
+        let relabel_changed = self.metric_relabel != job.metric_relabel_configs
+            || self.honor_labels != job.honor_labels
+            || self.limits != job.limits;
+        self.honor_labels = job.honor_labels;
+        self.honor_timestamps = job.honor_timestamps;
+        self.limits = job.limits;
+        self.metric_relabel = job.metric_relabel_configs.clone();
+        if relabel_changed {
+            self.cache.clear();
+        }
+    }
+
+    pub fn metadata(&self) -> &Arc<BTreeMap<String, Metadata>> {
+        &self.metadata
+    }
+
+    /// Series the previous scrape wrote (for end-of-run staleness).
+    pub fn previous_series(&self) -> Vec<SeriesLabels> {
+        self.previous.iter().map(|k| k.labels.clone()).collect()
+    }
+
+    /// Parses `body` and appends it at `ts`. On any error nothing of this body is stored and
+    /// the caller must call [`TargetIngest::mark_all_stale`]: a scrape is all or nothing.
+    pub fn ingest(
+        &mut self,
+        db: &Db,
+        body: &[u8],
+        content_type: Option<&str>,
+        ts: i64,
+    ) -> Result<IngestReport, String> {
+        self.iter += 1;
+        let iter = self.iter;
+        let mut parser = Parser::new(body, Format::from_content_type(content_type));
+        let mut report = IngestReport::default();
+        // (series, timestamp, value, tracked for staleness)
+        let mut pending: Vec<(Arc<KeptSeries>, i64, f64, bool)> = Vec::new();
+        let mut new_keys: Vec<Box<[u8]>> = Vec::new();
+        let mut meta: BTreeMap<String, Metadata> = BTreeMap::new();
+        loop {
+            let entry = parser.next_entry().map_err(|e| e.to_string());
+            let entry = match entry {
+                Ok(Some(e)) => e,
+                Ok(None) => break,
+                Err(e) => {
+                    self.forget(&new_keys);
+                    return Err(e);
+                }
+            };
+            let s = match entry {
+                Entry::Sample(s) => s,
+                Entry::Help { metric, text } => {
+                    meta_entry(&mut meta, metric).help = text.into_owned();
+                    continue;
+                }
+                Entry::Type { metric, kind } => {
+                    meta_entry(&mut meta, metric).kind = kind;
+                    continue;
+                }
+                Entry::Unit { metric, unit } => {
+                    meta_entry(&mut meta, metric).unit = unit.to_string();
+                    continue;
+                }
+            };
+            report.scraped += 1;
+            let explicit = s.timestamp_ms.filter(|_| self.honor_timestamps);
+            let at = explicit.unwrap_or(ts);
+            let series = match self.cache.get_mut(s.series) {
+                Some(Cached::Keep { series, last_iter }) => {
+                    *last_iter = iter;
+                    Some(series.clone())
+                }
+                Some(Cached::Dropped { last_iter }) => {
+                    *last_iter = iter;
+                    None
+                }
+                None => {
+                    let added = self.add_to_cache(s.series, iter);
+                    match added {
+                        Ok(kept) => {
+                            new_keys.push(s.series.into());
+                            if kept.is_some() {
+                                report.series_added += 1;
+                            }
+                            kept
+                        }
+                        Err(e) => {
+                            self.forget(&new_keys);
+                            return Err(e);
+                        }
+                    }
+                }
+            };
+            let Some(series) = series else { continue };
+            report.post_relabel += 1;
+            if self.limits.sample_limit > 0 && report.post_relabel > self.limits.sample_limit {
+                self.forget(&new_keys);
+                return Err(format!("sample limit exceeded (limit: {})", self.limits.sample_limit));
+            }
+            pending.push((series, at, s.value, explicit.is_none()));
+        }
+        let current: Vec<Arc<KeptSeries>> = pending.iter().filter(|p| p.3).map(|p| p.0.clone()).collect();
+        let inputs: Vec<[(i64, f64); 1]> = pending.iter().map(|p| [(p.1, p.2)]).collect();
+        // Staleness: what the previous scrape had and this one lacks.
+        let now_set: HashSet<u64> = current.iter().map(|k| k.fingerprint).collect();
+        let vanished: Vec<Arc<KeptSeries>> =
+            self.previous.iter().filter(|k| !now_set.contains(&k.fingerprint)).cloned().collect();
+        let stale = [(ts, f64::from_bits(tsdb::STALE_NAN_BITS))];
+        let mut batch: Vec<SeriesInput<'_, String>> = pending
+            .iter()
+            .zip(inputs.iter())
+            .map(|(p, sample)| SeriesInput { labels: &p.0.labels, samples: sample, hint: p.0.hint() })
+            .collect();
+        for k in &vanished {
+            batch.push(SeriesInput { labels: &k.labels, samples: &stale, hint: k.hint() });
+        }
+        let outcome = match db.append(&batch) {
+            Ok(o) => o,
+            Err(e) => {
+                self.forget(&new_keys);
+                return Err(format!("cannot store samples: {e}"));
+            }
+        };
+        report.rejected = outcome.rejected as u64;
+        for (p, id) in pending.iter().zip(outcome.ids.iter()) {
+            if let Some(id) = id {
+                p.0.id.store(*id, Ordering::Relaxed);
+            }
+        }
+        self.previous = current;
+        if *self.metadata != meta {
+            self.metadata = Arc::new(meta);
+        }
+        self.sweep();
+        Ok(report)
+    }
+
+    /// After a failed scrape: every series of the previous scrape becomes stale at `ts`.
+    pub fn mark_all_stale(&mut self, db: &Db, ts: i64) -> Result<(), String> {
+        let stale = [(ts, f64::from_bits(tsdb::STALE_NAN_BITS))];
+        let previous = std::mem::take(&mut self.previous);
+        let batch: Vec<SeriesInput<'_, String>> =
+            previous.iter().map(|k| SeriesInput { labels: &k.labels, samples: &stale, hint: k.hint() }).collect();
+        if batch.is_empty() {
+            return Ok(());
+        }
+        db.append(&batch).map(|_| ()).map_err(|e| format!("cannot store staleness markers: {e}"))
+    }
+
+    /// Writes `up` and the `scrape_*` series for one scrape at `ts`.
+    pub fn report(&mut self, db: &Db, ts: i64, up: bool, duration_s: f64, r: &IngestReport) -> Result<(), String> {
+        let values =
+            [if up { 1.0 } else { 0.0 }, duration_s, r.scraped as f64, r.post_relabel as f64, r.series_added as f64];
+        self.write_report(db, ts, values)
+    }
+
+    /// End of a target: its series and its report series become stale at `ts`.
+    pub fn end_of_run_staleness(&mut self, db: &Db, ts: i64) -> Result<(), String> {
+        self.mark_all_stale(db, ts)?;
+        self.write_report(db, ts, [f64::from_bits(tsdb::STALE_NAN_BITS); 5])
+    }
+
+    fn write_report(&mut self, db: &Db, ts: i64, values: [f64; 5]) -> Result<(), String> {
+        let label_sets: Vec<Vec<(String, String)>> = REPORT_SERIES
+            .iter()
+            .map(|name| {
+                let mut l: Vec<(String, String)> = self.target_labels.clone();
+                l.push(("__name__".into(), name.to_string()));
+                l.sort();
+                l
+            })
+            .collect();
+        let samples: Vec<[(i64, f64); 1]> = values.iter().map(|v| [(ts, *v)]).collect();
+        let batch: Vec<SeriesInput<'_, String>> = label_sets
+            .iter()
+            .zip(samples.iter())
+            .zip(self.report_ids.iter())
+            .map(|((labels, s), id)| SeriesInput { labels, samples: s, hint: *id })
+            .collect();
+        let outcome = db.append(&batch).map_err(|e| format!("cannot store scrape report: {e}"))?;
+        for (slot, id) in self.report_ids.iter_mut().zip(outcome.ids) {
+            *slot = id;
+        }
+        Ok(())
+    }
+
+    /// Parses a series seen for the first time and caches what becomes of it.
+    fn add_to_cache(&mut self, raw: &[u8], iter: u64) -> Result<Option<Arc<KeptSeries>>, String> {
+        let mut pairs = Vec::new();
+        let name = exposition::parse_series(raw, &mut pairs).map_err(|e| e.to_string())?;
+        let mut set = LabelSet::new();
+        set.insert("__name__".into(), name.into_owned());
+        for (k, v) in pairs {
+            set.insert(k.into_owned(), v.into_owned());
+        }
+        let Some(final_labels) = self.target_series_labels(set) else {
+            self.cache.insert(raw.into(), Cached::Dropped { last_iter: iter });
+            return Ok(None);
+        };
+        self.check_label_limits(&final_labels)?;
+        let labels: SeriesLabels = final_labels.into_iter().collect::<Vec<_>>().into();
+        let fingerprint = fingerprint(&labels);
+        let series = Arc::new(KeptSeries { labels, fingerprint, id: AtomicU32::new(u32::MAX) });
+        self.cache.insert(raw.into(), Cached::Keep { series: series.clone(), last_iter: iter });
+        Ok(Some(series))
+    }
+
+    /// Target labels joined onto the sample's, `honor_labels` rules, then metric relabelling.
+    fn target_series_labels(&self, mut set: LabelSet) -> Option<LabelSet> {
+        if self.honor_labels {
+            for (k, v) in &self.target_labels {
+                if set.get(k).is_none_or(|x| x.is_empty()) {
+                    set.insert(k.clone(), v.clone());
+                }
+            }
+        } else {
+            let mut conflicts: Vec<(String, String)> = Vec::new();
+            for (k, v) in &self.target_labels {
+                if let Some(existing) = set.get(k).filter(|x| !x.is_empty()) {
+                    conflicts.push((k.clone(), existing.clone()));
+                }
+                set.insert(k.clone(), v.clone());
+            }
+            conflicts.sort_by_key(|(k, _)| k.len());
+            for (k, v) in conflicts {
+                let mut name = k;
+                loop {
+                    name = format!("exported_{name}");
+                    if set.get(&name).is_none_or(|x| x.is_empty()) {
+                        set.insert(name, v);
+                        break;
+                    }
+                }
+            }
+        }
+        set.retain(|_, v| !v.is_empty());
+        if self.metric_relabel.is_empty() { Some(set) } else { process(set, &self.metric_relabel) }
+    }
+
+    fn check_label_limits(&self, labels: &LabelSet) -> Result<(), String> {
+        let l = &self.limits;
+        let metric = labels.get("__name__").map(String::as_str).unwrap_or("");
+        let metric: String = metric.chars().take(50).collect();
+        if l.label_limit > 0 && labels.len() as u64 > l.label_limit {
+            return Err(format!(
+                "label_limit exceeded (metric: {metric}, number of labels: {}, limit: {})",
+                labels.len(),
+                l.label_limit
+            ));
+        }
+        for (name, value) in labels {
+            if l.label_name_length_limit > 0 && name.len() as u64 > l.label_name_length_limit {
+                return Err(format!(
+                    "label_name_length_limit exceeded (metric: {metric}, label name: {name}, length: {}, limit: {})",
+                    name.len(),
+                    l.label_name_length_limit
+                ));
+            }
+            if l.label_value_length_limit > 0 && value.len() as u64 > l.label_value_length_limit {
+                return Err(format!(
+                    "label_value_length_limit exceeded (metric: {metric}, label name: {name}, value: {value:?}, length: {}, limit: {})",
+                    value.len(),
+                    l.label_value_length_limit
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A failed scrape must not leave new cache entries that claim "seen before".
+    fn forget(&mut self, keys: &[Box<[u8]>]) {
+        for k in keys {
+            self.cache.remove(k);
+        }
+    }
+
+    /// Drops cache entries not seen for a while, so label churn does not grow memory forever.
+    fn sweep(&mut self) {
+        let iter = self.iter;
+        if !iter.is_multiple_of(10) {
+            return;
+        }
+        self.cache.retain(|_, c| match c {
+            Cached::Keep { last_iter, .. } | Cached::Dropped { last_iter } => iter - *last_iter <= 10,
+        });
+    }
+
+    /// Number of cached series (for tests and self-metrics).
+    pub fn cached_series(&self) -> usize {
+        self.cache.len()
+    }
+}
+
+fn fingerprint(labels: &[(String, String)]) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for (k, v) in labels {
+        h.update(k.as_bytes());
+        h.update(&[0xff]);
+        h.update(v.as_bytes());
+        h.update(&[0xfe]);
+    }
+    h.digest()
+}
+
+fn meta_entry<'m>(meta: &'m mut BTreeMap<String, Metadata>, metric: &str) -> &'m mut Metadata {
+    meta.entry(metric.to_string()).or_insert_with(|| Metadata {
+        kind: MetricType::Unknown,
+        help: String::new(),
+        unit: String::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests;
