@@ -27,3 +27,38 @@ pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
 pub async fn not_found(uri: axum::http::Uri) -> Response {
     (StatusCode::NOT_FOUND, format!("404 page not found: {}\n", uri.path())).into_response()
 }
+
+/// `POST /-/reload`: re-reads the configuration like SIGHUP. Like Prometheus, only when
+/// `--web.enable-lifecycle` is on; a failed reload answers 500 with the error and changes nothing.
+pub async fn reload(State(state): State<Arc<AppState>>) -> Response {
+    let Some(tx) = state.reload.get() else {
+        return (StatusCode::FORBIDDEN, "Lifecycle API is not enabled.\n").into_response();
+    };
+    let (done, result) = tokio::sync::oneshot::channel();
+    if tx.send(done).await.is_err() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "Vigil is shutting down\n").into_response();
+    }
+    match result.await {
+        Ok(Ok(())) => (StatusCode::OK, "").into_response(),
+        Ok(Err(e)) => (StatusCode::INTERNAL_SERVER_ERROR, format!("failed to reload config: {e}\n")).into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "reload was not carried out\n").into_response(),
+    }
+}
+
+/// `GET /metrics/host`: this host's metrics under node_exporter's names, so a fresh Vigil scrapes
+/// its own machine without a node_exporter. Read on a blocking thread: it walks /proc and /sys.
+pub async fn host_metrics(State(state): State<Arc<AppState>>) -> Response {
+    let host = state.host.clone();
+    let body = tokio::task::spawn_blocking(move || {
+        let mut out = String::with_capacity(64 << 10);
+        host.gather(&mut out);
+        out
+    })
+    .await;
+    match body {
+        Ok(text) => {
+            ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
+        }
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("host metrics collection failed: {e}\n")).into_response(),
+    }
+}

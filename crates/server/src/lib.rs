@@ -42,6 +42,14 @@ pub struct AppState {
     ref_cache: remote_write::RefCache,
     query: prom_api::QueryState,
     status: prom_api::StatusInfo,
+    /// The scrape manager, once the storage is open and the config applied.
+    pub scrape: OnceLock<scrape::manager::ScrapeManager>,
+    /// Asks the binary to reload its configuration (`POST /-/reload`); answers with the outcome.
+    pub reload: OnceLock<tokio::sync::mpsc::Sender<tokio::sync::oneshot::Sender<Result<(), String>>>>,
+    /// Modules of the built-in prober at `/probe`; a reload swaps them in place.
+    pub probe_modules: Arc<std::sync::RwLock<probe::Modules>>,
+    /// Host metrics served at `/metrics/host`. One instance, because it keeps state between scrapes.
+    host: Arc<hostmetrics::HostCollector>,
 }
 
 impl AppState {
@@ -75,6 +83,10 @@ impl AppState {
             ref_cache: remote_write::RefCache::default(),
             query,
             status,
+            scrape: OnceLock::new(),
+            reload: OnceLock::new(),
+            probe_modules: Arc::new(std::sync::RwLock::new(probe::Modules::builtin())),
+            host: Arc::new(hostmetrics::HostCollector::new("/")),
         })
     }
 
@@ -90,10 +102,12 @@ impl AppState {
 
 /// The full router.
 pub fn router(state: Arc<AppState>) -> Router {
+    let prober = probe::router(state.probe_modules.clone());
     Router::new()
         .route("/-/healthy", get(health::healthy).head(health::healthy))
         .route("/-/ready", get(health::ready).head(health::ready))
         .route("/metrics", get(health::metrics))
+        .route("/metrics/host", get(health::host_metrics))
         .route("/api/v1/write", post(remote_write::write))
         .route("/api/v1/admin/tsdb/flush", post(admin::flush).put(admin::flush))
         .route("/api/v1/query", get(prom_api::query).post(prom_api::query))
@@ -102,6 +116,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/labels", get(prom_api::labels).post(prom_api::labels))
         .route("/api/v1/label/{name}/values", get(prom_api::label_values))
         .route("/api/v1/metadata", get(prom_api::metadata))
+        .route("/api/v1/targets", get(prom_api::targets::targets))
+        .route("/api/v1/targets/metadata", get(prom_api::targets::targets_metadata))
+        .route("/api/v1/scrape_pools", get(prom_api::targets::scrape_pools))
+        .route("/-/reload", post(health::reload).put(health::reload))
         .route("/api/v1/query_exemplars", get(prom_api::query_exemplars).post(prom_api::query_exemplars))
         .route("/api/v1/format_query", get(prom_api::format_query).post(prom_api::format_query))
         .route("/api/v1/parse_query", get(prom_api::parse_query).post(prom_api::parse_query))
@@ -116,6 +134,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/federate", get(prom_api::federate))
         .fallback(health::not_found)
         .with_state(state)
+        .merge(prober)
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests.

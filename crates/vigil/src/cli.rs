@@ -9,7 +9,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Vigil: metrics, alerting, traces, logs and more in one process.
 ///
 /// With no command, `vigil` runs the server (`vigil serve`) on 127.0.0.1:9090 with its data in
-/// ./data. Point Prometheus' remote_write at http://127.0.0.1:9090/api/v1/write.
+/// ./data. Without `--config.file` it scrapes itself and its host every 15s; with one, it
+/// scrapes what the prometheus.yml says. Point Prometheus' remote_write at
+/// http://127.0.0.1:9090/api/v1/write.
 #[derive(Parser, Debug)]
 #[command(name = "vigil", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
@@ -26,6 +28,9 @@ pub enum Command {
     /// Inspect a data directory (works while a server is using it, read-only).
     #[command(subcommand)]
     Tsdb(TsdbCommand),
+    /// Check configuration files without starting anything (like `promtool check config`).
+    #[command(subcommand)]
+    Check(CheckCommand),
     /// Run PromQL conformance scripts in Prometheus's promqltest format (load / clear / eval)
     /// and end with the line `N passed, N failed`.
     Promqltest(PromqltestArgs),
@@ -46,6 +51,21 @@ pub struct PromqltestArgs {
     /// Write the current failures in known-failures format to this file (to refresh the list).
     #[arg(long = "write-failures")]
     pub write_failures: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CheckCommand {
+    /// Validate prometheus.yml files: YAML syntax, every field's value, job names, relabelling
+    /// rules and authentication settings. Errors name the file, line and field; settings that
+    /// load but have no effect in Vigil are listed as warnings. Exits 1 if any file is invalid.
+    Config(CheckConfigArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CheckConfigArgs {
+    /// Configuration files to check.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -110,6 +130,17 @@ pub struct ServeArgs {
     /// Largest accepted request body in bytes (e.g. 32MB); larger requests get 413.
     #[arg(long = "web.max-request-bytes", default_value = "32MB", value_parser = parse_size)]
     pub max_request_bytes: u64,
+    /// Enable `POST /-/reload` (re-read the configuration, like SIGHUP, which always works).
+    #[arg(long = "web.enable-lifecycle")]
+    pub enable_lifecycle: bool,
+    /// Modules file for the built-in prober at `/probe`, in blackbox_exporter's format
+    /// (blackbox.yml). Without it the prober offers blackbox_exporter's default modules
+    /// (http_2xx, http_post_2xx, tcp_connect, …). Re-read on reload.
+    #[arg(long = "probe.config.file")]
+    pub probe_config_file: Option<PathBuf>,
+    /// Scrapes running at once across all targets; further scrapes wait for a slot.
+    #[arg(long = "scrape.max-concurrency", default_value_t = 256)]
+    pub scrape_max_concurrency: usize,
     /// Enable admin endpoints (`/api/v1/admin/...`).
     #[arg(long = "web.enable-admin-api")]
     pub enable_admin_api: bool,

@@ -1,16 +1,20 @@
-//! The configuration file (prometheus.yml). Only what Vigil implements is interpreted; other
-//! known sections are accepted with a warning naming them, so an existing prometheus.yml never
-//! stops Vigil from starting. Invalid YAML is an error with its line and column.
+//! The configuration file (prometheus.yml). Every section Prometheus 2.42 knows loads; `global`
+//! and `scrape_configs` are interpreted by the scrape crate with Prometheus's validation, and
+//! sections Vigil does not act on yet are named in a warning so an existing prometheus.yml never
+//! stops Vigil from starting. Unknown top-level keys and invalid values are errors naming the
+//! file, line and field, like `promtool check config`.
 
+use std::net::SocketAddr;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
+use scrape::config::{GlobalConfig, Job, ScrapeConfig, resolve_jobs};
+use serde::Deserialize;
+use serde::de::IgnoredAny;
 
-/// Sections of prometheus.yml and what Vigil does with them today.
-const KNOWN: &[(&str, &str)] = &[
-    ("global", "partly used (external_labels); scrape and evaluation settings come with scraping and rules"),
-    ("scrape_configs", "not implemented yet: scraping comes with the scrape issue"),
-    ("scrape_config_files", "not implemented yet"),
+/// Sections of prometheus.yml that load but that Vigil does not act on yet, and why.
+const NOT_YET: &[(&str, &str)] = &[
+    ("scrape_config_files", "not implemented yet: put the scrape configs in this file"),
     ("rule_files", "not implemented yet: rules come with the rules issue"),
     ("alerting", "not implemented yet"),
     ("remote_write", "not implemented yet (Vigil receives remote_write; it does not send it)"),
@@ -21,13 +25,74 @@ const KNOWN: &[(&str, &str)] = &[
     ("runtime", "not implemented yet"),
 ];
 
-/// What Vigil takes from the config file today.
-#[derive(Debug, Default, Clone)]
-pub struct Config {
-    pub external_labels: Vec<(String, String)>,
+/// prometheus.yml's top level with Prometheus's keys; anything else is a typo worth an error.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    global: Option<GlobalConfig>,
+    #[serde(default)]
+    scrape_configs: Option<Vec<ScrapeConfig>>,
+    #[serde(default)]
+    scrape_config_files: Option<IgnoredAny>,
+    #[serde(default)]
+    rule_files: Option<IgnoredAny>,
+    #[serde(default)]
+    alerting: Option<IgnoredAny>,
+    #[serde(default)]
+    remote_write: Option<IgnoredAny>,
+    #[serde(default)]
+    remote_read: Option<IgnoredAny>,
+    #[serde(default)]
+    storage: Option<IgnoredAny>,
+    #[serde(default)]
+    tracing: Option<IgnoredAny>,
+    #[serde(default)]
+    otlp: Option<IgnoredAny>,
+    #[serde(default)]
+    runtime: Option<IgnoredAny>,
 }
 
-/// Loads and checks the file; logs one warning per section not yet implemented.
+impl File {
+    fn present_but_not_yet(&self) -> Vec<&'static str> {
+        let present = [
+            self.scrape_config_files.is_some(),
+            self.rule_files.is_some(),
+            self.alerting.is_some(),
+            self.remote_write.is_some(),
+            self.remote_read.is_some(),
+            self.storage.is_some(),
+            self.tracing.is_some(),
+            self.otlp.is_some(),
+            self.runtime.is_some(),
+        ];
+        NOT_YET.iter().zip(present).filter(|(_, p)| *p).map(|((k, _), _)| *k).collect()
+    }
+}
+
+/// What Vigil takes from the config file.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub global: GlobalConfig,
+    pub jobs: Vec<Job>,
+    /// Things that loaded but have no effect, one sentence each (logged at load, printed by
+    /// `vigil check config`).
+    pub warnings: Vec<String>,
+}
+
+impl Config {
+    pub fn external_labels(&self) -> Vec<(String, String)> {
+        self.global.external_labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+
+    pub fn log_warnings(&self, origin: &str) {
+        for w in &self.warnings {
+            tracing::warn!(file = origin, "{w}");
+        }
+    }
+}
+
+/// Reads and checks the file.
 pub fn load(path: &Path) -> Result<Config> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
     parse(&text, &path.display().to_string())
@@ -37,59 +102,56 @@ pub fn parse(text: &str, origin: &str) -> Result<Config> {
     if text.trim().is_empty() {
         return Ok(Config::default());
     }
-    let value: serde_json::Value =
+    let file: Option<File> =
         serde_saphyr::from_str(text).map_err(|e| anyhow::anyhow!("cannot parse config file {origin}: {e}"))?;
-    let map = match value {
-        serde_json::Value::Object(m) => m,
-        serde_json::Value::Null => return Ok(Config::default()),
-        other => bail!("config file {origin}: expected a mapping of sections at the top level, found {}", kind(&other)),
-    };
-    let mut cfg = Config::default();
-    for (key, val) in &map {
-        match KNOWN.iter().find(|(k, _)| k == key) {
-            Some((_, status)) if key != "global" => {
-                tracing::warn!(file = origin, section = %key, status, "config section ignored");
-            }
-            Some(_) => {}
-            None => tracing::warn!(file = origin, section = %key, "unknown config section ignored"),
-        }
-        if key == "global" {
-            cfg.external_labels = external_labels(val, origin)?;
+    let Some(file) = file else { return Ok(Config::default()) };
+    let global = file.global.clone().unwrap_or_default();
+    for name in global.external_labels.keys() {
+        if !scrape::relabel::is_valid_label_name(name) {
+            anyhow::bail!("config file {origin}: global.external_labels: {name:?} is not a valid label name");
         }
     }
-    Ok(cfg)
+    let configs = file.scrape_configs.as_deref().unwrap_or_default();
+    let jobs = resolve_jobs(&global, configs, origin)?;
+    let mut warnings: Vec<String> = file
+        .present_but_not_yet()
+        .into_iter()
+        .map(|k| {
+            let why = NOT_YET.iter().find(|(n, _)| *n == k).map_or("", |(_, w)| w);
+            format!("section {k} ignored: {why}")
+        })
+        .collect();
+    for job in &jobs {
+        if !job.unsupported.is_empty() {
+            warnings.push(format!("job {:?}: {} not supported yet and ignored", job.name, job.unsupported.join(", ")));
+        }
+    }
+    Ok(Config { global, jobs, warnings })
 }
 
-fn external_labels(global: &serde_json::Value, origin: &str) -> Result<Vec<(String, String)>> {
-    let Some(el) = global.get("external_labels") else { return Ok(Vec::new()) };
-    let Some(obj) = el.as_object() else {
-        bail!(
-            "config file {origin}: global.external_labels must be a mapping of label names to values, found {}",
-            kind(el)
-        );
-    };
-    let mut out = Vec::new();
-    for (k, v) in obj {
-        let Some(s) = v.as_str() else {
-            bail!("config file {origin}: global.external_labels.{k} must be a string, found {}", kind(v));
-        };
-        if k.is_empty() {
-            bail!("config file {origin}: global.external_labels has an empty label name");
-        }
-        out.push((k.clone(), s.to_string()));
-    }
-    Ok(out)
+/// The configuration used when no `--config.file` is given: Vigil scrapes itself (job `vigil`,
+/// its own `/metrics` with `process_*`) and its host (job `node`, `/metrics/host` with
+/// node_exporter's names) every 15s, so a fresh install shows something useful at once.
+pub fn embedded_default(listen: SocketAddr) -> Result<Config> {
+    let target = loopback_target(listen);
+    let yaml = format!(
+        "global:\n  scrape_interval: 15s\nscrape_configs:\n  - job_name: vigil\n    static_configs:\n      - targets: ['{target}']\n  - job_name: node\n    metrics_path: /metrics/host\n    static_configs:\n      - targets: ['{target}']\n"
+    );
+    parse(&yaml, "(embedded default config)")
 }
 
-fn kind(v: &serde_json::Value) -> &'static str {
-    match v {
-        serde_json::Value::Null => "nothing",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "a list",
-        serde_json::Value::Object(_) => "a mapping",
-    }
+/// Where Vigil can reach its own listener: the wildcard addresses become loopback.
+fn loopback_target(listen: SocketAddr) -> String {
+    let ip = listen.ip();
+    let reachable = if ip.is_unspecified() {
+        match ip {
+            std::net::IpAddr::V4(_) => std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+            std::net::IpAddr::V6(_) => std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+        }
+    } else {
+        ip
+    };
+    SocketAddr::new(reachable, listen.port()).to_string()
 }
 
 #[cfg(test)]
@@ -97,16 +159,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unknown_sections_do_not_fail() {
-        let cfg = parse("global:\n  scrape_interval: 15s\n  external_labels:\n    region: eu\nscrape_configs:\n  - job_name: x\nfoo: 1\n", "t").unwrap();
-        assert_eq!(cfg.external_labels, vec![("region".to_string(), "eu".to_string())]);
+    fn sections_not_yet_implemented_load_with_a_warning() {
+        let cfg = parse(
+            "global:\n  scrape_interval: 15s\n  external_labels:\n    region: eu\nrule_files: ['a.yml']\nscrape_configs:\n  - job_name: x\n",
+            "t",
+        )
+        .unwrap();
+        assert_eq!(cfg.external_labels(), vec![("region".to_string(), "eu".to_string())]);
+        assert_eq!(cfg.jobs.len(), 1);
+        assert_eq!(cfg.jobs[0].interval_ms, 15_000);
+        assert!(cfg.warnings.iter().any(|w| w.contains("rule_files")), "{:?}", cfg.warnings);
+    }
+
+    #[test]
+    fn unknown_top_level_key_is_an_error_naming_it() {
+        let e = parse("global:\n  scrape_interval: 15s\nscrape_config:\n  - job_name: x\n", "prom.yml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("prom.yml") && e.contains("scrape_config"), "{e}");
     }
 
     #[test]
     fn broken_yaml_names_position() {
         let e = parse("global:\n  scrape_interval: [15s\n", "prom.yml").unwrap_err().to_string();
         assert!(e.contains("prom.yml"), "{e}");
-        assert!(e.contains("line") || e.contains(':'), "{e}");
+        assert!(e.contains("line"), "{e}");
+    }
+
+    #[test]
+    fn invalid_job_names_file_and_line() {
+        let e = parse("scrape_configs:\n  - job_name: a\n  - job_name: a\n", "prom.yml").unwrap_err().to_string();
+        assert!(e.starts_with("prom.yml:3:"), "{e}");
+    }
+
+    #[test]
+    fn embedded_default_scrapes_self_and_host_on_loopback() {
+        let cfg = embedded_default("0.0.0.0:9090".parse().unwrap()).unwrap();
+        let names: Vec<_> = cfg.jobs.iter().map(|j| (j.name.as_str(), j.metrics_path.as_str())).collect();
+        assert_eq!(names, vec![("vigil", "/metrics"), ("node", "/metrics/host")]);
+        let yaml = format!("{:?}", cfg.jobs[0].static_configs);
+        assert!(yaml.contains("127.0.0.1:9090"), "{yaml}");
     }
 
     #[test]
@@ -120,7 +212,8 @@ mod tests {
         for entry in rd.flatten() {
             let name = entry.file_name().to_string_lossy().to_string();
             if name.ends_with("prometheus.yml") {
-                load(&entry.path()).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+                let cfg = load(&entry.path()).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+                assert!(!cfg.jobs.is_empty(), "{name}: no jobs");
                 n += 1;
             }
         }

@@ -12,11 +12,16 @@ mod units;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use cli::{Cli, Command, LogFormat, TsdbCommand};
+use cli::{CheckCommand, Cli, Command, LogFormat, TsdbCommand};
 
 fn init_logging(level: &str, format: LogFormat) {
     let filter = EnvFilter::try_new(level).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false);
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_ansi(ansi);
     match format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Logfmt => builder.init(),
@@ -33,10 +38,42 @@ fn main() -> anyhow::Result<()> {
                 TsdbCommand::Analyze(a) => tsdb_cmd::analyze(a),
             }
         }
+        Some(Command::Check(CheckCommand::Config(args))) => {
+            init_logging("error", LogFormat::Logfmt);
+            check_config(&args.files)
+        }
         Some(Command::Promqltest(args)) => promqltest_cmd::run(args),
         Some(Command::Serve(args)) => run_server(args),
         None => run_server(cli.serve),
     }
+}
+
+/// `vigil check config`: checks each file, printing SUCCESS/FAILED lines like promtool.
+fn check_config(files: &[std::path::PathBuf]) -> anyhow::Result<()> {
+    let mut failed = 0;
+    for path in files {
+        println!("Checking {}", path.display());
+        match config::load(path) {
+            Ok(cfg) => {
+                for w in &cfg.warnings {
+                    println!("  WARNING: {w}");
+                }
+                println!(
+                    "  SUCCESS: {} is valid prometheus config file syntax ({} scrape jobs)",
+                    path.display(),
+                    cfg.jobs.len()
+                );
+            }
+            Err(e) => {
+                failed += 1;
+                println!("  FAILED: {e:#}");
+            }
+        }
+    }
+    if failed > 0 {
+        anyhow::bail!("{failed} of {} config files are invalid", files.len());
+    }
+    Ok(())
 }
 
 /// glibc gives every thread that allocates its own arena; with the runtime's worker and

@@ -4,8 +4,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use scrape::manager::{ManagerOptions, ScrapeManager};
 use server::{AppState, Limits};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, oneshot, watch};
 use tsdb::wal::{FsyncPolicy, WalOptions};
 use tsdb::{Db, Options};
 
@@ -47,6 +48,9 @@ fn status_info(args: &ServeArgs, config_yaml: String) -> server::prom_api::Statu
     put("config.file", args.config_file.as_ref().map(|p| p.display().to_string()).unwrap_or_default());
     put("web.listen-address", args.listen_address.to_string());
     put("web.enable-admin-api", args.enable_admin_api.to_string());
+    put("web.enable-lifecycle", args.enable_lifecycle.to_string());
+    put("probe.config.file", args.probe_config_file.as_ref().map(|p| p.display().to_string()).unwrap_or_default());
+    put("scrape.max-concurrency", args.scrape_max_concurrency.to_string());
     put("storage.tsdb.path", args.storage_path.display().to_string());
     put("storage.tsdb.retention.time", format!("{}ms", args.retention_time));
     put("storage.tsdb.retention.size", args.retention_size.to_string());
@@ -67,16 +71,11 @@ fn status_info(args: &ServeArgs, config_yaml: String) -> server::prom_api::Statu
 }
 
 pub async fn run(args: ServeArgs) -> Result<()> {
-    let config = match &args.config_file {
-        Some(path) => config::load(path)?,
-        None => config::Config::default(),
-    };
-    let config_text = match &args.config_file {
-        Some(path) => std::fs::read_to_string(path).unwrap_or_default(),
-        None => String::new(),
-    };
-    if !config.external_labels.is_empty() {
-        tracing::info!(labels = ?config.external_labels, "external labels configured (used once rules and federation exist)");
+    let (config, config_text) = load_config(&args)?;
+    let probe_modules = load_probe_modules(&args)?;
+    let external_labels = config.external_labels();
+    if !external_labels.is_empty() {
+        tracing::info!(labels = ?external_labels, "external labels configured (used once rules and federation exist)");
     }
     let registry = telemetry::Registry::new();
     process_metrics::register(&registry);
@@ -91,6 +90,9 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         query_options(&args)?,
         status_info(&args, config_text),
     );
+    if let Some(modules) = probe_modules {
+        *state.probe_modules.write().unwrap_or_else(|p| p.into_inner()) = modules;
+    }
 
     let listener = tokio::net::TcpListener::bind(args.listen_address)
         .await
@@ -137,8 +139,25 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         }
     }));
 
+    let manager = ScrapeManager::new(
+        db.clone(),
+        ManagerOptions { max_concurrent_scrapes: args.scrape_max_concurrency.max(1) },
+        &registry,
+    );
+    let _ = state.scrape.set(manager.clone());
+    let jobs = config.jobs.len();
+    manager.apply(config.jobs).await.map_err(|e| anyhow::anyhow!("cannot start scraping: {e}"))?;
+    tracing::info!(jobs, "scraping started");
+    let (reload_tx, reload_rx) = mpsc::channel(4);
+    if args.enable_lifecycle {
+        let _ = state.reload.set(reload_tx.clone());
+    }
+    tasks.push(tokio::spawn(reload_loop(args.clone(), manager.clone(), state.clone(), reload_rx, stop_rx.clone())));
+
     shutdown_signal().await;
     tracing::info!("shutting down");
+    manager.shutdown();
+    drop(reload_tx);
     let _ = stop_tx.send(true);
     match server.await {
         Ok(Ok(())) => {}
@@ -150,6 +169,80 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     }
     db.close().context("cannot sync the WAL on shutdown")?;
     tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+/// The parsed configuration and its text (for `/api/v1/status/config`): the file given with
+/// `--config.file`, or the embedded default that scrapes Vigil and its host.
+fn load_config(args: &ServeArgs) -> Result<(config::Config, String)> {
+    let Some(path) = &args.config_file else {
+        return Ok((config::embedded_default(args.listen_address)?, String::new()));
+    };
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
+    let origin = path.display().to_string();
+    let cfg = config::parse(&text, &origin)?;
+    cfg.log_warnings(&origin);
+    Ok((cfg, text))
+}
+
+fn load_probe_modules(args: &ServeArgs) -> Result<Option<probe::Modules>> {
+    let Some(path) = &args.probe_config_file else { return Ok(None) };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read probe config file {}", path.display()))?;
+    Ok(Some(probe::Modules::parse(&text, &path.display().to_string())?))
+}
+
+/// Re-reads the configuration on SIGHUP and on `POST /-/reload`. A bad file changes nothing:
+/// the error is logged (and returned to the HTTP caller) and the running config stays.
+async fn reload_loop(
+    args: ServeArgs,
+    manager: ScrapeManager,
+    state: Arc<AppState>,
+    mut requests: mpsc::Receiver<oneshot::Sender<Result<(), String>>>,
+    mut stop: watch::Receiver<bool>,
+) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut hup = match signal(SignalKind::hangup()) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for SIGHUP; reload with POST /-/reload");
+            None
+        }
+    };
+    loop {
+        let reply = tokio::select! {
+            _ = async { match hup.as_mut() { Some(h) => h.recv().await, None => std::future::pending().await } } => None,
+            req = requests.recv() => match req {
+                Some(r) => Some(r),
+                None => break,
+            },
+            _ = stop.changed() => break,
+        };
+        let result = reload(&args, &manager, &state).await;
+        match &result {
+            Ok(()) => tracing::info!("configuration reloaded"),
+            Err(e) => tracing::error!(error = %e, "configuration reload failed; keeping the running configuration"),
+        }
+        if let Some(reply) = reply {
+            let _ = reply.send(result);
+        }
+    }
+}
+
+async fn reload(args: &ServeArgs, manager: &ScrapeManager, state: &AppState) -> Result<(), String> {
+    let modules = load_probe_modules(args).map_err(|e| format!("{e:#}"))?;
+    let Some(path) = &args.config_file else {
+        if let Some(m) = modules {
+            *state.probe_modules.write().unwrap_or_else(|p| p.into_inner()) = m;
+        }
+        return Ok(());
+    };
+    let cfg = config::load(path).map_err(|e| format!("{e:#}"))?;
+    cfg.log_warnings(&path.display().to_string());
+    manager.apply(cfg.jobs).await?;
+    if let Some(m) = modules {
+        *state.probe_modules.write().unwrap_or_else(|p| p.into_inner()) = m;
+    }
     Ok(())
 }
 

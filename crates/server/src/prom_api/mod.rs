@@ -8,6 +8,7 @@
 mod encode;
 mod params;
 pub mod status;
+pub mod targets;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -503,22 +504,42 @@ pub async fn metadata(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery)
         Err(r) => return r.into_response(),
     };
     let wanted = p.get("metric").filter(|m| !m.is_empty());
-    let mut all: Vec<(String, tsdb::MetricMetadata)> =
-        db.metadata().into_iter().filter(|(name, _)| wanted.is_none_or(|w| w == name)).collect();
-    all.sort_by(|a, b| a.0.cmp(&b.0));
+    let per_metric = match p.get("limit_per_metric").filter(|s| !s.is_empty()).map(str::parse::<i64>) {
+        None => usize::MAX,
+        Some(Ok(n)) if n > 0 => n as usize,
+        Some(Ok(_)) => usize::MAX,
+        Some(Err(_)) => return bad_data("invalid parameter \"limit_per_metric\": must be an integer").into_response(),
+    };
+    // Scraped targets' metadata first (what Prometheus reports), then remote-written metadata.
+    let mut all = targets::scrape_metadata(&state);
+    for (name, m) in db.metadata() {
+        let entry = (m.metric_type.as_str().to_string(), m.help.clone(), m.unit.clone());
+        let list = all.entry(name).or_default();
+        if !list.contains(&entry) {
+            list.push(entry);
+        }
+    }
     let mut out = String::from("{");
-    for (i, (name, m)) in all.iter().take(limit.unwrap_or(usize::MAX)).enumerate() {
+    let chosen = all.iter().filter(|(name, _)| wanted.is_none_or(|w| w == *name)).take(limit.unwrap_or(usize::MAX));
+    for (i, (name, entries)) in chosen.enumerate() {
         if i > 0 {
             out.push(',');
         }
         encode::string(&mut out, name);
-        out.push_str(":[{\"type\":");
-        encode::string(&mut out, m.metric_type.as_str());
-        out.push_str(",\"help\":");
-        encode::string(&mut out, &m.help);
-        out.push_str(",\"unit\":");
-        encode::string(&mut out, &m.unit);
-        out.push_str("}]");
+        out.push_str(":[");
+        for (j, (kind, help, unit)) in entries.iter().take(per_metric).enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"type\":");
+            encode::string(&mut out, kind);
+            out.push_str(",\"help\":");
+            encode::string(&mut out, help);
+            out.push_str(",\"unit\":");
+            encode::string(&mut out, unit);
+            out.push('}');
+        }
+        out.push(']');
     }
     out.push('}');
     ok(out)
