@@ -30,8 +30,22 @@ impl Vigil {
         v
     }
 
-    /// Starts without waiting for readiness.
+    /// Starts without waiting for readiness. Without a `--config.file` in `extra` Vigil gets an
+    /// empty one, so tests see only the data they write (not the embedded default's self-scrape).
     pub fn spawn(dir: &Path, extra: &[&str]) -> Vigil {
+        if extra.iter().any(|a| a.starts_with("--config.file")) {
+            return Self::spawn_exact(dir, extra);
+        }
+        let cfg = dir.with_extension("empty.yml");
+        std::fs::write(&cfg, "").expect("write empty config");
+        let flag = format!("--config.file={}", cfg.display());
+        let mut args: Vec<&str> = extra.to_vec();
+        args.push(&flag);
+        Self::spawn_exact(dir, &args)
+    }
+
+    /// Starts with exactly these flags (no config file means the embedded default config).
+    pub fn spawn_exact(dir: &Path, extra: &[&str]) -> Vigil {
         let port = free_port();
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
         let log = dir.with_extension(format!("{port}.log"));
