@@ -245,6 +245,9 @@ app_empty_label{a="",b="x"} 1
 app_old_timestamp 3 1600000000000
 "#;
 
+/// OpenMetrics with what only it has: units, `_created`, exemplars, info and stateset families.
+const EDGE_OPENMETRICS: &str = "# TYPE om_requests counter\n# UNIT om_requests requests\n# HELP om_requests Requests.\nom_requests_total{path=\"/a\"} 5 # {trace_id=\"abc\"} 1.0 1600000000.000\nom_requests_created{path=\"/a\"} 1600000000.5\n# TYPE om_build info\nom_build_info{version=\"1.2\"} 1\n# TYPE om_state stateset\nom_state{om_state=\"on\"} 1\nom_state{om_state=\"off\"} 0\n# TYPE om_size_bytes gauge\n# UNIT om_size_bytes bytes\nom_size_bytes 1e3\n# EOF\n";
+
 /// The same config for both systems: node_exporter, blackbox_exporter's own metrics, a blackbox
 /// probe with the englog relabelling recipe, and the edge-case exposition with honor_labels off
 /// and on plus metric relabelling.
@@ -285,6 +288,10 @@ scrape_configs:
         action: drop
       - regex: method
         action: labeldrop
+  - job_name: edge-openmetrics
+    static_configs:
+      - targets: ['{fixture}']
+    metrics_path: /om
   - job_name: edge-honor
     honor_labels: true
     honor_timestamps: false
@@ -309,13 +316,14 @@ fn ingests_the_same_series_as_prometheus_from_real_exporters() {
     let (_bb, blackbox) = start_blackbox_exporter(tmp.path());
     let fixture = FixtureServer::start();
     fixture.set("/edge", "text/plain; version=0.0.4", EDGE_EXPOSITION);
+    fixture.set("/om", "application/openmetrics-text; version=1.0.0; charset=utf-8", EDGE_OPENMETRICS);
     let cfg = tmp.path().join("prometheus.yml");
     std::fs::write(&cfg, comparison_config(node, blackbox, fixture.addr)).expect("write config");
     let (_prom, prom) = start_prometheus(tmp.path(), &cfg);
     let vigil = Vigil::start(&tmp.path().join("vigil"), &[&format!("--config.file={}", cfg.display())]);
 
     // Let both scrape every target several times.
-    for job in ["node", "blackbox-self", "blackbox", "edge", "edge-honor"] {
+    for job in ["node", "blackbox-self", "blackbox", "edge", "edge-openmetrics", "edge-honor"] {
         let t = scraped_target(vigil.addr, job);
         assert_eq!(t["health"], "up", "vigil target of {job}: {t}");
         let t = scraped_target(prom, job);
@@ -341,12 +349,14 @@ fn ingests_the_same_series_as_prometheus_from_real_exporters() {
         "scrape_samples_post_metric_relabeling",
         "scrape_series_added",
     ] {
-        assert_eq!(ours.iter().filter(|s| s["__name__"] == name).count(), 5, "{name} per target");
+        assert_eq!(ours.iter().filter(|s| s["__name__"] == name).count(), 6, "{name} per target");
     }
 
     // The same values where they are deterministic.
     for q in [
         "app_requests_total",
+        "om_requests_total",
+        "om_size_bytes",
         "probe_success",
         "probe_http_status_code",
         "scrape_samples_scraped",
@@ -359,6 +369,21 @@ fn ingests_the_same_series_as_prometheus_from_real_exporters() {
         b.sort_by(|x, y| x.0.cmp(&y.0));
         assert!(!a.is_empty(), "{q}: no result from vigil");
         assert_eq!(a, b, "{q}: vigil vs prometheus");
+    }
+    // Per-target metadata (TYPE, HELP, UNIT) as Prometheus reports it.
+    for job in ["edge", "edge-openmetrics", "node"] {
+        let path = format!("/api/v1/targets/metadata?match_target={}", encode(&format!("{{job=\"{job}\"}}")));
+        let pick = |v: Value| -> BTreeSet<String> {
+            v["data"]
+                .as_array()
+                .expect("metadata list")
+                .iter()
+                .map(|m| format!("{} {} {} {:?}", m["metric"], m["type"], m["unit"], m["help"]))
+                .collect()
+        };
+        let (a, b) = (pick(api(vigil.addr, &path)), pick(api(prom, &path)));
+        assert!(!a.is_empty(), "no metadata for {job}");
+        assert_eq!(a, b, "targets/metadata of {job}: vigil vs prometheus");
     }
     // The explicitly timestamped sample is years old: outside the lookback for both when
     // honoured, and current (scrape time) when honor_timestamps is off.
