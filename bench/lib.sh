@@ -76,17 +76,21 @@ cleanup_all() {
 }
 
 # Per-system start commands: start_<system> DATA_DIR PORT LOG → pid; ready_url_<system> PORT.
+# Without SCRAPE_CONFIG every system gets a config with no scrape jobs (so Vigil does not
+# scrape itself with its embedded default); with it, all of them load that prometheus.yml.
 start_vigil() {
+  [ -n "${SCRAPE_CONFIG:-}" ] || printf 'global:\n  scrape_interval: 15s\n' >"$1.yml"
   start_bg "$3" "${VIGIL_BIN:-target/release/vigil}" serve --web.listen-address="127.0.0.1:$2" \
-    --storage.path="$1" --web.enable-admin-api --storage.retention.time=100y ${VIGIL_EXTRA_ARGS:-}
+    --storage.path="$1" --web.enable-admin-api --storage.retention.time=100y \
+    --config.file="${SCRAPE_CONFIG:-$1.yml}" ${VIGIL_EXTRA_ARGS:-}
 }
 ready_url_vigil() { echo "http://127.0.0.1:$1/-/ready"; }
 write_url_vigil() { echo "http://127.0.0.1:$1/api/v1/write"; }
 
 start_prometheus() {
   mkdir -p "$1"
-  printf 'global:\n  scrape_interval: 15s\n' >"$1.yml"
-  start_bg "$3" prometheus --config.file="$1.yml" --storage.tsdb.path="$1" \
+  [ -n "${SCRAPE_CONFIG:-}" ] || printf 'global:\n  scrape_interval: 15s\n' >"$1.yml"
+  start_bg "$3" prometheus --config.file="${SCRAPE_CONFIG:-$1.yml}" --storage.tsdb.path="$1" \
     --web.listen-address="127.0.0.1:$2" --web.enable-remote-write-receiver --web.enable-admin-api \
     --storage.tsdb.retention.time=100y ${PROMETHEUS_EXTRA_ARGS:-}
 }
@@ -95,7 +99,7 @@ write_url_prometheus() { echo "http://127.0.0.1:$1/api/v1/write"; }
 
 start_victoriametrics() {
   start_bg "$3" victoria-metrics -storageDataPath="$1" -httpListenAddr="127.0.0.1:$2" \
-    -retentionPeriod=100y -search.latencyOffset=1s ${VM_EXTRA_ARGS:-}
+    -retentionPeriod=100y -search.latencyOffset=1s ${SCRAPE_CONFIG:+-promscrape.config="$SCRAPE_CONFIG"} ${VM_EXTRA_ARGS:-}
 }
 ready_url_victoriametrics() { echo "http://127.0.0.1:$1/health"; }
 write_url_victoriametrics() { echo "http://127.0.0.1:$1/api/v1/write"; }
