@@ -149,7 +149,8 @@ pub async fn fetch(
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.eq_ignore_ascii_case("gzip"));
         let mut resp = resp;
-        let mut raw = Vec::new();
+        let announced = resp.content_length().unwrap_or(0).min(if body_limit > 0 { body_limit } else { 64 << 20 });
+        let mut raw = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
         while let Some(chunk) = resp.chunk().await.map_err(|e| transport(url, &e))? {
             raw.extend_from_slice(&chunk);
             if !gzip && body_limit > 0 && raw.len() as u64 > body_limit {
@@ -179,7 +180,11 @@ fn transport(url: &str, e: &reqwest::Error) -> FetchError {
 }
 
 fn gunzip(raw: &[u8], limit: u64) -> Result<Vec<u8>, FetchError> {
-    let mut out = Vec::new();
+    // Expositions compress about 5-10×: sizing the buffer up front avoids regrowing it.
+    let guess = raw.len().saturating_mul(8).min(32 << 20);
+    let guess =
+        if limit > 0 { guess.min(usize::try_from(limit).unwrap_or(usize::MAX).saturating_add(1)) } else { guess };
+    let mut out = Vec::with_capacity(guess);
     let dec = flate2::read::GzDecoder::new(raw);
     let cap = if limit > 0 { limit + 1 } else { u64::MAX };
     dec.take(cap).read_to_end(&mut out).map_err(|e| FetchError::Gzip(e.to_string()))?;

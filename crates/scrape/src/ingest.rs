@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use exposition::{Entry, Format, MetricType, Parser};
 use tsdb::Db;
@@ -32,6 +32,10 @@ struct KeptSeries {
     fingerprint: u64,
     /// `u32::MAX` until the first append returns an id.
     id: AtomicU32,
+    /// The last scrape whose body had this series (for sweeping the cache).
+    last_iter: AtomicU64,
+    /// The last scrape that appended it without an explicit timestamp (for staleness).
+    current_iter: AtomicU64,
 }
 
 impl KeptSeries {
@@ -41,9 +45,29 @@ impl KeptSeries {
     }
 }
 
+/// What became of one raw series text. Shared between the lookup map and the scrape-order
+/// list, so a hit in either updates the same `last_iter`.
+#[derive(Clone)]
 enum Cached {
-    Keep { series: Arc<KeptSeries>, last_iter: u64 },
-    Dropped { last_iter: u64 },
+    Keep(Arc<KeptSeries>),
+    /// Dropped by metric relabelling; holds its `last_iter`.
+    Dropped(Arc<AtomicU64>),
+}
+
+impl Cached {
+    fn touch(&self, iter: u64) {
+        match self {
+            Cached::Keep(k) => k.last_iter.store(iter, Ordering::Relaxed),
+            Cached::Dropped(d) => d.store(iter, Ordering::Relaxed),
+        }
+    }
+
+    fn last_iter(&self) -> u64 {
+        match self {
+            Cached::Keep(k) => k.last_iter.load(Ordering::Relaxed),
+            Cached::Dropped(d) => d.load(Ordering::Relaxed),
+        }
+    }
 }
 
 /// How one scrape went, for the synthetic series and the status page.
@@ -66,13 +90,22 @@ pub struct TargetIngest {
     honor_timestamps: bool,
     limits: Limits,
     metric_relabel: Vec<RelabelConfig>,
-    cache: HashMap<Box<[u8]>, Cached>,
+    cache: HashMap<Arc<[u8]>, Cached>,
+    /// The previous successful scrape's series in body order. Targets almost always expose
+    /// the same series in the same order, so comparing with the entry at the same position
+    /// (memory read in sequence) replaces most hash lookups.
+    order: Vec<(Arc<[u8]>, Cached)>,
+    /// Hash of the previous body's HELP/TYPE/UNIT lines: the metadata map is rebuilt only
+    /// when it changes.
+    metadata_hash: u64,
     iter: u64,
     /// Series appended (without explicit timestamps) by the previous successful scrape.
     previous: Vec<Arc<KeptSeries>>,
     /// Shared with the status page; replaced only when the target's metadata changes.
     metadata: Arc<BTreeMap<String, Metadata>>,
     report_ids: [Option<u32>; 5],
+    /// Label sets of the report series, built at the first report.
+    report_labels: Vec<Vec<(String, String)>>,
 }
 
 /// Names of the synthetic series, in the order `report` writes them.
@@ -93,10 +126,13 @@ impl TargetIngest {
             limits: job.limits,
             metric_relabel: job.metric_relabel_configs.clone(),
             cache: HashMap::new(),
+            order: Vec::new(),
+            metadata_hash: 0,
             iter: 0,
             previous: Vec::new(),
             metadata: Arc::default(),
             report_ids: [None; 5],
+            report_labels: Vec::new(),
         }
     }
 
@@ -112,6 +148,7 @@ impl TargetIngest {
         self.metric_relabel = job.metric_relabel_configs.clone();
         if relabel_changed {
             self.cache.clear();
+            self.order.clear();
         }
     }
 
@@ -138,9 +175,14 @@ impl TargetIngest {
         let mut parser = Parser::new(body, Format::from_content_type(content_type));
         let mut report = IngestReport::default();
         // (series, timestamp, value, tracked for staleness)
-        let mut pending: Vec<(Arc<KeptSeries>, i64, f64, bool)> = Vec::new();
-        let mut new_keys: Vec<Box<[u8]>> = Vec::new();
-        let mut meta: BTreeMap<String, Metadata> = BTreeMap::new();
+        let mut pending: Vec<(Arc<KeptSeries>, i64, f64, bool)> = Vec::with_capacity(self.order.len());
+        let mut new_keys: Vec<Arc<[u8]>> = Vec::new();
+        let mut meta_entries: Vec<Entry<'_>> = Vec::new();
+        let mut meta_hash = xxhash_rust::xxh3::Xxh3::new();
+        // Set once this body's order departs from the previous one: from then on every
+        // series goes through the map and the new order is collected here.
+        let mut new_order: Option<Vec<(Arc<[u8]>, Cached)>> = None;
+        let mut pos = 0usize;
         loop {
             let entry = parser.next_entry().map_err(|e| e.to_string());
             let entry = match entry {
@@ -153,62 +195,64 @@ impl TargetIngest {
             };
             let s = match entry {
                 Entry::Sample(s) => s,
-                Entry::Help { metric, text } => {
-                    meta_entry(&mut meta, metric).help = text.into_owned();
-                    continue;
-                }
-                Entry::Type { metric, kind } => {
-                    meta_entry(&mut meta, metric).kind = kind;
-                    continue;
-                }
-                Entry::Unit { metric, unit } => {
-                    meta_entry(&mut meta, metric).unit = unit.to_string();
+                other => {
+                    hash_metadata(&mut meta_hash, &other);
+                    meta_entries.push(other);
                     continue;
                 }
             };
             report.scraped += 1;
             let explicit = s.timestamp_ms.filter(|_| self.honor_timestamps);
             let at = explicit.unwrap_or(ts);
-            let series = match self.cache.get_mut(s.series) {
-                Some(Cached::Keep { series, last_iter }) => {
-                    *last_iter = iter;
-                    Some(series.clone())
-                }
-                Some(Cached::Dropped { last_iter }) => {
-                    *last_iter = iter;
-                    None
-                }
-                None => {
-                    let added = self.add_to_cache(s.series, iter);
-                    match added {
-                        Ok(kept) => {
-                            new_keys.push(s.series.into());
-                            if kept.is_some() {
+            let in_order = new_order.is_none() && self.order.get(pos).is_some_and(|(key, _)| key.as_ref() == s.series);
+            let cached = if in_order {
+                self.order[pos].1.clone()
+            } else {
+                let list = new_order.get_or_insert_with(|| self.order[..pos.min(self.order.len())].to_vec());
+                match self.cache.get_key_value(s.series) {
+                    Some((key, c)) => {
+                        list.push((key.clone(), c.clone()));
+                        c.clone()
+                    }
+                    None => match self.add_to_cache(s.series) {
+                        Ok((key, c)) => {
+                            new_keys.push(key.clone());
+                            list.push((key, c.clone()));
+                            if matches!(c, Cached::Keep(_)) {
                                 report.series_added += 1;
                             }
-                            kept
+                            c
                         }
                         Err(e) => {
                             self.forget(&new_keys);
                             return Err(e);
                         }
-                    }
+                    },
                 }
             };
-            let Some(series) = series else { continue };
+            pos += 1;
+            cached.touch(iter);
+            let Cached::Keep(series) = cached else { continue };
             report.post_relabel += 1;
             if self.limits.sample_limit > 0 && report.post_relabel > self.limits.sample_limit {
                 self.forget(&new_keys);
                 return Err(format!("sample limit exceeded (limit: {})", self.limits.sample_limit));
             }
+            if explicit.is_none() {
+                series.current_iter.store(iter, Ordering::Relaxed);
+            }
             pending.push((series, at, s.value, explicit.is_none()));
         }
         let current: Vec<Arc<KeptSeries>> = pending.iter().filter(|p| p.3).map(|p| p.0.clone()).collect();
         let inputs: Vec<[(i64, f64); 1]> = pending.iter().map(|p| [(p.1, p.2)]).collect();
-        // Staleness: what the previous scrape had and this one lacks.
-        let now_set: HashSet<u64> = current.iter().map(|k| k.fingerprint).collect();
-        let vanished: Vec<Arc<KeptSeries>> =
-            self.previous.iter().filter(|k| !now_set.contains(&k.fingerprint)).cloned().collect();
+        // Staleness: what the previous scrape had and this one lacks. Usually nothing; the
+        // fingerprint check keeps a series that only changed its spelling (label order) alive.
+        let mut vanished: Vec<Arc<KeptSeries>> =
+            self.previous.iter().filter(|k| k.current_iter.load(Ordering::Relaxed) != iter).cloned().collect();
+        if !vanished.is_empty() {
+            let now_set: HashSet<u64> = current.iter().map(|k| k.fingerprint).collect();
+            vanished.retain(|k| !now_set.contains(&k.fingerprint));
+        }
         let stale = [(ts, f64::from_bits(tsdb::STALE_NAN_BITS))];
         let mut batch: Vec<SeriesInput<'_, String>> = pending
             .iter()
@@ -232,8 +276,14 @@ impl TargetIngest {
             }
         }
         self.previous = current;
-        if *self.metadata != meta {
-            self.metadata = Arc::new(meta);
+        match new_order {
+            Some(list) => self.order = list,
+            None => self.order.truncate(pos),
+        }
+        let meta_hash = meta_hash.digest();
+        if meta_hash != self.metadata_hash || self.metadata.is_empty() != meta_entries.is_empty() {
+            self.metadata_hash = meta_hash;
+            self.metadata = Arc::new(build_metadata(meta_entries));
         }
         self.sweep();
         Ok(report)
@@ -265,15 +315,18 @@ impl TargetIngest {
     }
 
     fn write_report(&mut self, db: &Db, ts: i64, values: [f64; 5]) -> Result<(), String> {
-        let label_sets: Vec<Vec<(String, String)>> = REPORT_SERIES
-            .iter()
-            .map(|name| {
-                let mut l: Vec<(String, String)> = self.target_labels.clone();
-                l.push(("__name__".into(), name.to_string()));
-                l.sort();
-                l
-            })
-            .collect();
+        if self.report_labels.is_empty() {
+            self.report_labels = REPORT_SERIES
+                .iter()
+                .map(|name| {
+                    let mut l: Vec<(String, String)> = self.target_labels.clone();
+                    l.push(("__name__".into(), name.to_string()));
+                    l.sort();
+                    l
+                })
+                .collect();
+        }
+        let label_sets = &self.report_labels;
         let samples: Vec<[(i64, f64); 1]> = values.iter().map(|v| [(ts, *v)]).collect();
         let batch: Vec<SeriesInput<'_, String>> = label_sets
             .iter()
@@ -289,7 +342,7 @@ impl TargetIngest {
     }
 
     /// Parses a series seen for the first time and caches what becomes of it.
-    fn add_to_cache(&mut self, raw: &[u8], iter: u64) -> Result<Option<Arc<KeptSeries>>, String> {
+    fn add_to_cache(&mut self, raw: &[u8]) -> Result<(Arc<[u8]>, Cached), String> {
         let mut pairs = Vec::new();
         let name = exposition::parse_series(raw, &mut pairs).map_err(|e| e.to_string())?;
         let mut set = LabelSet::new();
@@ -297,16 +350,25 @@ impl TargetIngest {
         for (k, v) in pairs {
             set.insert(k.into_owned(), v.into_owned());
         }
+        let key: Arc<[u8]> = raw.into();
         let Some(final_labels) = self.target_series_labels(set) else {
-            self.cache.insert(raw.into(), Cached::Dropped { last_iter: iter });
-            return Ok(None);
+            let c = Cached::Dropped(Arc::new(AtomicU64::new(0)));
+            self.cache.insert(key.clone(), c.clone());
+            return Ok((key, c));
         };
         self.check_label_limits(&final_labels)?;
         let labels: SeriesLabels = final_labels.into_iter().collect::<Vec<_>>().into();
         let fingerprint = fingerprint(&labels);
-        let series = Arc::new(KeptSeries { labels, fingerprint, id: AtomicU32::new(u32::MAX) });
-        self.cache.insert(raw.into(), Cached::Keep { series: series.clone(), last_iter: iter });
-        Ok(Some(series))
+        let series = Arc::new(KeptSeries {
+            labels,
+            fingerprint,
+            id: AtomicU32::new(u32::MAX),
+            last_iter: AtomicU64::new(0),
+            current_iter: AtomicU64::new(0),
+        });
+        let c = Cached::Keep(series);
+        self.cache.insert(key.clone(), c.clone());
+        Ok((key, c))
     }
 
     /// Target labels joined onto the sample's, `honor_labels` rules, then metric relabelling.
@@ -372,9 +434,9 @@ impl TargetIngest {
     }
 
     /// A failed scrape must not leave new cache entries that claim "seen before".
-    fn forget(&mut self, keys: &[Box<[u8]>]) {
+    fn forget(&mut self, keys: &[Arc<[u8]>]) {
         for k in keys {
-            self.cache.remove(k);
+            self.cache.remove(k.as_ref());
         }
     }
 
@@ -384,9 +446,7 @@ impl TargetIngest {
         if !iter.is_multiple_of(10) {
             return;
         }
-        self.cache.retain(|_, c| match c {
-            Cached::Keep { last_iter, .. } | Cached::Dropped { last_iter } => iter - *last_iter <= 10,
-        });
+        self.cache.retain(|_, c| iter - c.last_iter() <= 10);
     }
 
     /// Number of cached series (for tests and self-metrics).
@@ -404,6 +464,35 @@ fn fingerprint(labels: &[(String, String)]) -> u64 {
         h.update(&[0xfe]);
     }
     h.digest()
+}
+
+/// Feeds one HELP/TYPE/UNIT entry into the metadata hash.
+fn hash_metadata(h: &mut xxhash_rust::xxh3::Xxh3, entry: &Entry<'_>) {
+    let (tag, metric, text): (u8, &str, &str) = match entry {
+        Entry::Help { metric, text } => (1, metric, text),
+        Entry::Type { metric, kind } => (2, metric, kind.as_str()),
+        Entry::Unit { metric, unit } => (3, metric, unit),
+        Entry::Sample(_) => return,
+    };
+    h.update(&[tag]);
+    h.update(metric.as_bytes());
+    h.update(&[0xff]);
+    h.update(text.as_bytes());
+    h.update(&[0xfe]);
+}
+
+/// The metadata map of one body's HELP/TYPE/UNIT entries.
+fn build_metadata(entries: Vec<Entry<'_>>) -> BTreeMap<String, Metadata> {
+    let mut meta = BTreeMap::new();
+    for entry in entries {
+        match entry {
+            Entry::Help { metric, text } => meta_entry(&mut meta, metric).help = text.into_owned(),
+            Entry::Type { metric, kind } => meta_entry(&mut meta, metric).kind = kind,
+            Entry::Unit { metric, unit } => meta_entry(&mut meta, metric).unit = unit.to_string(),
+            Entry::Sample(_) => {}
+        }
+    }
+    meta
 }
 
 fn meta_entry<'m>(meta: &'m mut BTreeMap<String, Metadata>, metric: &str) -> &'m mut Metadata {

@@ -163,3 +163,30 @@ fn metadata_is_collected_per_family() {
     let m = &t.metadata()["a_total"];
     assert_eq!((m.kind, m.help.as_str()), (MetricType::Counter, "Things."));
 }
+
+#[test]
+fn reordered_inserted_and_respelled_series_keep_their_identity() {
+    let f = db();
+    let mut t = TargetIngest::new(&job("- job_name: j\n"), target_labels());
+    t.ingest(&f.db, b"a 1\nb 1\nc{x=\"1\",y=\"2\"} 1\n", None, 1000).unwrap();
+    // Same series, other order, one new in the middle: nothing stale, one added.
+    let r = t.ingest(&f.db, b"b 2\nnew 2\na 2\nc{x=\"1\",y=\"2\"} 2\n", None, 2000).unwrap();
+    assert_eq!((r.scraped, r.series_added), (4, 1));
+    // Back to the first order with c's labels spelled the other way round: c is the same
+    // series (no stale marker), `new` vanished (stale).
+    let r = t.ingest(&f.db, b"a 3\nb 3\nc{y=\"2\",x=\"1\"} 3\n", None, 3000).unwrap();
+    assert_eq!((r.scraped, r.series_added), (3, 1), "a new spelling is a new cache entry");
+    for name in ["a", "b", "c"] {
+        let v: Vec<f64> = read(&f.db, name).iter().map(|s| s.2).collect();
+        assert_eq!(v, vec![1.0, 2.0, 3.0], "{name}");
+    }
+    let new = read(&f.db, "new");
+    assert_eq!(new.len(), 2);
+    assert!(tsdb::is_stale_nan(new[1].2) && new[1].1 == 3000);
+    // Steady state: the same body again hits the scrape-order list and appends in place.
+    for ts in [4000, 5000] {
+        let r = t.ingest(&f.db, b"a 4\nb 4\nc{y=\"2\",x=\"1\"} 4\n", None, ts).unwrap();
+        assert_eq!((r.scraped, r.post_relabel, r.series_added, r.rejected), (3, 3, 0, 0));
+    }
+    assert_eq!(read(&f.db, "a").len(), 5);
+}
