@@ -50,6 +50,9 @@ pub struct AppState {
     pub probe_modules: Arc<std::sync::RwLock<probe::Modules>>,
     /// Host metrics served at `/metrics/host`. One instance, because it keeps state between scrapes.
     host: Arc<hostmetrics::HostCollector>,
+    /// The configuration text after the last successful reload (`/api/v1/status/config`);
+    /// `None` until a reload, when the start-up text in `status` applies.
+    pub reloaded_config: std::sync::RwLock<Option<String>>,
 }
 
 impl AppState {
@@ -87,6 +90,7 @@ impl AppState {
             reload: OnceLock::new(),
             probe_modules: Arc::new(std::sync::RwLock::new(probe::Modules::builtin())),
             host: Arc::new(hostmetrics::HostCollector::new("/")),
+            reloaded_config: std::sync::RwLock::new(None),
         })
     }
 

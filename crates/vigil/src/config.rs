@@ -132,12 +132,12 @@ pub fn parse(text: &str, origin: &str) -> Result<Config> {
 /// The configuration used when no `--config.file` is given: Vigil scrapes itself (job `vigil`,
 /// its own `/metrics` with `process_*`) and its host (job `node`, `/metrics/host` with
 /// node_exporter's names) every 15s, so a fresh install shows something useful at once.
-pub fn embedded_default(listen: SocketAddr) -> Result<Config> {
+pub fn embedded_default(listen: SocketAddr) -> Result<(Config, String)> {
     let target = loopback_target(listen);
     let yaml = format!(
         "global:\n  scrape_interval: 15s\nscrape_configs:\n  - job_name: vigil\n    static_configs:\n      - targets: ['{target}']\n  - job_name: node\n    metrics_path: /metrics/host\n    static_configs:\n      - targets: ['{target}']\n"
     );
-    parse(&yaml, "(embedded default config)")
+    Ok((parse(&yaml, "(embedded default config)")?, yaml))
 }
 
 /// Where Vigil can reach its own listener: the wildcard addresses become loopback.
@@ -194,7 +194,8 @@ mod tests {
 
     #[test]
     fn embedded_default_scrapes_self_and_host_on_loopback() {
-        let cfg = embedded_default("0.0.0.0:9090".parse().unwrap()).unwrap();
+        let (cfg, text) = embedded_default("0.0.0.0:9090".parse().unwrap()).unwrap();
+        assert!(text.contains("/metrics/host"), "{text}");
         let names: Vec<_> = cfg.jobs.iter().map(|j| (j.name.as_str(), j.metrics_path.as_str())).collect();
         assert_eq!(names, vec![("vigil", "/metrics"), ("node", "/metrics/host")]);
         let yaml = format!("{:?}", cfg.jobs[0].static_configs);

@@ -71,6 +71,7 @@ fn status_info(args: &ServeArgs, config_yaml: String) -> server::prom_api::Statu
 }
 
 pub async fn run(args: ServeArgs) -> Result<()> {
+    let mut signals = StopSignals::install();
     let (config, config_text) = load_config(&args)?;
     let probe_modules = load_probe_modules(&args)?;
     let external_labels = config.external_labels();
@@ -110,7 +111,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let open = tokio::task::spawn_blocking(move || Db::open(&path, opts, replay_progress_logger()));
     let db = tokio::select! {
         res = open => Arc::new(res.context("storage task failed")?.context("cannot open storage")?),
-        _ = shutdown_signal() => {
+        _ = signals.recv() => {
             tracing::info!("signal received during WAL replay; exiting without changes");
             std::process::exit(0);
         }
@@ -154,7 +155,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     }
     tasks.push(tokio::spawn(reload_loop(args.clone(), manager.clone(), state.clone(), reload_rx, stop_rx.clone())));
 
-    shutdown_signal().await;
+    signals.recv().await;
     tracing::info!("shutting down");
     manager.shutdown();
     drop(reload_tx);
@@ -176,7 +177,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
 /// `--config.file`, or the embedded default that scrapes Vigil and its host.
 fn load_config(args: &ServeArgs) -> Result<(config::Config, String)> {
     let Some(path) = &args.config_file else {
-        return Ok((config::embedded_default(args.listen_address)?, String::new()));
+        return config::embedded_default(args.listen_address);
     };
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
     let origin = path.display().to_string();
@@ -237,9 +238,11 @@ async fn reload(args: &ServeArgs, manager: &ScrapeManager, state: &AppState) -> 
         }
         return Ok(());
     };
-    let cfg = config::load(path).map_err(|e| format!("{e:#}"))?;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
+    let cfg = config::parse(&text, &path.display().to_string()).map_err(|e| format!("{e:#}"))?;
     cfg.log_warnings(&path.display().to_string());
     manager.apply(cfg.jobs).await?;
+    *state.reloaded_config.write().unwrap_or_else(|p| p.into_inner()) = Some(text);
     if let Some(m) = modules {
         *state.probe_modules.write().unwrap_or_else(|p| p.into_inner()) = m;
     }
@@ -304,14 +307,30 @@ fn spawn_periodic(
     })
 }
 
-async fn shutdown_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
-        tracing::error!("cannot install signal handlers; stop Vigil with SIGKILL");
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
+/// SIGTERM and SIGINT, listened for from the start: a signal that arrives while Vigil is
+/// still starting (after the OS-level handler exists) must not be lost.
+struct StopSignals {
+    term: Option<tokio::signal::unix::Signal>,
+    int: Option<tokio::signal::unix::Signal>,
+}
+
+impl StopSignals {
+    fn install() -> StopSignals {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (term, int) = (signal(SignalKind::terminate()).ok(), signal(SignalKind::interrupt()).ok());
+        if term.is_none() || int.is_none() {
+            tracing::error!("cannot install signal handlers; stop Vigil with SIGKILL");
+        }
+        StopSignals { term, int }
+    }
+
+    async fn recv(&mut self) {
+        let (Some(term), Some(int)) = (self.term.as_mut(), self.int.as_mut()) else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
     }
 }

@@ -472,6 +472,8 @@ fn reload_adds_and_removes_jobs_keeping_data_and_unchanged_targets() {
     let r = request(vigil.addr, "POST", "/-/reload", &[], &[]).expect("reload request");
     assert_eq!(r.status, 200, "{}", r.text());
     scraped_target(vigil.addr, "added");
+    let shown = api(vigil.addr, "/api/v1/status/config");
+    assert!(shown["data"]["yaml"].as_str().is_some_and(|y| y.contains("job_name: added")), "{shown}");
     let pools = api(vigil.addr, "/api/v1/scrape_pools");
     assert_eq!(pools["data"]["scrapePools"], serde_json::json!(["added", "keep"]));
     // The removed job's series are marked stale: gone from instant queries, still in the range.

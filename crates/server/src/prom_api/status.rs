@@ -83,7 +83,8 @@ pub async fn flags(State(state): State<Arc<AppState>>) -> Response {
 
 pub async fn config(State(state): State<Arc<AppState>>) -> Response {
     let mut out = String::from("{\"yaml\":");
-    encode::string(&mut out, &state.status.config_yaml);
+    let reloaded = state.reloaded_config.read().unwrap_or_else(|p| p.into_inner()).clone();
+    encode::string(&mut out, reloaded.as_deref().unwrap_or(&state.status.config_yaml));
     out.push('}');
     ok(out)
 }
