@@ -497,3 +497,40 @@ async fn scrape_once(ctx: &LoopContext, ingest: TargetIngest) -> TargetIngest {
     }
     ingest
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(i: usize, interval_ms: i64) -> Target {
+        let mut labels = BTreeMap::new();
+        labels.insert("__address__".to_string(), format!("host-{i}:9100"));
+        Target {
+            labels: labels.clone(),
+            discovered: labels,
+            url: format!("http://host-{i}:9100/metrics"),
+            interval_ms,
+            timeout_ms: 1000,
+        }
+    }
+
+    #[test]
+    fn first_scrapes_spread_over_the_interval_and_stay_put() {
+        let interval = 15_000;
+        let now = 1_700_000_000_123;
+        let delays: Vec<i64> = (0..1000).map(|i| initial_delay_ms(&target(i, interval), now)).collect();
+        assert!(delays.iter().all(|d| (0..interval).contains(d)), "every first scrape within one interval");
+        // Spread: each tenth of the interval gets roughly a tenth of the targets.
+        let mut buckets = [0usize; 10];
+        for d in &delays {
+            buckets[(*d * 10 / interval) as usize] += 1;
+        }
+        assert!(buckets.iter().all(|&n| (50..=150).contains(&n)), "uneven spread: {buckets:?}");
+        // The phase is a property of the target: the same slot after a restart or reload.
+        let later = now + 7 * interval + 4_321;
+        for i in 0..50 {
+            let t = target(i, interval);
+            assert_eq!((now + initial_delay_ms(&t, now)) % interval, (later + initial_delay_ms(&t, later)) % interval);
+        }
+    }
+}

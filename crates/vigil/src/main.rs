@@ -71,7 +71,9 @@ fn check_config(files: &[std::path::PathBuf]) -> anyhow::Result<()> {
         }
     }
     if failed > 0 {
-        anyhow::bail!("{failed} of {} config files are invalid", files.len());
+        // A plain exit: the findings are printed above, a backtrace would only bury them.
+        eprintln!("{failed} of {} config files are invalid", files.len());
+        std::process::exit(1);
     }
     Ok(())
 }

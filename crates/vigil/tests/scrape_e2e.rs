@@ -399,11 +399,20 @@ fn unreachable_and_malformed_targets_are_down_with_a_clear_error() {
     fixture.set("/good", "text/plain; version=0.0.4", "a_metric 1\nb_metric{x=\"1\"} 2\n");
     fixture.set("/bad", "text/plain; version=0.0.4", "ok_metric 1\nbroken_metric{x=\"1\" 2\nother 3\n");
     let dead = free_port();
+    // Accepts connections and never answers: the scrape must time out.
+    let silent = TcpListener::bind("127.0.0.1:0").expect("bind silent listener");
+    let silent_addr = silent.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in silent.incoming().flatten() {
+            held.push(s);
+        }
+    });
     let cfg = tmp.path().join("prometheus.yml");
     std::fs::write(
         &cfg,
         format!(
-            "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: dead\n    static_configs:\n      - targets: ['127.0.0.1:{dead}']\n  - job_name: bad\n    metrics_path: /bad\n    static_configs:\n      - targets: ['{f}']\n  - job_name: missing\n    metrics_path: /nothing-here\n    static_configs:\n      - targets: ['{f}']\n",
+            "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: dead\n    static_configs:\n      - targets: ['127.0.0.1:{dead}']\n  - job_name: bad\n    metrics_path: /bad\n    static_configs:\n      - targets: ['{f}']\n  - job_name: missing\n    metrics_path: /nothing-here\n    static_configs:\n      - targets: ['{f}']\n  - job_name: silent\n    scrape_timeout: 500ms\n    static_configs:\n      - targets: ['{silent_addr}']\n",
             f = fixture.addr
         ),
     )
@@ -422,6 +431,12 @@ fn unreachable_and_malformed_targets_are_down_with_a_clear_error() {
 
     let missing = scraped_target(vigil.addr, "missing");
     assert_eq!(missing["lastError"], "server returned HTTP status 404 Not Found");
+
+    let slow = scraped_target(vigil.addr, "silent");
+    assert_eq!(slow["health"], "down");
+    let err = slow["lastError"].as_str().unwrap_or_default();
+    assert!(err.contains("timeout") || err.contains("deadline"), "silent target error: {err}");
+    assert!(slow["lastScrapeDuration"].as_f64().is_some_and(|d| (0.4..1.5).contains(&d)), "{slow}");
 
     let up: BTreeMap<String, f64> = query(vigil.addr, "up").into_iter().map(|(l, v)| (l["job"].clone(), v)).collect();
     assert_eq!(up.get("dead"), Some(&0.0));
