@@ -26,7 +26,26 @@ bench_install_peers
 cargo build --release -q -p vigil
 
 TEMPLATE="$WORK/node_exporter.prom"
-fetch_node_template "$TEMPLATE"
+fetch_node_template "$TEMPLATE.raw"
+# node_exporter gives ~500 series here; every sample line is repeated with a `copy` label
+# COPIES times (families stay together), so each target serves ~1,000 series.
+python3 - "$TEMPLATE.raw" "${COPIES:-2}" >"$TEMPLATE" <<'PY'
+import re, sys
+copies = int(sys.argv[2])
+for line in open(sys.argv[1]):
+    line = line.rstrip("\n")
+    if not line or line.startswith("#"):
+        print(line)
+        continue
+    for c in range(copies):
+        if c == 0:
+            print(line)
+        elif "{" in line:
+            print(line.replace("{", '{copy="%d",' % c, 1))
+        else:
+            name, rest = line.split(" ", 1)
+            print('%s{copy="%d"} %s' % (name, c, rest))
+PY
 PER_TARGET=$(grep -cv '^#' "$TEMPLATE")
 SRV_PORT=$(free_port)
 start_bg "$WORK/server.log" python3 bench/serve_exposition.py "$TEMPLATE" "$SRV_PORT" >/dev/null
