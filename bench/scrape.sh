@@ -30,7 +30,7 @@ fetch_node_template "$TEMPLATE.raw"
 # node_exporter gives ~500 series here; every sample line is repeated with a `copy` label
 # COPIES times (families stay together), so each target serves ~1,000 series.
 python3 - "$TEMPLATE.raw" "${COPIES:-2}" >"$TEMPLATE" <<'PY'
-import re, sys
+import sys
 copies = int(sys.argv[2])
 for line in open(sys.argv[1]):
     line = line.rstrip("\n")
