@@ -370,6 +370,22 @@ fn ingests_the_same_series_as_prometheus_from_real_exporters() {
         assert!(!a.is_empty(), "{q}: no result from vigil");
         assert_eq!(a, b, "{q}: vigil vs prometheus");
     }
+    // /api/v1/targets: the same fields, labels, discovered labels and URLs as Prometheus.
+    let by_url = |addr: SocketAddr| -> BTreeMap<String, Value> {
+        targets(addr).into_iter().map(|t| (t["scrapeUrl"].as_str().unwrap_or_default().to_string(), t)).collect()
+    };
+    let (ours_t, theirs_t) = (by_url(vigil.addr), by_url(prom));
+    assert_eq!(ours_t.keys().collect::<Vec<_>>(), theirs_t.keys().collect::<Vec<_>>(), "scrape URLs");
+    for (url, a) in &ours_t {
+        let b = &theirs_t[url];
+        let keys = |v: &Value| v.as_object().map(|o| o.keys().cloned().collect::<BTreeSet<_>>()).unwrap_or_default();
+        assert_eq!(keys(a), keys(b), "target fields of {url}");
+        for field in
+            ["labels", "discoveredLabels", "scrapePool", "globalUrl", "health", "scrapeInterval", "scrapeTimeout"]
+        {
+            assert_eq!(a[field], b[field], "{field} of {url}");
+        }
+    }
     // Per-target metadata (TYPE, HELP, UNIT) as Prometheus reports it.
     for job in ["edge", "edge-openmetrics", "node"] {
         let path = format!("/api/v1/targets/metadata?match_target={}", encode(&format!("{{job=\"{job}\"}}")));

@@ -63,7 +63,8 @@ pub async fn targets(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) 
             out.push_str(",\"scrapeUrl\":");
             encode::string(&mut out, &t.target.url);
             out.push_str(",\"globalUrl\":");
-            encode::string(&mut out, &t.target.url);
+            let listen = state.status.flags.get("web.listen-address").map(String::as_str).unwrap_or("");
+            encode::string(&mut out, &global_url(&t.target.url, listen_port(listen), hostname()));
             out.push_str(",\"lastError\":");
             encode::string(&mut out, &t.status.last_error);
             out.push_str(",\"lastScrape\":");
@@ -186,4 +187,57 @@ pub fn scrape_metadata(state: &AppState) -> BTreeMap<String, Vec<(String, String
         }
     }
     all
+}
+
+/// This machine's host name, as Prometheus's default external URL uses it.
+fn hostname() -> &'static str {
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| {
+        std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|s| s.trim().to_string())
+            .ok()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "localhost".to_string())
+    })
+}
+
+fn listen_port(listen: &str) -> &str {
+    listen.rsplit_once(':').map_or("", |(_, p)| p)
+}
+
+/// The target URL as seen from other machines, like Prometheus's `globalUrl`: a loopback host
+/// is replaced by this machine's name; a loopback target on Vigil's own port is Vigil itself,
+/// so it gets the external scheme and address too.
+fn global_url(url: &str, own_port: &str, hostname: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let (authority, path) = rest.find('/').map_or((rest, ""), |i| rest.split_at(i));
+    let Some((host, port)) = authority.rsplit_once(':') else { return url.to_string() };
+    if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
+        return url.to_string();
+    }
+    if port == own_port {
+        format!("http://{hostname}:{own_port}{path}")
+    } else {
+        format!("{scheme}://{hostname}:{port}{path}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::global_url;
+
+    #[test]
+    fn loopback_targets_get_the_host_name_like_prometheus() {
+        let cases = [
+            ("http://127.0.0.1:9100/metrics", "http://box:9100/metrics"),
+            ("https://localhost:8443/m?x=1", "https://box:8443/m?x=1"),
+            ("http://[::1]:9100/metrics", "http://box:9100/metrics"),
+            ("https://127.0.0.1:9090/metrics", "http://box:9090/metrics"),
+            ("http://10.0.0.1:9100/metrics", "http://10.0.0.1:9100/metrics"),
+            ("http://api.example.com:443/health", "http://api.example.com:443/health"),
+        ];
+        for (url, want) in cases {
+            assert_eq!(global_url(url, "9090", "box"), want, "{url}");
+        }
+    }
 }
