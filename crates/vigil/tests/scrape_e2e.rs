@@ -292,6 +292,15 @@ scrape_configs:
     static_configs:
       - targets: ['{fixture}']
     metrics_path: /om
+  - job_name: dropped
+    static_configs:
+      - targets: ['{fixture}', 'keep-me-out:1']
+        labels:
+          tier: x
+    relabel_configs:
+      - action: drop
+        source_labels: [tier]
+        regex: x
   - job_name: edge-honor
     honor_labels: true
     honor_timestamps: false
@@ -386,6 +395,17 @@ fn ingests_the_same_series_as_prometheus_from_real_exporters() {
             assert_eq!(a[field], b[field], "{field} of {url}");
         }
     }
+    let dropped = |addr: SocketAddr| -> BTreeSet<String> {
+        api(addr, "/api/v1/targets?state=dropped")["data"]["droppedTargets"]
+            .as_array()
+            .expect("dropped targets")
+            .iter()
+            .map(|t| t["discoveredLabels"].to_string())
+            .collect()
+    };
+    let (ours_d, theirs_d) = (dropped(vigil.addr), dropped(prom));
+    assert_eq!(ours_d.len(), 2, "{ours_d:?}");
+    assert_eq!(ours_d, theirs_d, "dropped targets");
     // Per-target metadata (TYPE, HELP, UNIT) as Prometheus reports it.
     for job in ["edge", "edge-openmetrics", "node"] {
         let path = format!("/api/v1/targets/metadata?match_target={}", encode(&format!("{{job=\"{job}\"}}")));
