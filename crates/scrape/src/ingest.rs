@@ -15,8 +15,9 @@ use tsdb::head::SeriesInput;
 use crate::config::{Job, Limits};
 use crate::relabel::{LabelSet, RelabelConfig, process};
 
-/// Final labels of a series, sorted by name, `__name__` included.
-pub type SeriesLabels = Arc<[(String, String)]>;
+/// Final labels of a series, sorted by name, `__name__` included. The strings are interned
+/// per target: names and many values (job, instance, cpu, mode, …) repeat across series.
+pub type SeriesLabels = Arc<[(Arc<str>, Arc<str>)]>;
 
 /// Help, type and unit of one metric family as the target exposes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +107,8 @@ pub struct TargetIngest {
     report_ids: [Option<u32>; 5],
     /// Label sets of the report series, built at the first report.
     report_labels: Vec<Vec<(String, String)>>,
+    /// One copy of each label name and value used by this target's cached series.
+    strings: HashSet<Arc<str>>,
 }
 
 /// Names of the synthetic series, in the order `report` writes them.
@@ -133,6 +136,7 @@ impl TargetIngest {
             metadata: Arc::default(),
             report_ids: [None; 5],
             report_labels: Vec::new(),
+            strings: HashSet::new(),
         }
     }
 
@@ -254,7 +258,7 @@ impl TargetIngest {
             vanished.retain(|k| !now_set.contains(&k.fingerprint));
         }
         let stale = [(ts, f64::from_bits(tsdb::STALE_NAN_BITS))];
-        let mut batch: Vec<SeriesInput<'_, String>> = pending
+        let mut batch: Vec<SeriesInput<'_, Arc<str>>> = pending
             .iter()
             .zip(inputs.iter())
             .map(|(p, sample)| SeriesInput { labels: &p.0.labels, samples: sample, hint: p.0.hint() })
@@ -293,7 +297,7 @@ impl TargetIngest {
     pub fn mark_all_stale(&mut self, db: &Db, ts: i64) -> Result<(), String> {
         let stale = [(ts, f64::from_bits(tsdb::STALE_NAN_BITS))];
         let previous = std::mem::take(&mut self.previous);
-        let batch: Vec<SeriesInput<'_, String>> =
+        let batch: Vec<SeriesInput<'_, Arc<str>>> =
             previous.iter().map(|k| SeriesInput { labels: &k.labels, samples: &stale, hint: k.hint() }).collect();
         if batch.is_empty() {
             return Ok(());
@@ -357,7 +361,11 @@ impl TargetIngest {
             return Ok((key, c));
         };
         self.check_label_limits(&final_labels)?;
-        let labels: SeriesLabels = final_labels.into_iter().collect::<Vec<_>>().into();
+        let mut interned = Vec::with_capacity(final_labels.len());
+        for (name, value) in final_labels {
+            interned.push((self.intern(name), self.intern(value)));
+        }
+        let labels: SeriesLabels = interned.into();
         let fingerprint = fingerprint(&labels);
         let series = Arc::new(KeptSeries {
             labels,
@@ -433,6 +441,15 @@ impl TargetIngest {
         Ok(())
     }
 
+    fn intern(&mut self, s: String) -> Arc<str> {
+        if let Some(shared) = self.strings.get(s.as_str()) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = s.into();
+        self.strings.insert(shared.clone());
+        shared
+    }
+
     /// A failed scrape must not leave new cache entries that claim "seen before".
     fn forget(&mut self, keys: &[Arc<[u8]>]) {
         for k in keys {
@@ -447,6 +464,8 @@ impl TargetIngest {
             return;
         }
         self.cache.retain(|_, c| iter - c.last_iter() <= 10);
+        // Strings only the interner still holds belonged to swept or forgotten series.
+        self.strings.retain(|s| Arc::strong_count(s) > 1);
     }
 
     /// Number of cached series (for tests and self-metrics).
@@ -455,7 +474,7 @@ impl TargetIngest {
     }
 }
 
-fn fingerprint(labels: &[(String, String)]) -> u64 {
+fn fingerprint(labels: &[(Arc<str>, Arc<str>)]) -> u64 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     for (k, v) in labels {
         h.update(k.as_bytes());

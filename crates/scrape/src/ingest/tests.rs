@@ -190,3 +190,23 @@ fn reordered_inserted_and_respelled_series_keep_their_identity() {
     }
     assert_eq!(read(&f.db, "a").len(), 5);
 }
+
+#[test]
+fn label_strings_are_shared_and_released_with_their_series() {
+    let f = db();
+    let mut t = TargetIngest::new(&job("- job_name: j\n"), target_labels());
+    t.ingest(&f.db, b"m{cpu=\"0\"} 1\nm{cpu=\"1\"} 1\n", None, 1000).unwrap();
+    // __name__, m, cpu, 0, 1, instance, h:1, job, j: one copy each for both series.
+    assert_eq!(t.strings.len(), 9);
+    let kept: Vec<SeriesLabels> = t.previous_series();
+    assert_eq!(&*kept[0][2].0, "instance");
+    assert!(Arc::ptr_eq(&kept[0][2].1, &kept[1][2].1), "instance value shared");
+    // Label churn: every scrape a new cpu value. Swept entries release their strings.
+    for i in 2..60 {
+        let body = format!("m{{cpu=\"{i}\"}} 1\n");
+        t.ingest(&f.db, body.as_bytes(), None, 1000 * i).unwrap();
+    }
+    assert!(t.cached_series() <= 21, "cache swept: {}", t.cached_series());
+    // Without release it would hold all 60 cpu values.
+    assert!(t.strings.len() < 7 + 30, "strings released with their series: {}", t.strings.len());
+}
