@@ -96,9 +96,9 @@ pub struct TargetIngest {
     /// the same series in the same order, so comparing with the entry at the same position
     /// (memory read in sequence) replaces most hash lookups.
     order: Vec<(Arc<[u8]>, Cached)>,
-    /// Hash of the previous body's HELP/TYPE/UNIT lines: the metadata map is rebuilt only
-    /// when it changes.
-    metadata_hash: u64,
+    /// Hash of the previous body's HELP/TYPE/UNIT lines (`None` before the first): the
+    /// metadata map is rebuilt only when it changes.
+    metadata_hash: Option<u64>,
     iter: u64,
     /// Series appended (without explicit timestamps) by the previous successful scrape.
     previous: Vec<Arc<KeptSeries>>,
@@ -130,7 +130,7 @@ impl TargetIngest {
             metric_relabel: job.metric_relabel_configs.clone(),
             cache: HashMap::new(),
             order: Vec::new(),
-            metadata_hash: 0,
+            metadata_hash: None,
             iter: 0,
             previous: Vec::new(),
             metadata: Arc::default(),
@@ -160,8 +160,9 @@ impl TargetIngest {
         &self.metadata
     }
 
-    /// Series the previous scrape wrote (for end-of-run staleness).
-    pub fn previous_series(&self) -> Vec<SeriesLabels> {
+    /// Series the previous scrape wrote.
+    #[cfg(test)]
+    pub(crate) fn previous_series(&self) -> Vec<SeriesLabels> {
         self.previous.iter().map(|k| k.labels.clone()).collect()
     }
 
@@ -284,8 +285,8 @@ impl TargetIngest {
             Some(list) => self.order = list,
             None => self.order.truncate(pos),
         }
-        let meta_hash = meta_hash.digest();
-        if meta_hash != self.metadata_hash || self.metadata.is_empty() != meta_entries.is_empty() {
+        let meta_hash = Some(meta_hash.digest());
+        if meta_hash != self.metadata_hash {
             self.metadata_hash = meta_hash;
             self.metadata = Arc::new(build_metadata(meta_entries));
         }
@@ -468,8 +469,9 @@ impl TargetIngest {
         self.strings.retain(|s| Arc::strong_count(s) > 1);
     }
 
-    /// Number of cached series (for tests and self-metrics).
-    pub fn cached_series(&self) -> usize {
+    /// Number of cached series.
+    #[cfg(test)]
+    pub(crate) fn cached_series(&self) -> usize {
         self.cache.len()
     }
 }

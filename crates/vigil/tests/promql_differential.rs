@@ -342,18 +342,6 @@ fn write_all(addr: SocketAddr, data: &[SeriesData], start: i64) {
     }
 }
 
-fn urlencode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 fn api(addr: SocketAddr, path: &str) -> Json {
     let r = get(addr, path).expect("query request");
     serde_json::from_slice(&r.body).unwrap_or_else(|e| panic!("{addr}{path}: not JSON ({e}): {}", r.text()))

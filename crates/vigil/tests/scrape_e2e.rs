@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{Vigil, free_port, get, request, require_peer};
+use common::{Vigil, free_port, get, request, require_peer, urlencode as encode};
 use serde_json::Value;
 
 /// Path → (content type, body).
@@ -148,18 +148,6 @@ fn start_prometheus(dir: &Path, config: &Path) -> (Proc, SocketAddr) {
     );
     wait_http(addr, "/-/ready", "prometheus");
     (p, addr)
-}
-
-fn encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 fn api(addr: SocketAddr, path: &str) -> Value {
@@ -478,6 +466,20 @@ fn unreachable_and_malformed_targets_are_down_with_a_clear_error() {
     assert_eq!(up.get("dead"), Some(&0.0));
     assert_eq!(up.get("bad"), Some(&0.0));
     assert_eq!(up.get("missing"), Some(&0.0));
+    // Bad parameters of the scrape endpoints are 400s naming the parameter.
+    for (path, want) in [
+        ("/api/v1/targets/metadata?match_target=%7Bjob%3D", "invalid parameter \"match_target\""),
+        ("/api/v1/targets/metadata?limit=x", "limit"),
+        ("/api/v1/metadata?limit_per_metric=x", "invalid parameter \"limit_per_metric\""),
+    ] {
+        let r = get(vigil.addr, path).expect("request");
+        assert_eq!(r.status, 400, "{path}: {}", r.text());
+        let body: Value = serde_json::from_slice(&r.body).expect("json error body");
+        assert_eq!(body["errorType"], "bad_data", "{path}");
+        assert!(body["error"].as_str().is_some_and(|e| e.contains(want)), "{path}: {body}");
+    }
+    let only_dead = api(vigil.addr, "/api/v1/targets?scrapePool=dead");
+    assert_eq!(only_dead["data"]["activeTargets"].as_array().map(Vec::len), Some(1), "{only_dead}");
     // All or nothing: the malformed body's good first line was not ingested.
     assert!(query(vigil.addr, "ok_metric").is_empty(), "a failed scrape must not ingest part of its body");
     assert!(query(vigil.addr, "scrape_samples_scraped{job=\"bad\"}").iter().all(|(_, v)| *v == 0.0));

@@ -131,13 +131,8 @@ pub async fn targets_metadata(State(state): State<Arc<AppState>>, RawQuery(q): R
     let mut n = 0;
     if let Some(m) = manager(&state) {
         'targets: for t in m.active_targets() {
-            let public: BTreeMap<String, String> = t
-                .target
-                .labels
-                .iter()
-                .filter(|(k, _)| !k.starts_with("__"))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
+            let public: BTreeMap<String, String> =
+                t.target.public_labels().map(|(k, v)| (k.clone(), v.clone())).collect();
             if !matchers.iter().all(|mt| mt.matches(public.get(&mt.name).map(String::as_str).unwrap_or(""))) {
                 continue;
             }
@@ -153,7 +148,7 @@ pub async fn targets_metadata(State(state): State<Arc<AppState>>, RawQuery(q): R
                 }
                 n += 1;
                 out.push_str("{\"target\":");
-                label_map(&mut out, &public, true);
+                label_map(&mut out, &public, false);
                 if metric.is_none() {
                     out.push_str(",\"metric\":");
                     encode::string(&mut out, name);

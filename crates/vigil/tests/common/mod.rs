@@ -288,3 +288,16 @@ pub fn start_prometheus(tmp: &Path) -> (std::process::Child, SocketAddr) {
         std::fs::read_to_string(tmp.join("prometheus.log")).unwrap_or_default()
     );
 }
+
+/// Percent-encodes a query parameter value (everything but unreserved characters).
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
