@@ -71,7 +71,7 @@ fn status_info(args: &ServeArgs, config_yaml: String) -> server::prom_api::Statu
 }
 
 pub async fn run(args: ServeArgs) -> Result<()> {
-    let mut signals = StopSignals::install();
+    let mut signals = Signals::install();
     let (config, config_text) = load_config(&args)?;
     let probe_modules = load_probe_modules(&args)?;
     let external_labels = config.external_labels();
@@ -153,7 +153,15 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     if args.enable_lifecycle {
         let _ = state.reload.set(reload_tx.clone());
     }
-    tasks.push(tokio::spawn(reload_loop(args.clone(), manager.clone(), state.clone(), reload_rx, stop_rx.clone())));
+    let hup = signals.hup.take();
+    tasks.push(tokio::spawn(reload_loop(
+        args.clone(),
+        manager.clone(),
+        state.clone(),
+        hup,
+        reload_rx,
+        stop_rx.clone(),
+    )));
 
     signals.recv().await;
     tracing::info!("shutting down");
@@ -199,17 +207,10 @@ async fn reload_loop(
     args: ServeArgs,
     manager: ScrapeManager,
     state: Arc<AppState>,
+    mut hup: Option<tokio::signal::unix::Signal>,
     mut requests: mpsc::Receiver<oneshot::Sender<Result<(), String>>>,
     mut stop: watch::Receiver<bool>,
 ) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut hup = match signal(SignalKind::hangup()) {
-        Ok(s) => Some(s),
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot listen for SIGHUP; reload with POST /-/reload");
-            None
-        }
-    };
     loop {
         let reply = tokio::select! {
             _ = async { match hup.as_mut() { Some(h) => h.recv().await, None => std::future::pending().await } } => None,
@@ -232,15 +233,7 @@ async fn reload_loop(
 
 async fn reload(args: &ServeArgs, manager: &ScrapeManager, state: &AppState) -> Result<(), String> {
     let modules = load_probe_modules(args).map_err(|e| format!("{e:#}"))?;
-    let Some(path) = &args.config_file else {
-        if let Some(m) = modules {
-            *state.probe_modules.write().unwrap_or_else(|p| p.into_inner()) = m;
-        }
-        return Ok(());
-    };
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
-    let cfg = config::parse(&text, &path.display().to_string()).map_err(|e| format!("{e:#}"))?;
-    cfg.log_warnings(&path.display().to_string());
+    let (cfg, text) = load_config(args).map_err(|e| format!("{e:#}"))?;
     manager.apply(cfg.jobs).await?;
     *state.reloaded_config.write().unwrap_or_else(|p| p.into_inner()) = Some(text);
     if let Some(m) = modules {
@@ -307,21 +300,26 @@ fn spawn_periodic(
     })
 }
 
-/// SIGTERM and SIGINT, listened for from the start: a signal that arrives while Vigil is
-/// still starting (after the OS-level handler exists) must not be lost.
-struct StopSignals {
+/// SIGTERM, SIGINT and SIGHUP, listened for from the start: a signal that arrives while Vigil
+/// is still starting must neither be lost nor (SIGHUP's default) end the process.
+struct Signals {
     term: Option<tokio::signal::unix::Signal>,
     int: Option<tokio::signal::unix::Signal>,
+    /// Handed to the reload loop once scraping runs.
+    hup: Option<tokio::signal::unix::Signal>,
 }
 
-impl StopSignals {
-    fn install() -> StopSignals {
+impl Signals {
+    fn install() -> Signals {
         use tokio::signal::unix::{SignalKind, signal};
         let (term, int) = (signal(SignalKind::terminate()).ok(), signal(SignalKind::interrupt()).ok());
         if term.is_none() || int.is_none() {
             tracing::error!("cannot install signal handlers; stop Vigil with SIGKILL");
         }
-        StopSignals { term, int }
+        let hup = signal(SignalKind::hangup())
+            .map_err(|e| tracing::warn!(error = %e, "cannot listen for SIGHUP; reload with POST /-/reload"))
+            .ok();
+        Signals { term, int, hup }
     }
 
     async fn recv(&mut self) {
