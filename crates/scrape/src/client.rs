@@ -28,8 +28,6 @@ pub enum FetchError {
 pub struct Fetched {
     pub body: Vec<u8>,
     pub content_type: Option<String>,
-    /// Bytes received on the wire (compressed size when gzip was used).
-    pub wire_bytes: usize,
 }
 
 fn install_crypto_provider() {
@@ -59,21 +57,6 @@ pub fn build_client(http: &HttpSettings) -> Result<reqwest::Client, FetchError> 
     if tls.insecure_skip_verify {
         b = b.danger_accept_invalid_certs(true);
     }
-    let ca = match (&tls.ca, &tls.ca_file) {
-        (Some(pem), _) => Some(pem.as_bytes().to_vec()),
-        (None, Some(path)) => Some(
-            std::fs::read(path)
-                .map_err(|e| FetchError::Setup(format!("cannot read tls_config.ca_file {path}: {e}")))?,
-        ),
-        _ => None,
-    };
-    if let Some(pem) = ca {
-        let certs = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| FetchError::Setup(format!("invalid CA certificate in tls_config: {e}")))?;
-        for c in certs {
-            b = b.add_root_certificate(c);
-        }
-    }
     let read = |inline: &Option<String>, file: &Option<String>, what: &str| -> Result<Option<Vec<u8>>, FetchError> {
         match (inline, file) {
             (Some(s), _) => Ok(Some(s.as_bytes().to_vec())),
@@ -83,6 +66,13 @@ pub fn build_client(http: &HttpSettings) -> Result<reqwest::Client, FetchError> 
             _ => Ok(None),
         }
     };
+    if let Some(pem) = read(&tls.ca, &tls.ca_file, "ca")? {
+        let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| FetchError::Setup(format!("invalid CA certificate in tls_config: {e}")))?;
+        for c in certs {
+            b = b.add_root_certificate(c);
+        }
+    }
     if let (Some(mut cert), Some(key)) =
         (read(&tls.cert, &tls.cert_file, "cert")?, read(&tls.key, &tls.key_file, "key")?)
     {
@@ -157,9 +147,8 @@ pub async fn fetch(
                 return Err(FetchError::BodyTooLarge { limit: body_limit });
             }
         }
-        let wire_bytes = raw.len();
         let body = if gzip { gunzip(&raw, body_limit)? } else { raw };
-        Ok(Fetched { body, content_type, wire_bytes })
+        Ok(Fetched { body, content_type })
     };
     match tokio::time::timeout(timeout, work).await {
         Ok(r) => r,

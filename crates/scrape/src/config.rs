@@ -379,7 +379,10 @@ impl ScrapeConfig {
             ("openstack_sd_configs", self.openstack_sd_configs.is_some()),
             ("puppetdb_sd_configs", self.puppetdb_sd_configs.is_some()),
         ];
-        let more: [(&'static str, bool); 6] = [
+        let more: [(&'static str, bool); 9] = [
+            ("tls_config.server_name", self.tls_config.server_name.is_some()),
+            ("tls_config.min_version", self.tls_config.min_version.is_some()),
+            ("tls_config.max_version", self.tls_config.max_version.is_some()),
             ("ovhcloud_sd_configs", self.ovhcloud_sd_configs.is_some()),
             ("scaleway_sd_configs", self.scaleway_sd_configs.is_some()),
             ("serverset_sd_configs", self.serverset_sd_configs.is_some()),

@@ -74,3 +74,11 @@ fn byte_sizes() {
     assert_eq!(parse_byte_size("10MB"), Ok(10 << 20));
     assert!(parse_byte_size("MB").is_err());
 }
+
+#[test]
+fn tls_settings_vigil_does_not_apply_are_named_not_silently_dropped() {
+    let jobs =
+        load("scrape_configs:\n  - job_name: t\n    tls_config:\n      server_name: x\n      min_version: TLS12\n")
+            .unwrap();
+    assert_eq!(jobs[0].unsupported, vec!["tls_config.server_name", "tls_config.min_version"]);
+}
