@@ -53,6 +53,10 @@ pub struct AppState {
     /// The configuration text after the last successful reload (`/api/v1/status/config`);
     /// `None` until a reload, when the start-up text in `status` applies.
     pub reloaded_config: std::sync::RwLock<Option<String>>,
+    /// The rules manager, once the storage is open and the rule files loaded.
+    pub rules: OnceLock<rules::RulesManager>,
+    /// Delivers alerts to the configured Alertmanagers.
+    pub notifier: OnceLock<notifier::Notifier>,
 }
 
 impl AppState {
@@ -91,6 +95,8 @@ impl AppState {
             probe_modules: Arc::new(std::sync::RwLock::new(probe::Modules::builtin())),
             host: Arc::new(hostmetrics::HostCollector::new("/")),
             reloaded_config: std::sync::RwLock::new(None),
+            rules: OnceLock::new(),
+            notifier: OnceLock::new(),
         })
     }
 
@@ -123,6 +129,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/targets", get(prom_api::targets::targets))
         .route("/api/v1/targets/metadata", get(prom_api::targets::targets_metadata))
         .route("/api/v1/scrape_pools", get(prom_api::targets::scrape_pools))
+        .route("/api/v1/rules", get(prom_api::rules::rules))
+        .route("/api/v1/alerts", get(prom_api::rules::alerts))
+        .route("/api/v1/alertmanagers", get(prom_api::rules::alertmanagers))
         .route("/-/reload", post(health::reload).put(health::reload))
         .route("/api/v1/query_exemplars", get(prom_api::query_exemplars).post(prom_api::query_exemplars))
         .route("/api/v1/format_query", get(prom_api::format_query).post(prom_api::format_query))

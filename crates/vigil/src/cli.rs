@@ -24,13 +24,16 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the server (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Inspect a data directory (works while a server is using it, read-only).
     #[command(subcommand)]
     Tsdb(TsdbCommand),
     /// Check configuration files without starting anything (like `promtool check config`).
     #[command(subcommand)]
     Check(CheckCommand),
+    /// Run rule unit tests (like `promtool test rules`).
+    #[command(subcommand)]
+    Test(TestCommand),
     /// Run PromQL conformance scripts in Prometheus's promqltest format (load / clear / eval)
     /// and end with the line `N passed, N failed`.
     Promqltest(PromqltestArgs),
@@ -59,6 +62,33 @@ pub enum CheckCommand {
     /// rules and authentication settings. Errors name the file, line and field; settings that
     /// load but have no effect in Vigil are listed as warnings. Exits 1 if any file is invalid.
     Config(CheckConfigArgs),
+    /// Validate rule files (like `promtool check rules`): YAML, group and rule fields, PromQL
+    /// (with the engine's hints), label and annotation names and templates. Errors name the
+    /// file, line, group and rule; likely mistakes that still load are warnings. Exits 1 if
+    /// any file is invalid.
+    Rules(CheckRulesArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CheckRulesArgs {
+    /// Rule files to check.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TestCommand {
+    /// Run rule unit-test files in promtool's format (rule_files, evaluation_interval, tests
+    /// with input_series, alert_rule_test and promql_expr_test). Prints SUCCESS or FAILED per
+    /// file with what differed, as promtool does; exits 1 if any test fails.
+    Rules(TestRulesArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct TestRulesArgs {
+    /// Test files (`*.test.yml`).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -141,6 +171,16 @@ pub struct ServeArgs {
     /// Scrapes running at once across all targets; further scrapes wait for a slot.
     #[arg(long = "scrape.max-concurrency", default_value_t = 256)]
     pub scrape_max_concurrency: usize,
+    /// The URL under which Vigil is reached from outside (links in alerts: generatorURL,
+    /// `$externalURL` in templates). Default: http://<listen address>.
+    #[arg(long = "web.external-url")]
+    pub external_url: Option<String>,
+    /// Minimum time before a firing alert is sent to Alertmanager again.
+    #[arg(long = "rules.alert.resend-delay", default_value = "1m", value_parser = parse_duration)]
+    pub rules_resend_delay: i64,
+    /// Alerts waiting for delivery to Alertmanagers; beyond it the oldest are dropped (and counted).
+    #[arg(long = "alertmanager.notification-queue-capacity", default_value_t = 10_000)]
+    pub notification_queue_capacity: usize,
     /// Enable admin endpoints (`/api/v1/admin/...`).
     #[arg(long = "web.enable-admin-api")]
     pub enable_admin_api: bool,

@@ -5,7 +5,7 @@
 //! file, line and field, like `promtool check config`.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use scrape::config::{GlobalConfig, Job, ScrapeConfig, resolve_jobs};
@@ -15,8 +15,6 @@ use serde::de::IgnoredAny;
 /// Sections of prometheus.yml that load but that Vigil does not act on yet, and why.
 const NOT_YET: &[(&str, &str)] = &[
     ("scrape_config_files", "not implemented yet: put the scrape configs in this file"),
-    ("rule_files", "not implemented yet: rules come with the rules issue"),
-    ("alerting", "not implemented yet"),
     ("remote_write", "not implemented yet (Vigil receives remote_write; it does not send it)"),
     ("remote_read", "not implemented yet"),
     ("storage", "not implemented yet (use the --storage.* flags)"),
@@ -36,9 +34,9 @@ struct File {
     #[serde(default)]
     scrape_config_files: Option<IgnoredAny>,
     #[serde(default)]
-    rule_files: Option<IgnoredAny>,
+    rule_files: Option<Vec<String>>,
     #[serde(default)]
-    alerting: Option<IgnoredAny>,
+    alerting: Option<notifier::AlertingConfig>,
     #[serde(default)]
     remote_write: Option<IgnoredAny>,
     #[serde(default)]
@@ -57,8 +55,6 @@ impl File {
     fn present_but_not_yet(&self) -> Vec<&'static str> {
         let present = [
             self.scrape_config_files.is_some(),
-            self.rule_files.is_some(),
-            self.alerting.is_some(),
             self.remote_write.is_some(),
             self.remote_read.is_some(),
             self.storage.is_some(),
@@ -75,6 +71,10 @@ impl File {
 pub struct Config {
     pub global: GlobalConfig,
     pub jobs: Vec<Job>,
+    /// Rule files named by `rule_files` (globs expanded against the config file's directory).
+    pub rule_files: Vec<PathBuf>,
+    /// Where alerts go (`alerting:`), with external labels applied.
+    pub notifier: notifier::NotifierConfig,
     /// Things that loaded but have no effect, one sentence each (logged at load, printed by
     /// `vigil check config`).
     pub warnings: Vec<String>,
@@ -126,7 +126,13 @@ pub fn parse(text: &str, origin: &str) -> Result<Config> {
             warnings.push(format!("job {:?}: {} not supported yet and ignored", job.name, job.unsupported.join(", ")));
         }
     }
-    Ok(Config { global, jobs, warnings })
+    let base_dir = Path::new(origin).parent().unwrap_or(Path::new("."));
+    let rule_files = rules::expand_rule_globs(file.rule_files.as_deref().unwrap_or_default(), base_dir)
+        .map_err(|e| anyhow::anyhow!("config file {origin}: {e}"))?;
+    let notifier = notifier::NotifierConfig::resolve(&file.alerting.unwrap_or_default(), &global.external_labels)
+        .map_err(|e| anyhow::anyhow!("config file {origin}: {e}"))?;
+    warnings.extend(notifier.warnings());
+    Ok(Config { global, jobs, rule_files, notifier, warnings })
 }
 
 /// The configuration used when no `--config.file` is given: Vigil scrapes itself (job `vigil`,
@@ -161,14 +167,32 @@ mod tests {
     #[test]
     fn sections_not_yet_implemented_load_with_a_warning() {
         let cfg = parse(
-            "global:\n  scrape_interval: 15s\n  external_labels:\n    region: eu\nrule_files: ['a.yml']\nscrape_configs:\n  - job_name: x\n",
+            "global:\n  scrape_interval: 15s\n  external_labels:\n    region: eu\nremote_read: []\nscrape_configs:\n  - job_name: x\n",
             "t",
         )
         .unwrap();
         assert_eq!(cfg.external_labels(), vec![("region".to_string(), "eu".to_string())]);
         assert_eq!(cfg.jobs.len(), 1);
         assert_eq!(cfg.jobs[0].interval_ms, 15_000);
-        assert!(cfg.warnings.iter().any(|w| w.contains("rule_files")), "{:?}", cfg.warnings);
+        assert!(cfg.warnings.iter().any(|w| w.contains("remote_read")), "{:?}", cfg.warnings);
+    }
+
+    #[test]
+    fn rule_files_and_alerting_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["a.yml", "b.yml", "c.txt"] {
+            std::fs::write(dir.path().join(f), "").unwrap();
+        }
+        let origin = dir.path().join("prometheus.yml");
+        let cfg = parse(
+            "rule_files: ['*.yml', 'missing/*.yml']\nalerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['am:9093']\n",
+            &origin.display().to_string(),
+        )
+        .unwrap();
+        assert_eq!(cfg.rule_files, vec![dir.path().join("a.yml"), dir.path().join("b.yml")]);
+        assert_eq!(cfg.notifier.alertmanagers.len(), 1);
+        let e = parse("alerting:\n  alertmanagers:\n    - api_version: v1\n", "p.yml").unwrap_err().to_string();
+        assert!(e.contains("v1"), "{e}");
     }
 
     #[test]

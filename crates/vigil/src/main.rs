@@ -4,6 +4,7 @@ mod cli;
 mod config;
 mod process_metrics;
 mod promqltest_cmd;
+mod rules_cmd;
 mod selector;
 mod serve;
 mod tsdb_cmd;
@@ -12,7 +13,7 @@ mod units;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use cli::{CheckCommand, Cli, Command, LogFormat, TsdbCommand};
+use cli::{CheckCommand, Cli, Command, LogFormat, TestCommand, TsdbCommand};
 
 fn init_logging(level: &str, format: LogFormat) {
     let filter = EnvFilter::try_new(level).unwrap_or_else(|_| EnvFilter::new("info"));
@@ -42,8 +43,16 @@ fn main() -> anyhow::Result<()> {
             init_logging("error", LogFormat::Logfmt);
             check_config(&args.files)
         }
+        Some(Command::Check(CheckCommand::Rules(args))) => {
+            init_logging("error", LogFormat::Logfmt);
+            rules_cmd::check_rules(&args.files)
+        }
+        Some(Command::Test(TestCommand::Rules(args))) => {
+            init_logging("error", LogFormat::Logfmt);
+            rules_cmd::test_rules(&args.files)
+        }
         Some(Command::Promqltest(args)) => promqltest_cmd::run(args),
-        Some(Command::Serve(args)) => run_server(args),
+        Some(Command::Serve(args)) => run_server(*args),
         None => run_server(cli.serve),
     }
 }
@@ -63,6 +72,13 @@ fn check_config(files: &[std::path::PathBuf]) -> anyhow::Result<()> {
                     path.display(),
                     cfg.jobs.len()
                 );
+                if !cfg.rule_files.is_empty() {
+                    println!("  SUCCESS: {} rule files found", cfg.rule_files.len());
+                    println!();
+                    if rules_cmd::check_rule_files(&cfg.rule_files) > 0 {
+                        failed += 1;
+                    }
+                }
             }
             Err(e) => {
                 failed += 1;

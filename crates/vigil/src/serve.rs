@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use rules::RulesManager;
 use scrape::manager::{ManagerOptions, ScrapeManager};
 use server::{AppState, Limits};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -147,8 +148,9 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     );
     let _ = state.scrape.set(manager.clone());
     let jobs = config.jobs.len();
-    manager.apply(config.jobs).await.map_err(|e| anyhow::anyhow!("cannot start scraping: {e}"))?;
+    manager.apply(config.jobs.clone()).await.map_err(|e| anyhow::anyhow!("cannot start scraping: {e}"))?;
     tracing::info!(jobs, "scraping started");
+    let rules = start_rules(&args, &config, &state, db.clone(), &registry)?;
     let (reload_tx, reload_rx) = mpsc::channel(4);
     if args.enable_lifecycle {
         let _ = state.reload.set(reload_tx.clone());
@@ -157,6 +159,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     tasks.push(tokio::spawn(reload_loop(
         args.clone(),
         manager.clone(),
+        rules.clone(),
         state.clone(),
         hup,
         reload_rx,
@@ -166,6 +169,10 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     signals.recv().await;
     tracing::info!("shutting down");
     manager.shutdown();
+    rules.stop();
+    if let Some(n) = state.notifier.get() {
+        n.stop().await;
+    }
     drop(reload_tx);
     let _ = stop_tx.send(true);
     match server.await {
@@ -194,6 +201,73 @@ fn load_config(args: &ServeArgs) -> Result<(config::Config, String)> {
     Ok((cfg, text))
 }
 
+/// Starts alert delivery and rule evaluation with the configuration's rule files.
+fn start_rules(
+    args: &ServeArgs,
+    config: &config::Config,
+    state: &Arc<AppState>,
+    db: Arc<Db>,
+    registry: &telemetry::Registry,
+) -> Result<RulesManager> {
+    let notifier = notifier::Notifier::new(
+        notifier::Options { queue_capacity: args.notification_queue_capacity.max(1), ..Default::default() },
+        registry,
+    )
+    .map_err(|e| anyhow::anyhow!("cannot start the notifier: {e}"))?;
+    notifier.apply_config(config.notifier.clone()).map_err(|e| anyhow::anyhow!("alerting: {e}"))?;
+    let _ = state.notifier.set(notifier);
+    let sender = state.clone();
+    let notify: rules::manager::NotifyFn = Arc::new(move |alerts: Vec<rules::OutgoingAlert>| {
+        if let Some(n) = sender.notifier.get() {
+            n.send(alerts.into_iter().map(to_notifier_alert).collect());
+        }
+    });
+    let engine = promql::Engine::new(query_options(args)?.engine);
+    let rules = RulesManager::new(engine, db, args.storage_path.join("rules"), notify, registry);
+    let _ = state.rules.set(rules.clone());
+    apply_rules(args, config, &rules)?;
+    Ok(rules)
+}
+
+fn apply_rules(args: &ServeArgs, config: &config::Config, rules: &RulesManager) -> Result<()> {
+    let options = rules::GroupOptions {
+        external_labels: config.global.external_labels.clone(),
+        external_url: external_url(args),
+        resend_delay_ms: args.rules_resend_delay.max(1),
+    };
+    let warnings = rules
+        .apply(
+            &config.rule_files,
+            config.global.evaluation_interval.ms(),
+            config.global.rule_query_offset.map_or(0, |d| d.ms()),
+            options,
+        )
+        .map_err(|e| anyhow::anyhow!("cannot load rules: {e}"))?;
+    for w in warnings {
+        tracing::warn!("{w}");
+    }
+    tracing::info!(files = config.rule_files.len(), groups = rules.groups().len(), "rules loaded");
+    Ok(())
+}
+
+/// `--web.external-url`, or the listen address as a URL.
+fn external_url(args: &ServeArgs) -> String {
+    match &args.external_url {
+        Some(u) => u.trim_end_matches('/').to_string(),
+        None => format!("http://{}", args.listen_address),
+    }
+}
+
+fn to_notifier_alert(a: rules::OutgoingAlert) -> notifier::Alert {
+    notifier::Alert {
+        labels: a.labels,
+        annotations: a.annotations,
+        starts_at: a.starts_at,
+        ends_at: a.ends_at,
+        generator_url: a.generator_url,
+    }
+}
+
 fn load_probe_modules(args: &ServeArgs) -> Result<Option<probe::Modules>> {
     let Some(path) = &args.probe_config_file else { return Ok(None) };
     let text =
@@ -206,6 +280,7 @@ fn load_probe_modules(args: &ServeArgs) -> Result<Option<probe::Modules>> {
 async fn reload_loop(
     args: ServeArgs,
     manager: ScrapeManager,
+    rules: RulesManager,
     state: Arc<AppState>,
     mut hup: Option<tokio::signal::unix::Signal>,
     mut requests: mpsc::Receiver<oneshot::Sender<Result<(), String>>>,
@@ -220,7 +295,7 @@ async fn reload_loop(
             },
             _ = stop.changed() => break,
         };
-        let result = reload(&args, &manager, &state).await;
+        let result = reload(&args, &manager, &rules, &state).await;
         match &result {
             Ok(()) => tracing::info!("configuration reloaded"),
             Err(e) => tracing::error!(error = %e, "configuration reload failed; keeping the running configuration"),
@@ -231,9 +306,19 @@ async fn reload_loop(
     }
 }
 
-async fn reload(args: &ServeArgs, manager: &ScrapeManager, state: &AppState) -> Result<(), String> {
+async fn reload(
+    args: &ServeArgs,
+    manager: &ScrapeManager,
+    rules: &RulesManager,
+    state: &AppState,
+) -> Result<(), String> {
     let modules = load_probe_modules(args).map_err(|e| format!("{e:#}"))?;
     let (cfg, text) = load_config(args).map_err(|e| format!("{e:#}"))?;
+    // Rules first: a broken rule file fails the reload before anything else changes.
+    apply_rules(args, &cfg, rules).map_err(|e| format!("{e:#}"))?;
+    if let Some(n) = state.notifier.get() {
+        n.apply_config(cfg.notifier.clone()).map_err(|e| e.to_string())?;
+    }
     manager.apply(cfg.jobs).await?;
     *state.reloaded_config.write().unwrap_or_else(|p| p.into_inner()) = Some(text);
     if let Some(m) = modules {

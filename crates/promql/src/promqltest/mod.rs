@@ -3,7 +3,7 @@
 //! Each `eval` is one case. Like upstream, an instant query that returns a vector or scalar
 //! is also run as a range query around its time and must give the same answer there.
 
-mod script;
+pub mod script;
 mod suite;
 
 use std::collections::{BTreeMap, HashMap};

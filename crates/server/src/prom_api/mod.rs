@@ -7,6 +7,7 @@
 
 mod encode;
 mod params;
+pub mod rules;
 pub mod status;
 pub mod targets;
 

@@ -1,0 +1,371 @@
+//! prometheus.yml's `alerting:` section, read with Prometheus 2.42's fields, defaults and checks.
+//! Fields Prometheus knows but Vigil does not act on (other service discoveries, OAuth2, SigV4,
+//! proxies) load and are named by [`AlertmanagerSet::unsupported`], so an existing file always
+//! loads; unknown fields are errors, as `promtool check config` makes them.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+
+use scrape::config::{Authorization, BasicAuth, FileSdConfig, HttpSettings, StaticConfig, TlsConfig};
+use scrape::duration::Duration;
+use scrape::relabel::{RelabelConfig, is_valid_label_name};
+
+/// A problem in the `alerting:` section, naming where it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("alerting: {context}: {message}")]
+pub struct ConfigError {
+    /// `alertmanagers[0]`, `external_labels`, …
+    pub context: String,
+    pub message: String,
+}
+
+/// `alerting:` as written.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertingConfig {
+    /// Applied to every alert before it is queued; an alert they drop is not sent.
+    #[serde(default)]
+    pub alert_relabel_configs: Vec<RelabelConfig>,
+    #[serde(default)]
+    pub alertmanagers: Vec<AlertmanagerConfig>,
+}
+
+/// The Alertmanager API version. Only v2 exists: Alertmanager 0.25 removed v1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ApiVersion {
+    #[default]
+    V2,
+}
+
+impl ApiVersion {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiVersion::V2 => "v2",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ApiVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        match s.as_str() {
+            "v2" => Ok(ApiVersion::V2),
+            "v1" => Err(serde::de::Error::custom(
+                "api_version: v1 is not supported by Alertmanager 0.25+, use v2 (or leave api_version out)",
+            )),
+            other => Err(serde::de::Error::custom(format!(
+                "expected Alertmanager api version to be one of [v2] but got {other:?}"
+            ))),
+        }
+    }
+}
+
+/// One `alertmanagers:` entry as written. `Option<IgnoredAny>` fields are known to Prometheus
+/// but not implemented by Vigil: they load and are reported as warnings.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertmanagerConfig {
+    #[serde(default = "default_scheme")]
+    pub scheme: String,
+    #[serde(default)]
+    pub path_prefix: String,
+    #[serde(default = "default_timeout")]
+    pub timeout: Duration,
+    #[serde(default)]
+    pub api_version: ApiVersion,
+
+    #[serde(default)]
+    pub static_configs: Vec<StaticConfig>,
+    #[serde(default)]
+    pub file_sd_configs: Vec<FileSdConfig>,
+    /// Rewrites the discovered Alertmanager targets (`__address__`, `__scheme__`,
+    /// `__alerts_path__`, discovery labels); a target they drop is listed as dropped.
+    #[serde(default)]
+    pub relabel_configs: Vec<RelabelConfig>,
+    /// Alert relabelling for this set only (Prometheus 2.51+), after the global one.
+    #[serde(default)]
+    pub alert_relabel_configs: Vec<RelabelConfig>,
+
+    pub basic_auth: Option<BasicAuth>,
+    pub authorization: Option<Authorization>,
+    pub bearer_token: Option<String>,
+    pub bearer_token_file: Option<String>,
+    #[serde(default)]
+    pub tls_config: TlsConfig,
+    #[serde(default = "yes")]
+    pub follow_redirects: bool,
+    #[serde(default = "yes")]
+    pub enable_http2: bool,
+
+    pub oauth2: Option<IgnoredAny>,
+    pub sigv4: Option<IgnoredAny>,
+    pub proxy_url: Option<String>,
+    pub no_proxy: Option<IgnoredAny>,
+    pub proxy_from_environment: Option<bool>,
+    pub proxy_connect_header: Option<IgnoredAny>,
+    pub http_headers: Option<IgnoredAny>,
+
+    pub azure_sd_configs: Option<IgnoredAny>,
+    pub consul_sd_configs: Option<IgnoredAny>,
+    pub digitalocean_sd_configs: Option<IgnoredAny>,
+    pub docker_sd_configs: Option<IgnoredAny>,
+    pub dockerswarm_sd_configs: Option<IgnoredAny>,
+    pub dns_sd_configs: Option<IgnoredAny>,
+    pub ec2_sd_configs: Option<IgnoredAny>,
+    pub eureka_sd_configs: Option<IgnoredAny>,
+    pub gce_sd_configs: Option<IgnoredAny>,
+    pub hetzner_sd_configs: Option<IgnoredAny>,
+    pub http_sd_configs: Option<IgnoredAny>,
+    pub ionos_sd_configs: Option<IgnoredAny>,
+    pub kubernetes_sd_configs: Option<IgnoredAny>,
+    pub kuma_sd_configs: Option<IgnoredAny>,
+    pub lightsail_sd_configs: Option<IgnoredAny>,
+    pub linode_sd_configs: Option<IgnoredAny>,
+    pub marathon_sd_configs: Option<IgnoredAny>,
+    pub nerve_sd_configs: Option<IgnoredAny>,
+    pub nomad_sd_configs: Option<IgnoredAny>,
+    pub openstack_sd_configs: Option<IgnoredAny>,
+    pub ovhcloud_sd_configs: Option<IgnoredAny>,
+    pub puppetdb_sd_configs: Option<IgnoredAny>,
+    pub scaleway_sd_configs: Option<IgnoredAny>,
+    pub serverset_sd_configs: Option<IgnoredAny>,
+    pub triton_sd_configs: Option<IgnoredAny>,
+    pub uyuni_sd_configs: Option<IgnoredAny>,
+    pub vultr_sd_configs: Option<IgnoredAny>,
+}
+
+fn default_scheme() -> String {
+    "http".into()
+}
+
+fn default_timeout() -> Duration {
+    Duration(10_000)
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl AlertmanagerConfig {
+    /// Names the fields that load but have no effect in Vigil.
+    pub fn unsupported(&self) -> Vec<&'static str> {
+        let present: [(&'static str, bool); 37] = [
+            ("oauth2", self.oauth2.is_some()),
+            ("sigv4", self.sigv4.is_some()),
+            ("proxy_url", self.proxy_url.is_some()),
+            ("no_proxy", self.no_proxy.is_some()),
+            ("proxy_from_environment", self.proxy_from_environment == Some(true)),
+            ("proxy_connect_header", self.proxy_connect_header.is_some()),
+            ("http_headers", self.http_headers.is_some()),
+            ("tls_config.server_name", self.tls_config.server_name.is_some()),
+            ("tls_config.min_version", self.tls_config.min_version.is_some()),
+            ("tls_config.max_version", self.tls_config.max_version.is_some()),
+            ("azure_sd_configs", self.azure_sd_configs.is_some()),
+            ("consul_sd_configs", self.consul_sd_configs.is_some()),
+            ("digitalocean_sd_configs", self.digitalocean_sd_configs.is_some()),
+            ("docker_sd_configs", self.docker_sd_configs.is_some()),
+            ("dockerswarm_sd_configs", self.dockerswarm_sd_configs.is_some()),
+            ("dns_sd_configs", self.dns_sd_configs.is_some()),
+            ("ec2_sd_configs", self.ec2_sd_configs.is_some()),
+            ("eureka_sd_configs", self.eureka_sd_configs.is_some()),
+            ("gce_sd_configs", self.gce_sd_configs.is_some()),
+            ("hetzner_sd_configs", self.hetzner_sd_configs.is_some()),
+            ("http_sd_configs", self.http_sd_configs.is_some()),
+            ("ionos_sd_configs", self.ionos_sd_configs.is_some()),
+            ("kubernetes_sd_configs", self.kubernetes_sd_configs.is_some()),
+            ("kuma_sd_configs", self.kuma_sd_configs.is_some()),
+            ("lightsail_sd_configs", self.lightsail_sd_configs.is_some()),
+            ("linode_sd_configs", self.linode_sd_configs.is_some()),
+            ("marathon_sd_configs", self.marathon_sd_configs.is_some()),
+            ("nerve_sd_configs", self.nerve_sd_configs.is_some()),
+            ("nomad_sd_configs", self.nomad_sd_configs.is_some()),
+            ("openstack_sd_configs", self.openstack_sd_configs.is_some()),
+            ("ovhcloud_sd_configs", self.ovhcloud_sd_configs.is_some()),
+            ("puppetdb_sd_configs", self.puppetdb_sd_configs.is_some()),
+            ("scaleway_sd_configs", self.scaleway_sd_configs.is_some()),
+            ("serverset_sd_configs", self.serverset_sd_configs.is_some()),
+            ("triton_sd_configs", self.triton_sd_configs.is_some()),
+            ("uyuni_sd_configs", self.uyuni_sd_configs.is_some()),
+            ("vultr_sd_configs", self.vultr_sd_configs.is_some()),
+        ];
+        present.into_iter().filter(|(_, p)| *p).map(|(name, _)| name).collect()
+    }
+}
+
+/// What the notifier runs: the `alerting:` section checked and combined with
+/// `global.external_labels`. Two configs compare equal when a reload changes nothing.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NotifierConfig {
+    /// Added to every alert that lacks them, before relabelling.
+    pub external_labels: BTreeMap<String, String>,
+    pub alert_relabel_configs: Vec<RelabelConfig>,
+    pub alertmanagers: Vec<AlertmanagerSet>,
+}
+
+/// One `alertmanagers:` entry, checked: Alertmanagers found the same way and talked to with
+/// the same settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertmanagerSet {
+    /// `config-0`, `config-1`, …: Prometheus's name for the entry, used in logs.
+    pub name: String,
+    pub scheme: String,
+    pub path_prefix: String,
+    pub api_version: ApiVersion,
+    pub timeout_ms: i64,
+    pub http: HttpSettings,
+    pub static_configs: Vec<StaticConfig>,
+    pub file_sd_configs: Vec<FileSdConfig>,
+    pub relabel_configs: Vec<RelabelConfig>,
+    pub alert_relabel_configs: Vec<RelabelConfig>,
+    /// Fields that loaded but have no effect (named in a warning at load).
+    pub unsupported: Vec<&'static str>,
+}
+
+impl NotifierConfig {
+    /// Checks `alerting:` the way Prometheus does when loading prometheus.yml: authentication
+    /// combinations, TLS pairs, label names, file_sd patterns, and (without `relabel_configs`)
+    /// static targets that are URLs instead of `host:port`. Vigil also rejects a scheme other
+    /// than http or https, which Prometheus would only fail on when sending.
+    pub fn resolve(
+        alerting: &AlertingConfig,
+        external_labels: &BTreeMap<String, String>,
+    ) -> Result<NotifierConfig, ConfigError> {
+        for name in external_labels.keys() {
+            if !is_valid_label_name(name) {
+                return Err(ConfigError {
+                    context: "external_labels".into(),
+                    message: format!("{name:?} is not a valid label name"),
+                });
+            }
+        }
+        let mut sets = Vec::with_capacity(alerting.alertmanagers.len());
+        for (i, am) in alerting.alertmanagers.iter().enumerate() {
+            let err = |message: String| ConfigError { context: format!("alertmanagers[{i}]"), message };
+            sets.push(resolve_set(i, am).map_err(err)?);
+        }
+        Ok(NotifierConfig {
+            external_labels: external_labels.clone(),
+            alert_relabel_configs: alerting.alert_relabel_configs.clone(),
+            alertmanagers: sets,
+        })
+    }
+
+    /// One sentence per Alertmanager entry with fields that have no effect, for the load log
+    /// and `vigil check config`.
+    pub fn warnings(&self) -> Vec<String> {
+        self.alertmanagers
+            .iter()
+            .filter(|s| !s.unsupported.is_empty())
+            .map(|s| {
+                format!("alerting: alertmanager {}: {} not supported yet and ignored", s.name, s.unsupported.join(", "))
+            })
+            .collect()
+    }
+}
+
+fn resolve_set(index: usize, am: &AlertmanagerConfig) -> Result<AlertmanagerSet, String> {
+    if am.scheme != "http" && am.scheme != "https" {
+        return Err(format!("unsupported scheme {:?} (use http or https)", am.scheme));
+    }
+    for sc in &am.static_configs {
+        for label in sc.labels.keys() {
+            if !is_valid_label_name(label) {
+                return Err(format!("{label:?} is not a valid label name in static_configs"));
+            }
+        }
+        if am.relabel_configs.is_empty() {
+            for t in &sc.targets {
+                check_target_address(t)?;
+            }
+        }
+    }
+    for f in am.file_sd_configs.iter().flat_map(|c| c.files.iter()) {
+        scrape::discovery::validate_pattern(f)?;
+    }
+    Ok(AlertmanagerSet {
+        name: format!("config-{index}"),
+        scheme: am.scheme.clone(),
+        path_prefix: am.path_prefix.clone(),
+        api_version: am.api_version,
+        timeout_ms: am.timeout.ms(),
+        http: http_settings(am)?,
+        static_configs: am.static_configs.clone(),
+        file_sd_configs: am.file_sd_configs.clone(),
+        relabel_configs: am.relabel_configs.clone(),
+        alert_relabel_configs: am.alert_relabel_configs.clone(),
+        unsupported: am.unsupported(),
+    })
+}
+
+/// Prometheus's `CheckTargetAddress`: an Alertmanager address is `host:port`, never a URL.
+pub(crate) fn check_target_address(address: &str) -> Result<(), String> {
+    if address.contains('/') {
+        return Err(format!("{address:?} is not a valid hostname"));
+    }
+    Ok(())
+}
+
+/// The HTTP client settings, with the checks and messages of Prometheus's `HTTPClientConfig`.
+fn http_settings(am: &AlertmanagerConfig) -> Result<HttpSettings, String> {
+    let bearer = am.bearer_token.is_some() || am.bearer_token_file.is_some();
+    if am.bearer_token.is_some() && am.bearer_token_file.is_some() {
+        return Err("at most one of bearer_token & bearer_token_file must be configured".into());
+    }
+    if am.basic_auth.is_some() && (bearer || am.authorization.is_some()) {
+        return Err(
+            "at most one of basic_auth, bearer_token & bearer_token_file, authorization must be configured".into()
+        );
+    }
+    if bearer && am.authorization.is_some() {
+        return Err("authorization is not compatible with bearer_token & bearer_token_file".into());
+    }
+    if let Some(b) = &am.basic_auth {
+        if b.password.is_some() && b.password_file.is_some() {
+            return Err("at most one of basic_auth password & password_file must be configured".into());
+        }
+        if b.username.is_some() && b.username_file.is_some() {
+            return Err("at most one of basic_auth username & username_file must be configured".into());
+        }
+    }
+    let authorization = if let Some(a) = &am.authorization {
+        if a.credentials.is_some() && a.credentials_file.is_some() {
+            return Err("at most one of authorization credentials & credentials_file must be configured".into());
+        }
+        let kind = a.kind.clone().unwrap_or_else(|| "Bearer".into());
+        if kind.eq_ignore_ascii_case("basic") {
+            return Err("authorization type cannot be set to \"basic\", use \"basic_auth\" instead".into());
+        }
+        Some((kind, a.credentials.clone(), a.credentials_file.clone()))
+    } else if bearer {
+        Some(("Bearer".into(), am.bearer_token.clone(), am.bearer_token_file.clone()))
+    } else {
+        None
+    };
+    let tls = &am.tls_config;
+    if tls.ca.is_some() && tls.ca_file.is_some() {
+        return Err("at most one of tls_config ca & ca_file must be configured".into());
+    }
+    if tls.cert.is_some() && tls.cert_file.is_some() {
+        return Err("at most one of tls_config cert & cert_file must be configured".into());
+    }
+    if tls.key.is_some() && tls.key_file.is_some() {
+        return Err("at most one of tls_config key & key_file must be configured".into());
+    }
+    if (tls.cert.is_some() || tls.cert_file.is_some()) != (tls.key.is_some() || tls.key_file.is_some()) {
+        return Err("tls_config needs both a client certificate and its key, or neither".into());
+    }
+    Ok(HttpSettings {
+        basic_auth: am.basic_auth.clone(),
+        authorization,
+        tls: tls.clone(),
+        follow_redirects: am.follow_redirects,
+        enable_http2: am.enable_http2,
+        // Alert payloads are sent uncompressed, as Prometheus does.
+        compression: false,
+    })
+}
+
+#[cfg(test)]
+mod tests;

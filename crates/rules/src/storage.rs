@@ -1,0 +1,72 @@
+//! Where rules read and write: the TSDB in production, promql's in-memory store in unit tests.
+
+use promql::{Engine, MemStorage, Storage, Value};
+use tsdb::head::SeriesInput;
+use tsdb::{Labels, Sample};
+
+/// Storage a rule group reads queries from and writes its output into.
+pub trait RuleStorage: Send + Sync {
+    /// The read side, for the query engine.
+    fn as_storage(&self) -> &dyn Storage;
+    /// Stores one value per series at `ts` (ms), durably before returning.
+    fn append(&self, batch: &[(Labels, f64)], ts: i64) -> Result<(), String>;
+}
+
+impl RuleStorage for tsdb::Db {
+    fn as_storage(&self) -> &dyn Storage {
+        self
+    }
+
+    fn append(&self, batch: &[(Labels, f64)], ts: i64) -> Result<(), String> {
+        let pairs: Vec<Vec<(&str, &str)>> =
+            batch.iter().map(|(l, _)| l.iter().map(|p| (&*p.name, &*p.value)).collect()).collect();
+        let samples: Vec<[(i64, f64); 1]> = batch.iter().map(|(_, v)| [(ts, *v)]).collect();
+        let inputs: Vec<SeriesInput<'_, &str>> =
+            pairs.iter().zip(samples.iter()).map(|(l, s)| SeriesInput::new(l, s)).collect();
+        let outcome = tsdb::Db::append(self, &inputs).map_err(|e| format!("cannot store rule output: {e}"))?;
+        match outcome.first_error {
+            // A rule re-evaluated at the same timestamp (after a restart) writes duplicates:
+            // those are ignored by the head, not errors.
+            Some((series, err)) if outcome.rejected > 0 => {
+                Err(format!("{} of {} samples rejected, first {series}: {err}", outcome.rejected, batch.len()))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl RuleStorage for MemStorage {
+    fn as_storage(&self) -> &dyn Storage {
+        self
+    }
+
+    fn append(&self, batch: &[(Labels, f64)], ts: i64) -> Result<(), String> {
+        for (labels, v) in batch {
+            self.add(labels.clone(), [Sample::new(ts, *v)]);
+        }
+        Ok(())
+    }
+}
+
+/// The `query` template function, run by the rule's engine against the rule's storage.
+pub(crate) struct TemplateQuery<'a> {
+    pub engine: &'a Engine,
+    pub storage: &'a dyn RuleStorage,
+}
+
+impl templates::QueryRunner for TemplateQuery<'_> {
+    fn query(&self, expr: &str, time_ms: i64) -> Result<Vec<templates::QuerySample>, String> {
+        let res = self.engine.instant(self.storage.as_storage(), expr, time_ms).map_err(|e| e.to_string())?;
+        match res.value {
+            Value::Vector(v) => Ok(v
+                .into_iter()
+                .map(|s| templates::QuerySample {
+                    labels: s.labels.iter().map(|l| (l.name.to_string(), l.value.to_string())).collect(),
+                    value: s.v,
+                })
+                .collect()),
+            Value::Scalar { v, .. } => Ok(vec![templates::QuerySample { labels: Default::default(), value: v }]),
+            other => Err(format!("query {expr:?} returned a {}, not a vector or scalar", other.kind().as_str())),
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! Go's `time.Time.String`, `time.Duration.String` and Prometheus's duration syntax, as
+//! `humanizeTimestamp`, `toTime`, `toDuration` and `parseDuration` expose them.
+
+use crate::gofmt::float::{go_f64_to_i64, in_i64_range};
+
+const NANOS_PER_SECOND: i64 = 1_000_000_000;
+
+/// `floatToTime` failed: the value has no Unix-nanosecond representation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FloatTimeError {
+    /// NaN or ±Inf (`humanizeTimestamp` then prints the number itself).
+    NanOrInf,
+    /// Outside the int64 nanosecond range.
+    Overflow,
+}
+
+/// Prometheus's `floatToTime`: seconds → nanoseconds, truncated to milliseconds the way
+/// `model.TimeFromUnixNano(...).Time()` does.
+pub fn float_to_time(seconds: f64) -> Result<i64, FloatTimeError> {
+    if seconds.is_nan() || seconds.is_infinite() {
+        return Err(FloatTimeError::NanOrInf);
+    }
+    let nanos = seconds * 1e9;
+    // 2^63 itself is out of range for i64 (Go's check lets it through, then wraps).
+    if !in_i64_range(nanos) {
+        return Err(FloatTimeError::Overflow);
+    }
+    let millis = (nanos as i64) / 1_000_000;
+    Ok(millis * 1_000_000)
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// Go's `time.Time.String()` of a UTC instant: `2006-01-02 15:04:05.999999999 +0000 UTC`.
+pub fn format_time(unix_nanos: i64) -> String {
+    let secs = unix_nanos.div_euclid(NANOS_PER_SECOND);
+    let frac = unix_nanos.rem_euclid(NANOS_PER_SECOND);
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    let mut out = if year < 0 { format!("-{:04}", -year) } else { format!("{year:04}") };
+    out.push_str(&format!("-{month:02}-{day:02} {:02}:{:02}:{:02}", sod / 3600, sod / 60 % 60, sod % 60));
+    if frac != 0 {
+        let digits = format!("{frac:09}");
+        out.push('.');
+        out.push_str(digits.trim_end_matches('0'));
+    }
+    out.push_str(" +0000 UTC");
+    out
+}
+
+/// Writes `v / 10^prec` as a fraction with trailing zeros dropped (Go's `fmtFrac`),
+/// returning the integer part.
+fn push_frac(out: &mut Vec<u8>, v: u64, prec: u32) -> u64 {
+    let mut v = v;
+    let mut printed = false;
+    let mut digits = Vec::new();
+    for _ in 0..prec {
+        let digit = v % 10;
+        printed = printed || digit != 0;
+        if printed {
+            digits.push(b'0' + digit as u8);
+        }
+        v /= 10;
+    }
+    if printed {
+        digits.push(b'.');
+    }
+    // `out` is built back to front.
+    out.extend(digits);
+    v
+}
+
+fn push_int_rev(out: &mut Vec<u8>, mut v: u64) {
+    if v == 0 {
+        out.push(b'0');
+        return;
+    }
+    while v > 0 {
+        out.push(b'0' + (v % 10) as u8);
+        v /= 10;
+    }
+}
+
+/// Go's `time.Duration.String()`: `1h2m3.5s`, `1.5ms`, `0s`, `-2m0s`.
+pub fn format_duration(nanos: i64) -> String {
+    if nanos == 0 {
+        return "0s".to_string();
+    }
+    let neg = nanos < 0;
+    let mut u = nanos.unsigned_abs();
+    // Built in reverse, like Go's buffer filled from the end.
+    let mut rev: Vec<u8> = Vec::with_capacity(32);
+    if u < NANOS_PER_SECOND as u64 {
+        rev.push(b's');
+        let prec = if u < 1_000 {
+            rev.push(b'n');
+            0
+        } else if u < 1_000_000 {
+            // "µ" (U+00B5) is 0xC2 0xB5, pushed in reverse.
+            rev.push(0xB5);
+            rev.push(0xC2);
+            3
+        } else {
+            rev.push(b'm');
+            6
+        };
+        u = push_frac(&mut rev, u, prec);
+        push_int_rev(&mut rev, u);
+    } else {
+        rev.push(b's');
+        u = push_frac(&mut rev, u, 9);
+        push_int_rev(&mut rev, u % 60);
+        u /= 60;
+        if u > 0 {
+            rev.push(b'm');
+            push_int_rev(&mut rev, u % 60);
+            u /= 60;
+            if u > 0 {
+                rev.push(b'h');
+                push_int_rev(&mut rev, u);
+            }
+        }
+    }
+    if neg {
+        rev.push(b'-');
+    }
+    rev.reverse();
+    String::from_utf8_lossy(&rev).into_owned()
+}
+
+/// Go's `time.Duration(seconds * float64(time.Second))`: out-of-range and NaN convert to
+/// math.MinInt64 as on amd64.
+pub fn seconds_to_duration(seconds: f64) -> i64 {
+    go_f64_to_i64(seconds * 1e9)
+}
+
+/// Prometheus's `model.ParseDuration` (v2.42): `[Ny][Nw][Nd][Nh][Nm][Ns][Nms]` in that
+/// order, or `0`. Returns milliseconds.
+pub fn parse_prom_duration(s: &str) -> Result<i64, String> {
+    match s {
+        "0" => return Ok(0),
+        "" => return Err("empty duration string".into()),
+        _ => {}
+    }
+    const UNITS: [(&str, i64); 7] = [
+        ("y", 1000 * 60 * 60 * 24 * 365),
+        ("w", 1000 * 60 * 60 * 24 * 7),
+        ("d", 1000 * 60 * 60 * 24),
+        ("h", 1000 * 60 * 60),
+        ("m", 1000 * 60),
+        ("s", 1000),
+        ("ms", 1),
+    ];
+    let invalid = || format!("not a valid duration string: {}", crate::gofmt::quote::go_quote(s, false));
+    let mut rest = s;
+    let mut next_unit = 0;
+    let mut total: i64 = 0;
+    let mut overflow = false;
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return Err(invalid());
+        }
+        let (number, tail) = rest.split_at(digits);
+        let unit_len = if tail.starts_with("ms") { 2 } else { tail.chars().next().map_or(0, char::len_utf8) };
+        let unit = &tail[..unit_len];
+        let idx = UNITS[next_unit..].iter().position(|(u, _)| *u == unit).ok_or_else(invalid)? + next_unit;
+        next_unit = idx + 1;
+        let mult = UNITS[idx].1;
+        let n: i64 = number.parse().unwrap_or(i64::MAX);
+        if n > i64::MAX / mult / 1_000_000 {
+            overflow = true;
+        }
+        total = total.wrapping_add(n.wrapping_mul(mult));
+        if !(0..=i64::MAX / 1_000_000).contains(&total) {
+            overflow = true;
+        }
+        rest = &tail[unit_len..];
+    }
+    if overflow {
+        return Err("duration out of range".into());
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_print_like_go() {
+        assert_eq!(format_time(0), "1970-01-01 00:00:00 +0000 UTC");
+        assert_eq!(format_time(1_435_065_584_128_000_000), "2015-06-23 13:19:44.128 +0000 UTC");
+        assert_eq!(format_time(-1_500_000_000), "1969-12-31 23:59:58.5 +0000 UTC");
+        assert_eq!(format_time(951_782_400 * NANOS_PER_SECOND), "2000-02-29 00:00:00 +0000 UTC");
+    }
+
+    #[test]
+    fn durations_print_like_go() {
+        assert_eq!(format_duration(3_600 * NANOS_PER_SECOND), "1h0m0s");
+        assert_eq!(format_duration(1_500_000_000), "1.5s");
+        assert_eq!(format_duration(1_500_000), "1.5ms");
+        assert_eq!(format_duration(1_000), "1µs");
+        assert_eq!(format_duration(5), "5ns");
+        assert_eq!(format_duration(-90 * NANOS_PER_SECOND), "-1m30s");
+        assert_eq!(format_duration(i64::MIN), "-2562047h47m16.854775808s");
+    }
+
+    #[test]
+    fn prometheus_durations_parse() {
+        assert_eq!(parse_prom_duration("1h30m"), Ok(5_400_000));
+        assert_eq!(
+            parse_prom_duration("1y2w3d4h5m6s7ms"),
+            Ok(((((365 + 14 + 3) * 24 + 4) * 60 + 5) * 60 + 6) * 1000 + 7)
+        );
+        assert_eq!(parse_prom_duration("0"), Ok(0));
+        assert_eq!(parse_prom_duration("250ms"), Ok(250));
+        assert!(parse_prom_duration("1m1h").is_err());
+        assert!(parse_prom_duration("1.5h").is_err());
+        assert!(parse_prom_duration("-1h").is_err());
+        assert_eq!(parse_prom_duration("").unwrap_err(), "empty duration string");
+        assert_eq!(parse_prom_duration("5x").unwrap_err(), "not a valid duration string: \"5x\"");
+        assert_eq!(parse_prom_duration("99999999999y").unwrap_err(), "duration out of range");
+    }
+}
