@@ -349,3 +349,6 @@ pub fn expand_rule_globs(patterns: &[String], base_dir: &Path) -> Result<Vec<Pat
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests;

@@ -43,19 +43,31 @@ impl AlertTemplateData<'_> {
     /// The data as the template value `.` (Go's anonymous struct of
     /// `template.AlertTemplateData`).
     pub fn to_value(&self) -> Value {
+        let names = &*DATA_NAMES;
         Value::Struct(Arc::new(Struct {
-            type_name: Arc::from(
-                "struct { Labels map[string]string; ExternalLabels map[string]string; ExternalURL string; Value float64 }",
-            ),
+            type_name: names.type_name.clone(),
             fields: vec![
-                (Arc::from("Labels"), Value::Labels(Arc::new(self.labels.clone()))),
-                (Arc::from("ExternalLabels"), Value::Labels(Arc::new(self.external_labels.clone()))),
-                (Arc::from("ExternalURL"), Value::str(self.external_url)),
-                (Arc::from("Value"), Value::Float(self.value)),
+                (names.fields[0].clone(), Value::Labels(Arc::new(self.labels.clone()))),
+                (names.fields[1].clone(), Value::Labels(Arc::new(self.external_labels.clone()))),
+                (names.fields[2].clone(), Value::str(self.external_url)),
+                (names.fields[3].clone(), Value::Float(self.value)),
             ],
         }))
     }
 }
+
+/// Type and field names of the alert data, allocated once.
+struct DataNames {
+    type_name: Arc<str>,
+    fields: [Arc<str>; 4],
+}
+
+static DATA_NAMES: LazyLock<DataNames> = LazyLock::new(|| DataNames {
+    type_name: Arc::from(
+        "struct { Labels map[string]string; ExternalLabels map[string]string; ExternalURL string; Value float64 }",
+    ),
+    fields: ["Labels", "ExternalLabels", "ExternalURL", "Value"].map(Arc::from),
+});
 
 /// The variables Prometheus's rules manager declares before every alert template.
 const PREAMBLE: [(&str, &str); 4] = [

@@ -1,6 +1,8 @@
 //! The lexer of Go's `text/template/parse`: text, `{{ }}` actions with `{{-`/`-}}`
 //! trimming, comments, and the tokens inside actions.
 
+use std::borrow::Cow;
+
 use crate::gofmt::quote::go_quote;
 
 /// What a token is.
@@ -63,20 +65,21 @@ impl Kind {
     }
 }
 
-/// One token: kind, byte offset in the source, text.
+/// One token: kind, byte offset in the source, text (borrowed from the source; owned
+/// only for error messages).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Token {
+pub struct Token<'a> {
     pub kind: Kind,
     pub pos: usize,
-    pub val: String,
+    pub val: Cow<'a, str>,
 }
 
-impl Token {
+impl Token<'_> {
     /// Go's `item.String()`, used in "unexpected X in Y" messages.
     pub fn describe(&self) -> String {
         match self.kind {
             Kind::Eof => "EOF".into(),
-            Kind::Error => self.val.clone(),
+            Kind::Error => self.val.to_string(),
             k if k.is_keyword() => format!("<{}>", self.val),
             _ if self.val.len() > 10 => {
                 let head: String = self.val.chars().take(10).collect();
@@ -144,18 +147,18 @@ struct Lexer<'a> {
     start: usize,
     pos: usize,
     paren_depth: i32,
-    tokens: Vec<Token>,
+    tokens: Vec<Token<'a>>,
 }
 
 /// Tokenizes `input`; the list ends with an `Eof` or an `Error` token.
-pub fn lex(input: &str) -> Vec<Token> {
+pub fn lex(input: &str) -> Vec<Token<'_>> {
     let mut l = Lexer { input, start: 0, pos: 0, paren_depth: 0, tokens: Vec::new() };
     l.run();
     l.tokens
 }
 
-impl Lexer<'_> {
-    fn rest(&self) -> &str {
+impl<'a> Lexer<'a> {
+    fn rest(&self) -> &'a str {
         &self.input[self.pos..]
     }
 
@@ -170,7 +173,7 @@ impl Lexer<'_> {
     }
 
     fn emit(&mut self, kind: Kind) {
-        self.tokens.push(Token { kind, pos: self.start, val: self.input[self.start..self.pos].to_string() });
+        self.tokens.push(Token { kind, pos: self.start, val: Cow::Borrowed(&self.input[self.start..self.pos]) });
         self.start = self.pos;
     }
 
@@ -180,7 +183,7 @@ impl Lexer<'_> {
 
     /// Records an error token; lexing stops.
     fn error(&mut self, msg: String) -> bool {
-        self.tokens.push(Token { kind: Kind::Error, pos: self.start, val: msg });
+        self.tokens.push(Token { kind: Kind::Error, pos: self.start, val: Cow::Owned(msg) });
         false
     }
 
@@ -537,7 +540,7 @@ mod tests {
     use super::*;
 
     fn kinds(src: &str) -> Vec<(Kind, String)> {
-        lex(src).into_iter().map(|t| (t.kind, t.val)).collect()
+        lex(src).into_iter().map(|t| (t.kind, t.val.into_owned())).collect()
     }
 
     #[test]
@@ -571,9 +574,9 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert_eq!(lex("{{ .X ").last().map(|t| t.val.clone()), Some("unclosed action".into()));
-        assert_eq!(lex("{{ \"abc }}").last().map(|t| t.val.clone()), Some("unterminated quoted string".into()));
-        assert_eq!(lex("{{/* x }}").last().map(|t| t.val.clone()), Some("unclosed comment".into()));
-        assert_eq!(lex("{{ 3x }}").last().map(|t| t.val.clone()), Some("bad number syntax: \"3x\"".into()));
+        assert_eq!(lex("{{ .X ").last().map(|t| t.val.to_string()), Some("unclosed action".into()));
+        assert_eq!(lex("{{ \"abc }}").last().map(|t| t.val.to_string()), Some("unterminated quoted string".into()));
+        assert_eq!(lex("{{/* x }}").last().map(|t| t.val.to_string()), Some("unclosed comment".into()));
+        assert_eq!(lex("{{ 3x }}").last().map(|t| t.val.to_string()), Some("bad number syntax: \"3x\"".into()));
     }
 }

@@ -2,6 +2,7 @@
 //! function-existence check and error messages (`function "x" not defined`,
 //! `undefined variable "$x"`, `unexpected "}" in operand`, `missing value for if`).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -45,8 +46,8 @@ enum Item {
 /// hostile input cannot exhaust the stack (Go has no limit).
 pub const MAX_NESTING: usize = 100;
 
-struct Parser<'a> {
-    tokens: Vec<Token>,
+struct Parser<'a, 't> {
+    tokens: Vec<Token<'t>>,
     idx: usize,
     vars: Vec<Arc<str>>,
     range_depth: usize,
@@ -89,26 +90,26 @@ pub fn parse(
     Ok(ParsedTemplate { root, defines: p.defines })
 }
 
-impl Parser<'_> {
-    fn next(&mut self) -> Token {
+impl<'t> Parser<'_, 't> {
+    fn next(&mut self) -> Token<'t> {
         let tok = self.tokens.get(self.idx).or_else(|| self.tokens.last()).cloned();
         if self.idx < self.tokens.len() {
             self.idx += 1;
         }
-        tok.unwrap_or(Token { kind: Kind::Eof, pos: 0, val: String::new() })
+        tok.unwrap_or(Token { kind: Kind::Eof, pos: 0, val: Cow::Borrowed("") })
     }
 
     fn backup(&mut self) {
         self.idx = self.idx.saturating_sub(1);
     }
 
-    fn peek(&mut self) -> Token {
+    fn peek(&mut self) -> Token<'t> {
         let tok = self.next();
         self.backup();
         tok
     }
 
-    fn next_non_space(&mut self) -> Token {
+    fn next_non_space(&mut self) -> Token<'t> {
         loop {
             let tok = self.next();
             if tok.kind != Kind::Space {
@@ -117,7 +118,7 @@ impl Parser<'_> {
         }
     }
 
-    fn peek_non_space(&mut self) -> Token {
+    fn peek_non_space(&mut self) -> Token<'t> {
         let tok = self.next_non_space();
         self.backup();
         tok
@@ -130,12 +131,12 @@ impl Parser<'_> {
     /// Go's `unexpected`: a lexer error is reported as itself.
     fn unexpected(tok: &Token, context: &str) -> ParseError {
         if tok.kind == Kind::Error {
-            return Self::error(tok.pos, tok.val.clone());
+            return Self::error(tok.pos, tok.val.to_string());
         }
         Self::error(tok.pos, format!("unexpected {} in {context}", tok.describe()))
     }
 
-    fn expect(&mut self, kind: Kind, context: &str) -> Result<Token> {
+    fn expect(&mut self, kind: Kind, context: &str) -> Result<Token<'t>> {
         let tok = self.next_non_space();
         if tok.kind != kind {
             return Err(Self::unexpected(&tok, context));
@@ -228,7 +229,7 @@ impl Parser<'_> {
     fn text_or_action(&mut self) -> Result<Item> {
         let tok = self.next_non_space();
         match tok.kind {
-            Kind::Text => Ok(Item::Node(Node::Text(tok.val))),
+            Kind::Text => Ok(Item::Node(Node::Text(tok.val.into_owned()))),
             Kind::LeftDelim => self.action(),
             _ => Err(Self::unexpected(&tok, "input")),
         }
@@ -379,13 +380,13 @@ impl Parser<'_> {
                 Kind::Assign | Kind::Declare => {
                     pipe.is_assign = next.kind == Kind::Assign;
                     self.next_non_space();
-                    let name: Arc<str> = Arc::from(v.val.as_str());
+                    let name: Arc<str> = Arc::from(&*v.val);
                     pipe.decl.push(name.clone());
                     self.vars.push(name);
                 }
                 Kind::Char if next.val == "," => {
                     self.next_non_space();
-                    let name: Arc<str> = Arc::from(v.val.as_str());
+                    let name: Arc<str> = Arc::from(&*v.val);
                     pipe.decl.push(name.clone());
                     self.vars.push(name);
                     if context == "range" && pipe.decl.len() < 2 {
@@ -504,7 +505,7 @@ impl Parser<'_> {
                 if !(self.has_func)(&tok.val) {
                     return Err(Self::error(pos, format!("function {} not defined", go_quote(&tok.val, false))));
                 }
-                Arg::Identifier(pos, Arc::from(tok.val.as_str()))
+                Arg::Identifier(pos, Arc::from(&*tok.val))
             }
             Kind::Dot => Arg::Dot(pos),
             Kind::Nil => Arg::Nil(pos),
@@ -512,7 +513,7 @@ impl Parser<'_> {
                 if !self.vars.iter().any(|v| **v == *tok.val) {
                     return Err(Self::error(pos, format!("undefined variable {}", go_quote(&tok.val, false))));
                 }
-                Arg::Variable(pos, vec![Arc::from(tok.val.as_str())])
+                Arg::Variable(pos, vec![Arc::from(&*tok.val)])
             }
             Kind::Field => Arg::Field(pos, vec![Arc::from(&tok.val[1..])]),
             Kind::Bool => Arg::Bool(pos, tok.val == "true"),
@@ -524,7 +525,7 @@ impl Parser<'_> {
             }
             Kind::String | Kind::RawString => {
                 let value = unquote(&tok.val).map_err(|e| Self::error(pos, e))?;
-                Arg::String { pos, quoted: tok.val, value: Arc::from(value) }
+                Arg::String { pos, quoted: tok.val.into_owned(), value: Arc::from(value) }
             }
             _ => {
                 self.backup();

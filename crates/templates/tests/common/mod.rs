@@ -24,7 +24,7 @@ pub fn data<'a>(labels: &'a LabelPairs, external: &'a LabelPairs, value: f64) ->
     AlertTemplateData { labels, external_labels: external, external_url: EXTERNAL_URL, value }
 }
 
-/// Answers the queries used by the tests like promtool's test storage did.
+/// Answers the queries used by the tests; series come in the runner's order, as in Prometheus.
 pub struct FakeQueries;
 
 impl QueryRunner for FakeQueries {
