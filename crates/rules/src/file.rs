@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use promql_parser::parser::Expr;
 use serde::Deserialize;
@@ -70,7 +71,14 @@ pub enum RuleKind {
     /// Writes the expression's result as series named `record`.
     Recording { record: String },
     /// Turns every result sample into an alert once it has held for `for_ms`.
-    Alerting { alert: String, for_ms: i64, keep_firing_for_ms: i64, annotations: BTreeMap<String, String> },
+    Alerting {
+        alert: String,
+        for_ms: i64,
+        keep_firing_for_ms: i64,
+        annotations: BTreeMap<String, String>,
+        /// Every label and annotation template, parsed once at load (keyed by its text).
+        templates: Arc<BTreeMap<String, templates::PreparedAlertTemplate>>,
+    },
 }
 
 /// One validated rule.
@@ -301,13 +309,24 @@ fn validate_rule(r: RawRule, index: usize, group: &str, group_line: u64) -> Resu
             }
         }
         let template_name = format!("__alert_{}", kind_name.1);
+        let mut prepared = BTreeMap::new();
         for (what, map) in [("label", &labels), ("annotation", &annotations)] {
             for (k, v) in map {
-                templates::check_alert_template(&template_name, v)
+                if !v.contains("{{") || prepared.contains_key(v) {
+                    continue;
+                }
+                let t = templates::PreparedAlertTemplate::parse(&template_name, v)
                     .map_err(|e| fail(format!("{what} {k:?}: invalid template: {e}")))?;
+                prepared.insert(v.clone(), t);
             }
         }
-        RuleKind::Alerting { alert: kind_name.1, for_ms, keep_firing_for_ms, annotations }
+        RuleKind::Alerting {
+            alert: kind_name.1,
+            for_ms,
+            keep_firing_for_ms,
+            annotations,
+            templates: Arc::new(prepared),
+        }
     };
     Ok(RuleSpec { kind, expr_text, expr, labels, line })
 }

@@ -277,11 +277,12 @@ fn eval_rule(
             }
             Ok((out, false))
         }
-        RuleKind::Alerting { alert, for_ms, keep_firing_for_ms, annotations } => {
+        RuleKind::Alerting { alert, for_ms, keep_firing_for_ms, annotations, templates } => {
             let runner = crate::storage::TemplateQuery { engine, storage };
+            let rule_templates = RuleTemplates { alert, labels: &rule.spec.labels, annotations, prepared: templates };
             let mut candidates = Vec::with_capacity(samples.len());
             for (labels, value) in samples {
-                candidates.push(candidate(alert, &rule.spec.labels, annotations, &labels, value, ts, opts, &runner));
+                candidates.push(candidate(&rule_templates, &labels, value, ts, opts, &runner));
             }
             let changes = rule.alerts.update(candidates, ts, *for_ms, *keep_firing_for_ms, limit)?;
             Ok((alert_series(&rule.alerts), changes.structural))
@@ -317,11 +318,16 @@ fn record_series(
     Ok(out)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What an alerting rule turns each result sample into.
+struct RuleTemplates<'a> {
+    alert: &'a str,
+    labels: &'a BTreeMap<String, String>,
+    annotations: &'a BTreeMap<String, String>,
+    prepared: &'a BTreeMap<String, templates::PreparedAlertTemplate>,
+}
+
 fn candidate(
-    alert: &str,
-    rule_labels: &BTreeMap<String, String>,
-    annotations: &BTreeMap<String, String>,
+    rule: &RuleTemplates<'_>,
     sample_labels: &Labels,
     value: f64,
     ts: i64,
@@ -336,12 +342,10 @@ fn candidate(
         external_url: &opts.external_url,
         value,
     };
-    let name = format!("__alert_{alert}");
+    let alert = rule.alert;
     let expand = |text: &str| -> String {
-        if !text.contains("{{") {
-            return text.to_string();
-        }
-        match templates::expand_alert_template(&name, text, &data, ts, Some(runner)) {
+        let Some(t) = rule.prepared.get(text) else { return text.to_string() };
+        match t.expand(&data, ts, Some(runner)) {
             Ok(s) => s,
             Err(e) => {
                 tracing::warn!(alert, error = %e, "cannot expand alert template");
@@ -351,7 +355,7 @@ fn candidate(
     };
     let mut labels: BTreeMap<String, String> = template_labels.clone();
     labels.remove(tsdb::METRIC_NAME);
-    for (k, v) in rule_labels {
+    for (k, v) in rule.labels {
         let expanded = expand(v);
         if expanded.is_empty() {
             labels.remove(k);
@@ -360,7 +364,7 @@ fn candidate(
         }
     }
     labels.insert("alertname".to_string(), alert.to_string());
-    let annotations = annotations.iter().map(|(k, v)| (k.clone(), expand(v))).collect();
+    let annotations = rule.annotations.iter().map(|(k, v)| (k.clone(), expand(v))).collect();
     Candidate { labels, annotations, value }
 }
 

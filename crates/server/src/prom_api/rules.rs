@@ -39,7 +39,7 @@ fn alert_json(a: &Alert) -> Value {
 fn rule_json(r: &Rule, with_alerts: bool) -> Value {
     let mut o = Map::new();
     match &r.spec.kind {
-        RuleKind::Alerting { alert, for_ms, keep_firing_for_ms, annotations } => {
+        RuleKind::Alerting { alert, for_ms, keep_firing_for_ms, annotations, .. } => {
             o.insert("state".into(), r.state().as_str().into());
             o.insert("name".into(), alert.clone().into());
             o.insert("query".into(), r.spec.expr_text.clone().into());
