@@ -6,6 +6,7 @@
 //! and data endpoints answer 503 until the database is there.
 
 mod admin;
+pub mod am_api;
 mod health;
 pub mod prom_api;
 mod remote_write;
@@ -57,6 +58,8 @@ pub struct AppState {
     pub rules: OnceLock<rules::RulesManager>,
     /// Delivers alerts to the configured Alertmanagers.
     pub notifier: OnceLock<notifier::Notifier>,
+    /// The built-in alert manager behind `/api/v2`, once started.
+    pub alertmanager: OnceLock<alerting::Alertmanager>,
 }
 
 impl AppState {
@@ -97,6 +100,7 @@ impl AppState {
             reloaded_config: std::sync::RwLock::new(None),
             rules: OnceLock::new(),
             notifier: OnceLock::new(),
+            alertmanager: OnceLock::new(),
         })
     }
 
@@ -113,6 +117,7 @@ impl AppState {
 /// The full router.
 pub fn router(state: Arc<AppState>) -> Router {
     let prober = probe::router(state.probe_modules.clone());
+    let alertmanager = am_api::router(state.clone());
     Router::new()
         .route("/-/healthy", get(health::healthy).head(health::healthy))
         .route("/-/ready", get(health::ready).head(health::ready))
@@ -148,6 +153,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .fallback(health::not_found)
         .with_state(state)
         .merge(prober)
+        .merge(alertmanager)
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests.

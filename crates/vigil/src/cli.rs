@@ -181,6 +181,11 @@ pub struct ServeArgs {
     /// Alerts waiting for delivery to Alertmanagers; beyond it the oldest are dropped (and counted).
     #[arg(long = "alertmanager.notification-queue-capacity", default_value_t = 10_000)]
     pub notification_queue_capacity: usize,
+    /// Configuration of the built-in alert manager, in alertmanager.yml format. Without it the
+    /// built-in alert manager still accepts alerts on `/api/v2/alerts` (from Vigil's own rules
+    /// and from any Prometheus) with one receiver, `default`, that notifies nobody.
+    #[arg(long = "alertmanager.config.file")]
+    pub alertmanager_config_file: Option<PathBuf>,
     /// Enable admin endpoints (`/api/v1/admin/...`).
     #[arg(long = "web.enable-admin-api")]
     pub enable_admin_api: bool,

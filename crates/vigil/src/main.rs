@@ -1,5 +1,6 @@
 //! The `vigil` binary: parses flags, sets up logging and hands over to a command.
 
+mod am_notify;
 mod cli;
 mod config;
 mod process_metrics;

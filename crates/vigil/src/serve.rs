@@ -150,6 +150,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let jobs = config.jobs.len();
     manager.apply(config.jobs.clone()).await.map_err(|e| anyhow::anyhow!("cannot start scraping: {e}"))?;
     tracing::info!(jobs, "scraping started");
+    let alertmanager = start_alertmanager(&args, &state)?;
     let rules = start_rules(&args, &config, &state, db.clone(), &registry)?;
     let (reload_tx, reload_rx) = mpsc::channel(4);
     if args.enable_lifecycle {
@@ -172,6 +173,9 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     rules.stop();
     if let Some(n) = state.notifier.get() {
         n.stop().await;
+    }
+    if let Err(e) = alertmanager.shutdown() {
+        tracing::error!(error = %e, "cannot save the alert manager's state");
     }
     drop(reload_tx);
     let _ = stop_tx.send(true);
@@ -201,6 +205,35 @@ fn load_config(args: &ServeArgs) -> Result<(config::Config, String)> {
     Ok((cfg, text))
 }
 
+/// The built-in alert manager's configuration when none is given: accept and group alerts,
+/// notify nobody.
+const DEFAULT_ALERTMANAGER_CONFIG: &str = "route:\n  receiver: default\nreceivers:\n  - name: default\n";
+
+fn load_alertmanager_config(args: &ServeArgs) -> Result<alerting::Config> {
+    match &args.alertmanager_config_file {
+        Some(path) => alerting::load_file(path).map_err(|e| anyhow::anyhow!("{e}")),
+        None => alerting::load_str(DEFAULT_ALERTMANAGER_CONFIG, "(default alertmanager config)")
+            .map_err(|e| anyhow::anyhow!("{e}")),
+    }
+}
+
+/// Starts the built-in alert manager (`/api/v2`), with its state in `<data>/alertmanager`.
+fn start_alertmanager(args: &ServeArgs, state: &Arc<AppState>) -> Result<alerting::Alertmanager> {
+    let config = load_alertmanager_config(args)?;
+    let options = alerting::Options {
+        external_url: external_url(args),
+        // Durable before the API answers: an acknowledged alert or silence survives kill -9.
+        persist_interval_ms: 0,
+        ..Default::default()
+    };
+    let am = alerting::Alertmanager::new(config, &args.storage_path.join("alertmanager"), options)
+        .map_err(|e| anyhow::anyhow!("cannot start the alert manager: {e}"))?;
+    am.spawn(Arc::new(crate::am_notify::LogOnly));
+    let _ = state.alertmanager.set(am.clone());
+    tracing::info!("built-in alert manager started (/api/v2)");
+    Ok(am)
+}
+
 /// Starts alert delivery and rule evaluation with the configuration's rule files.
 fn start_rules(
     args: &ServeArgs,
@@ -215,6 +248,11 @@ fn start_rules(
     )
     .map_err(|e| anyhow::anyhow!("cannot start the notifier: {e}"))?;
     notifier.apply_config(config.notifier.clone()).map_err(|e| anyhow::anyhow!("alerting: {e}"))?;
+    if let Some(am) = state.alertmanager.get() {
+        // Vigil's own rules reach the built-in alert manager in-process, as the same alerts
+        // (external labels and alert relabelling applied) the Alertmanagers receive.
+        notifier.add_sink(Arc::new(crate::am_notify::BuiltIn(am.clone())));
+    }
     let _ = state.notifier.set(notifier);
     let sender = state.clone();
     let notify: rules::manager::NotifyFn = Arc::new(move |alerts: Vec<rules::OutgoingAlert>| {
@@ -314,8 +352,13 @@ async fn reload(
 ) -> Result<(), String> {
     let modules = load_probe_modules(args).map_err(|e| format!("{e:#}"))?;
     let (cfg, text) = load_config(args).map_err(|e| format!("{e:#}"))?;
-    // Rules first: a broken rule file fails the reload before anything else changes.
+    // Rules and the alert manager's config first: a broken file fails the reload before
+    // anything else changes.
+    let am_config = load_alertmanager_config(args).map_err(|e| format!("{e:#}"))?;
     apply_rules(args, &cfg, rules).map_err(|e| format!("{e:#}"))?;
+    if let Some(am) = state.alertmanager.get() {
+        am.apply_config(am_config);
+    }
     if let Some(n) = state.notifier.get() {
         n.apply_config(cfg.notifier.clone()).map_err(|e| e.to_string())?;
     }

@@ -6,7 +6,7 @@
 //! query concurrency limit) and encode; the engine and the storage own all semantics.
 
 mod encode;
-mod params;
+pub(crate) mod params;
 pub mod rules;
 pub mod status;
 pub mod targets;

@@ -1,0 +1,329 @@
+//! The Alertmanager v2 API (`/api/v2/...`) in front of Vigil's built-in alert manager, shaped
+//! like Alertmanager 0.25's OpenAPI spec so `amtool` and Prometheus's notifier work unchanged.
+//! Handlers parse and shape JSON only; every decision is made by `alerting::Alertmanager`.
+
+use std::sync::Arc;
+
+use alerting::matchers::{MatchOp, Matcher, parse_matcher};
+use alerting::views::{AlertFilter, AlertView, SilenceView};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::prom_api::params::{Params, parse_rfc3339};
+use crate::prom_api::status::rfc3339;
+
+/// The `/api/v2` routes.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/api/v2/status", get(status))
+        .route("/api/v2/receivers", get(receivers))
+        .route("/api/v2/alerts", get(get_alerts).post(post_alerts))
+        .route("/api/v2/alerts/groups", get(groups))
+        .route("/api/v2/silences", get(get_silences).post(post_silence))
+        .route("/api/v2/silence/{id}", get(get_silence).delete(delete_silence))
+        .with_state(state)
+}
+
+fn reply(status: StatusCode, body: Value) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+/// A refused request. Alertmanager answers errors with a JSON string.
+struct ApiError(StatusCode, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        reply(self.0, Value::String(self.1))
+    }
+}
+
+fn error(status: StatusCode, msg: impl Into<String>) -> ApiError {
+    ApiError(status, msg.into())
+}
+
+type ApiResult = Result<Response, ApiError>;
+
+fn manager(state: &AppState) -> Result<&alerting::Alertmanager, ApiError> {
+    state.alertmanager.get().ok_or_else(|| error(StatusCode::SERVICE_UNAVAILABLE, "the alert manager is not running"))
+}
+
+fn labels(m: &alerting::labels::LabelSet) -> Value {
+    Value::Object(m.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
+}
+
+fn alert_json(a: &AlertView) -> Value {
+    json!({
+        "annotations": labels(&a.annotations),
+        "endsAt": rfc3339(a.ends_at),
+        "fingerprint": a.fingerprint,
+        "receivers": a.receivers.iter().map(|r| json!({ "name": r })).collect::<Vec<_>>(),
+        "startsAt": rfc3339(a.starts_at),
+        "status": {
+            "inhibitedBy": a.inhibited_by,
+            "silencedBy": a.silenced_by,
+            "state": a.state.as_str(),
+        },
+        "updatedAt": rfc3339(a.updated_at),
+        "generatorURL": a.generator_url,
+        "labels": labels(&a.labels),
+    })
+}
+
+fn matcher_json(m: &Matcher) -> Value {
+    json!({ "name": m.name, "value": m.value, "isRegex": m.op.is_regex(), "isEqual": m.op.is_equal() })
+}
+
+fn silence_json(s: &SilenceView) -> Value {
+    json!({
+        "id": s.id,
+        "status": { "state": s.state.as_str() },
+        "updatedAt": rfc3339(s.updated_at),
+        "comment": s.comment,
+        "createdBy": s.created_by,
+        "endsAt": rfc3339(s.ends_at),
+        "matchers": s.matchers.iter().map(matcher_json).collect::<Vec<_>>(),
+        "startsAt": rfc3339(s.starts_at),
+    })
+}
+
+/// `filter=` matchers, each in Alertmanager's syntax (`alertname="x"`, `severity=~"crit.*"`).
+fn filter_matchers(p: &Params) -> Result<Vec<Matcher>, ApiError> {
+    p.all("filter")
+        .into_iter()
+        .map(|f| parse_matcher(f).map_err(|e| error(StatusCode::BAD_REQUEST, format!("bad matcher format: {e}"))))
+        .collect()
+}
+
+fn bool_param(p: &Params, name: &str) -> Result<bool, ApiError> {
+    match p.get(name) {
+        None | Some("") | Some("true") => Ok(true),
+        Some("false") => Ok(false),
+        Some(other) => Err(error(StatusCode::BAD_REQUEST, format!("{name}: {other:?} is not true or false"))),
+    }
+}
+
+fn alert_filter(p: &Params) -> Result<AlertFilter, ApiError> {
+    let mut f = AlertFilter {
+        matchers: filter_matchers(p)?,
+        active: bool_param(p, "active")?,
+        silenced: bool_param(p, "silenced")?,
+        inhibited: bool_param(p, "inhibited")?,
+        unprocessed: bool_param(p, "unprocessed")?,
+        ..AlertFilter::default()
+    };
+    if let Some(r) = p.get("receiver").filter(|r| !r.is_empty()) {
+        f = f.with_receiver(r).map_err(|e| error(StatusCode::BAD_REQUEST, e))?;
+    }
+    Ok(f)
+}
+
+/// `GET /api/v2/status`
+async fn status(State(state): State<Arc<AppState>>) -> ApiResult {
+    let am = manager(&state)?;
+    let s = am.status();
+    Ok(reply(
+        StatusCode::OK,
+        json!({
+            "cluster": { "name": "", "peers": [], "status": "disabled" },
+            "config": { "original": s.config_original },
+            "uptime": rfc3339(s.started_at),
+            "versionInfo": {
+                "branch": "vigil",
+                "buildDate": "",
+                "buildUser": "",
+                "goVersion": "none (Vigil is written in Rust)",
+                "revision": "",
+                "version": concat!("0.25.0-vigil-", env!("CARGO_PKG_VERSION")),
+            },
+        }),
+    ))
+}
+
+/// `GET /api/v2/receivers`
+async fn receivers(State(state): State<Arc<AppState>>) -> ApiResult {
+    let am = manager(&state)?;
+    Ok(reply(StatusCode::OK, Value::Array(am.receivers().into_iter().map(|n| json!({ "name": n })).collect())))
+}
+
+/// `GET /api/v2/alerts?filter=…&receiver=…&active=…&silenced=…&inhibited=…&unprocessed=…`
+async fn get_alerts(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> ApiResult {
+    let am = manager(&state)?;
+    let p = Params::parse(q.as_deref(), None);
+    let filter = alert_filter(&p)?;
+    Ok(reply(StatusCode::OK, Value::Array(am.alerts(&filter).iter().map(alert_json).collect())))
+}
+
+/// `GET /api/v2/alerts/groups`
+async fn groups(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> ApiResult {
+    let am = manager(&state)?;
+    let p = Params::parse(q.as_deref(), None);
+    let filter = alert_filter(&p)?;
+    let out: Vec<Value> = am
+        .groups(&filter)
+        .iter()
+        .map(|g| {
+            json!({
+                "labels": labels(&g.labels),
+                "receiver": { "name": g.receiver },
+                "alerts": g.alerts.iter().map(alert_json).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(reply(StatusCode::OK, Value::Array(out)))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireAlert {
+    #[serde(default)]
+    labels: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    annotations: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    starts_at: Option<String>,
+    #[serde(default)]
+    ends_at: Option<String>,
+    #[serde(default, rename = "generatorURL")]
+    generator_url: String,
+}
+
+/// Go's zero time (`0001-01-01T00:00:00Z`, with or without fractions) means "not set", as
+/// amtool and Prometheus send it; anything before 1900 is treated the same.
+const UNSET_BEFORE_MS: i64 = -2_208_988_800_000;
+
+fn time_field(v: &Option<String>, what: &str, i: usize) -> Result<Option<i64>, String> {
+    match v.as_deref() {
+        None | Some("") => Ok(None),
+        Some(s) => match parse_rfc3339(s) {
+            Some(t) if t < UNSET_BEFORE_MS => Ok(None),
+            Some(t) => Ok(Some(t)),
+            None => Err(format!("alert {i}: {what} {s:?} is not an RFC 3339 time")),
+        },
+    }
+}
+
+/// `POST /api/v2/alerts`: a JSON array of alerts (what Prometheus's notifier sends).
+async fn post_alerts(State(state): State<Arc<AppState>>, body: Bytes) -> ApiResult {
+    let am = manager(&state)?;
+    let wire: Vec<WireAlert> = match serde_json::from_slice(&body) {
+        Ok(w) => w,
+        Err(e) => return Err(error(StatusCode::BAD_REQUEST, format!("body is not a JSON array of alerts: {e}"))),
+    };
+    let mut alerts = Vec::with_capacity(wire.len());
+    for (i, w) in wire.into_iter().enumerate() {
+        let (starts_at, ends_at) = match (time_field(&w.starts_at, "startsAt", i), time_field(&w.ends_at, "endsAt", i))
+        {
+            (Ok(s), Ok(e)) => (s, e),
+            (Err(e), _) | (_, Err(e)) => return Err(error(StatusCode::BAD_REQUEST, e)),
+        };
+        alerts.push(alerting::alert::PostableAlert {
+            labels: w.labels,
+            annotations: w.annotations,
+            starts_at,
+            ends_at,
+            generator_url: w.generator_url,
+        });
+    }
+    match am.put_alerts(alerts) {
+        Ok(()) => Ok(StatusCode::OK.into_response()),
+        Err(errs) => Err(error(StatusCode::BAD_REQUEST, errs.join("; "))),
+    }
+}
+
+/// `GET /api/v2/silences?filter=…`
+async fn get_silences(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> ApiResult {
+    let am = manager(&state)?;
+    let p = Params::parse(q.as_deref(), None);
+    let matchers = filter_matchers(&p)?;
+    Ok(reply(StatusCode::OK, Value::Array(am.silences(&matchers).iter().map(silence_json).collect())))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireMatcher {
+    name: String,
+    value: String,
+    is_regex: bool,
+    #[serde(default = "yes")]
+    is_equal: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireSilence {
+    #[serde(default)]
+    id: Option<String>,
+    matchers: Vec<WireMatcher>,
+    starts_at: String,
+    ends_at: String,
+    created_by: String,
+    comment: String,
+}
+
+fn postable_silence(w: WireSilence) -> Result<alerting::silence::PostableSilence, String> {
+    let matchers = w
+        .matchers
+        .iter()
+        .map(|m| {
+            Matcher::new(MatchOp::from_flags(m.is_regex, m.is_equal), &m.name, &m.value).map_err(|e| e.to_string())
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let starts_at =
+        parse_rfc3339(&w.starts_at).ok_or_else(|| format!("startsAt {:?} is not an RFC 3339 time", w.starts_at))?;
+    let ends_at = parse_rfc3339(&w.ends_at).ok_or_else(|| format!("endsAt {:?} is not an RFC 3339 time", w.ends_at))?;
+    Ok(alerting::silence::PostableSilence {
+        id: w.id.filter(|s| !s.is_empty()),
+        matchers,
+        starts_at,
+        ends_at,
+        created_by: w.created_by,
+        comment: w.comment,
+    })
+}
+
+/// `POST /api/v2/silences`: create, or update when `id` is given; answers `{"silenceID": …}`.
+async fn post_silence(State(state): State<Arc<AppState>>, body: Bytes) -> ApiResult {
+    let am = manager(&state)?;
+    let wire: WireSilence = match serde_json::from_slice(&body) {
+        Ok(w) => w,
+        Err(e) => return Err(error(StatusCode::BAD_REQUEST, format!("body is not a silence: {e}"))),
+    };
+    let silence = postable_silence(wire).map_err(|e| error(StatusCode::BAD_REQUEST, e))?;
+    match am.add_silence(silence) {
+        Ok(id) => Ok(reply(StatusCode::OK, json!({ "silenceID": id }))),
+        Err(alerting::silence::SilenceError::NotFound) => Err(error(StatusCode::NOT_FOUND, "silence not found")),
+        Err(e) => Err(error(StatusCode::BAD_REQUEST, e.to_string())),
+    }
+}
+
+/// `GET /api/v2/silence/{id}`
+async fn get_silence(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
+    let am = manager(&state)?;
+    match am.silence(&id) {
+        Some(s) => Ok(reply(StatusCode::OK, silence_json(&s))),
+        None => Err(error(StatusCode::NOT_FOUND, format!("silence {id} not found"))),
+    }
+}
+
+/// `DELETE /api/v2/silence/{id}`: expires it.
+async fn delete_silence(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
+    let am = manager(&state)?;
+    match am.expire_silence(&id) {
+        Ok(()) => Ok(StatusCode::OK.into_response()),
+        Err(alerting::silence::SilenceError::NotFound) => {
+            Err(error(StatusCode::NOT_FOUND, format!("silence {id} not found")))
+        }
+        Err(e) => Err(error(StatusCode::BAD_REQUEST, e.to_string())),
+    }
+}

@@ -1,0 +1,327 @@
+//! The built-in alert manager end to end: Debian's `amtool` and a real Prometheus 2.42 talk to
+//! Vigil's `/api/v2` unchanged; Vigil's own rules deliver into it in-process; its state
+//! (alerts, silences) survives `kill -9`; notifications reach a webhook capture server.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener};
+use std::path::Path;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{Vigil, get, require_peer, write_v1};
+use serde_json::Value;
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
+fn wait_for<T>(v: &Vigil, what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(x) = f() {
+            return x;
+        }
+        if start.elapsed() > timeout {
+            panic!("timed out waiting for {what}; log:\n{}", v.log_text());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn amtool(v: &Vigil, args: &[&str]) -> (bool, String) {
+    let out = Command::new("amtool")
+        .arg(format!("--alertmanager.url=http://{}", v.addr))
+        .args(args)
+        .output()
+        .expect("run amtool");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+fn am_alerts(v: &Vigil, query: &str) -> Vec<Value> {
+    let r = get(v.addr, &format!("/api/v2/alerts{query}")).expect("GET alerts");
+    assert_eq!(r.status, 200, "{}", r.text());
+    serde_json::from_slice(&r.body).expect("JSON")
+}
+
+const AM_CONFIG: &str = "route:
+  receiver: default
+  group_by: [alertname]
+  group_wait: 1s
+  group_interval: 2s
+  routes:
+    - receiver: pager
+      matchers: ['severity=\"critical\"']
+receivers:
+  - name: default
+  - name: pager
+";
+
+fn start_with_am_config(tmp: &Path, am_config: &str, prometheus_yml: &str) -> Vigil {
+    let am = tmp.join("alertmanager.yml");
+    std::fs::write(&am, am_config).unwrap();
+    let cfg = tmp.join("prometheus.yml");
+    std::fs::write(&cfg, prometheus_yml).unwrap();
+    Vigil::start(
+        &tmp.join("data"),
+        &[&format!("--config.file={}", cfg.display()), &format!("--alertmanager.config.file={}", am.display())],
+    )
+}
+
+#[test]
+fn amtool_adds_queries_and_silences_alerts() {
+    if !require_peer("amtool", "amtool_adds_queries_and_silences_alerts") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let v = start_with_am_config(tmp.path(), AM_CONFIG, "");
+    let (ok, out) = amtool(
+        &v,
+        &[
+            "alert",
+            "add",
+            "alertname=DiskFull",
+            "severity=critical",
+            "instance=db1",
+            "--annotation=summary=disk is full",
+        ],
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = amtool(&v, &["alert", "query", "-o", "json", "alertname=DiskFull"]);
+    assert!(ok, "{out}");
+    let list: Vec<Value> = serde_json::from_str(&out).expect("amtool json");
+    assert_eq!(list.len(), 1, "{out}");
+    assert_eq!(list[0]["labels"]["instance"], "db1");
+    assert_eq!(list[0]["annotations"]["summary"], "disk is full");
+    assert_eq!(list[0]["receivers"][0]["name"], "pager", "routed by severity");
+
+    let (ok, id) = amtool(&v, &["silence", "add", "alertname=DiskFull", "-c", "maintenance", "-a", "ops", "-d", "1h"]);
+    assert!(ok, "{id}");
+    let id = id.trim().to_string();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+    let (ok, out) = amtool(&v, &["silence", "query", "-o", "json"]);
+    assert!(ok, "{out}");
+    let silences: Vec<Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(silences[0]["id"], id.as_str());
+    assert_eq!(silences[0]["createdBy"], "ops");
+    assert_eq!(silences[0]["status"]["state"], "active");
+    let a = &am_alerts(&v, "?filter=alertname%3D%22DiskFull%22")[0];
+    assert_eq!(a["status"]["state"], "suppressed");
+    assert_eq!(a["status"]["silencedBy"][0], id.as_str());
+    // The default query hides silenced alerts, as Alertmanager does for amtool.
+    let (_, out) = amtool(&v, &["alert", "query", "-o", "json"]);
+    assert_eq!(serde_json::from_str::<Vec<Value>>(&out).unwrap().len(), 0, "{out}");
+
+    let (ok, out) = amtool(&v, &["silence", "expire", &id]);
+    assert!(ok, "{out}");
+    let a = &am_alerts(&v, "")[0];
+    assert_eq!(a["status"]["state"], "active");
+
+    let (ok, out) = amtool(&v, &["config", "show"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("receiver: default") && out.contains("pager"), "{out}");
+    let (ok, out) = amtool(&v, &["config", "routes", "test", "severity=critical"]);
+    assert!(ok && out.trim() == "pager", "{out}");
+    let (ok, out) = amtool(&v, &["config", "routes", "test", "severity=info"]);
+    assert!(ok && out.trim() == "default", "{out}");
+}
+
+#[test]
+fn api_rejects_bad_input_with_clear_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = start_with_am_config(tmp.path(), AM_CONFIG, "");
+    let r = common::request(v.addr, "POST", "/api/v2/alerts", &[("Content-Type", "application/json")], b"{not json")
+        .unwrap();
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("JSON"), "{}", r.text());
+    let r = common::request(
+        v.addr,
+        "POST",
+        "/api/v2/alerts",
+        &[("Content-Type", "application/json")],
+        br#"[{"labels":{}}]"#,
+    )
+    .unwrap();
+    assert_eq!(r.status, 400, "an alert without labels is refused: {}", r.text());
+    let r = get(v.addr, "/api/v2/alerts?filter=%7Bbad").unwrap();
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("matcher"), "{}", r.text());
+    let r = get(v.addr, "/api/v2/silence/00000000-0000-0000-0000-000000000000").unwrap();
+    assert_eq!(r.status, 404);
+}
+
+#[test]
+fn alerts_and_silences_survive_kill_9() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = start_with_am_config(tmp.path(), AM_CONFIG, "");
+    let body = br#"[{"labels":{"alertname":"Kept","instance":"a"},"annotations":{"summary":"s"}}]"#;
+    let r = common::request(v.addr, "POST", "/api/v2/alerts", &[("Content-Type", "application/json")], body).unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    let sil = format!(
+        r#"{{"matchers":[{{"name":"instance","value":"b","isRegex":false,"isEqual":true}}],"startsAt":"{}","endsAt":"2099-01-01T00:00:00Z","createdBy":"me","comment":"c"}}"#,
+        "2020-01-01T00:00:00Z"
+    );
+    let r =
+        common::request(v.addr, "POST", "/api/v2/silences", &[("Content-Type", "application/json")], sil.as_bytes())
+            .unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    let id = serde_json::from_slice::<Value>(&r.body).unwrap()["silenceID"].as_str().unwrap().to_string();
+    let r = get(v.addr, "/api/v2/alerts").unwrap();
+    assert!(r.text().contains("Kept"));
+    // The API answered: both are durable now.
+    v.kill9();
+    let cfg = tmp.path().join("prometheus.yml");
+    let am = tmp.path().join("alertmanager.yml");
+    let v = Vigil::start(
+        &tmp.path().join("data"),
+        &[&format!("--config.file={}", cfg.display()), &format!("--alertmanager.config.file={}", am.display())],
+    );
+    let alerts = am_alerts(&v, "");
+    assert_eq!(alerts.len(), 1, "alert restored: {alerts:?}");
+    assert_eq!(alerts[0]["labels"]["alertname"], "Kept");
+    let r = get(v.addr, &format!("/api/v2/silence/{id}")).unwrap();
+    assert_eq!(r.status, 200, "silence restored: {}", r.text());
+}
+
+fn write_temp(addr: SocketAddr, value: f64) {
+    let r = write_v1(addr, &[(vec![("__name__", "room_temperature"), ("room", "kitchen")], vec![(now_ms(), value)])]);
+    assert_eq!(r.status, 204, "{}", r.text());
+}
+
+#[test]
+fn vigil_rules_deliver_into_the_built_in_alert_manager() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("rules.yml"),
+        "groups:\n  - name: g\n    interval: 1s\n    rules:\n      - alert: Hot\n        expr: room_temperature > 50\n        labels: {severity: critical}\n        annotations: {summary: '{{ $labels.room }} at {{ $value }}'}\n",
+    )
+    .unwrap();
+    let v = start_with_am_config(
+        tmp.path(),
+        AM_CONFIG,
+        "global:\n  evaluation_interval: 1s\n  external_labels: {region: eu}\nrule_files: ['rules.yml']\n",
+    );
+    write_temp(v.addr, 80.0);
+    let a = wait_for(&v, "rule alert in the built-in alert manager", Duration::from_secs(15), || {
+        am_alerts(&v, "").into_iter().find(|a| a["labels"]["alertname"] == "Hot")
+    });
+    assert_eq!(a["labels"]["region"], "eu", "the same alert object as sent to Alertmanagers (external labels)");
+    assert_eq!(a["annotations"]["summary"], "kitchen at 80");
+    assert_eq!(a["receivers"][0]["name"], "pager");
+    assert!(a["generatorURL"].as_str().unwrap().contains("/graph?g0.expr="));
+}
+
+#[test]
+fn a_real_prometheus_delivers_into_vigil() {
+    if !require_peer("prometheus", "a_real_prometheus_delivers_into_vigil") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let v = start_with_am_config(tmp.path(), AM_CONFIG, "");
+    // Prometheus evaluates a rule that always fires and sends it to Vigil's /api/v2/alerts.
+    let rules = tmp.path().join("prom-rules.yml");
+    std::fs::write(&rules, "groups:\n  - name: p\n    interval: 1s\n    rules:\n      - alert: FromPrometheus\n        expr: vector(1)\n        labels: {severity: critical}\n").unwrap();
+    let cfg = tmp.path().join("prom.yml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "global:\n  evaluation_interval: 1s\nrule_files: ['{}']\nalerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['{}']\n",
+            rules.display(),
+            v.addr
+        ),
+    )
+    .unwrap();
+    let port = common::free_port();
+    let mut prom = Command::new("prometheus")
+        .arg(format!("--config.file={}", cfg.display()))
+        .arg(format!("--storage.tsdb.path={}", tmp.path().join("prom").display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        // Its first sends happen before its Alertmanager discovery settles (dropped); resend soon.
+        .arg("--rules.alert.resend-delay=1s")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(tmp.path().join("prom.log")).unwrap())
+        .spawn()
+        .expect("start prometheus");
+    let found = {
+        let start = Instant::now();
+        loop {
+            if let Some(a) = am_alerts(&v, "").into_iter().find(|a| a["labels"]["alertname"] == "FromPrometheus") {
+                break Some(a);
+            }
+            if start.elapsed() > Duration::from_secs(40) {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    };
+    let _ = prom.kill();
+    let _ = prom.wait();
+    let a = found.unwrap_or_else(|| {
+        panic!(
+            "Prometheus never delivered: {}",
+            std::fs::read_to_string(tmp.path().join("prom.log")).unwrap_or_default()
+        )
+    });
+    assert_eq!(a["receivers"][0]["name"], "pager");
+    assert!(a["generatorURL"].as_str().unwrap().contains("/graph?g0.expr=vector"), "{a}");
+}
+
+/// Requests received: (request line and headers, body).
+type Captured = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+
+/// Collects webhook POST bodies (one request per connection).
+fn capture_server() -> (SocketAddr, Captured) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let got: Captured = Arc::default();
+    let shared = got.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(&stream);
+            let mut head = String::new();
+            let mut len = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+                head.push_str(&line);
+            }
+            let mut body = vec![0; len];
+            let _ = reader.read_exact(&mut body);
+            shared.lock().unwrap().push((head, body));
+            let _ = (&stream).write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }
+    });
+    (addr, got)
+}
+
+#[test]
+fn notifications_reach_a_webhook_in_alertmanagers_format() {
+    let (hook, got) = capture_server();
+    let tmp = tempfile::tempdir().unwrap();
+    let config = format!(
+        "route:\n  receiver: hook\n  group_by: [alertname]\n  group_wait: 1s\n  group_interval: 1s\nreceivers:\n  - name: hook\n    webhook_configs:\n      - url: http://{hook}/alert\n"
+    );
+    let v = start_with_am_config(tmp.path(), &config, "");
+    let body = br#"[{"labels":{"alertname":"Hooked","instance":"a"},"annotations":{"summary":"s"}}]"#;
+    let r = common::request(v.addr, "POST", "/api/v2/alerts", &[("Content-Type", "application/json")], body).unwrap();
+    assert_eq!(r.status, 200);
+    let (head, body) =
+        wait_for(&v, "webhook notification", Duration::from_secs(15), || got.lock().unwrap().first().cloned());
+    assert!(head.starts_with("POST /alert "), "{head}");
+    assert!(head.to_ascii_lowercase().contains("content-type: application/json"), "{head}");
+    let n: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(n["version"], "4");
+    assert_eq!(n["status"], "firing");
+    assert_eq!(n["receiver"], "hook");
+    assert_eq!(n["groupLabels"]["alertname"], "Hooked");
+    assert_eq!(n["alerts"][0]["labels"]["instance"], "a");
+    assert_eq!(n["groupKey"], "{}:{alertname=\"Hooked\"}");
+}
