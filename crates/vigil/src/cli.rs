@@ -31,6 +31,9 @@ pub enum Command {
     /// Check configuration files without starting anything (like `promtool check config`).
     #[command(subcommand)]
     Check(CheckCommand),
+    /// Work with the built-in alert manager's configuration offline (like `amtool`).
+    #[command(subcommand)]
+    Alertmanager(AlertmanagerCommand),
     /// Run rule unit tests (like `promtool test rules`).
     #[command(subcommand)]
     Test(TestCommand),
@@ -74,6 +77,44 @@ pub struct CheckRulesArgs {
     /// Rule files to check.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AlertmanagerCommand {
+    /// Validate alertmanager.yml files (like `amtool check-config`): every field, receivers,
+    /// routes, inhibit rules and time intervals; errors name the file, line and field.
+    CheckConfig(AmCheckArgs),
+    /// Routing.
+    #[command(subcommand)]
+    Routes(RoutesCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct AmCheckArgs {
+    /// alertmanager.yml files.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RoutesCommand {
+    /// Print the receivers an alert with these labels reaches, comma-separated in route order
+    /// (like `amtool config routes test`), e.g. `vigil alertmanager routes test
+    /// --config.file=alertmanager.yml severity=critical service=api`.
+    Test(RoutesTestArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RoutesTestArgs {
+    /// The alertmanager.yml to route with.
+    #[arg(long = "config.file", default_value = "alertmanager.yml")]
+    pub config_file: PathBuf,
+    /// Labels as `name=value` (or matcher syntax); at least one.
+    #[arg(required = true)]
+    pub labels: Vec<String>,
+    /// Exit 1 unless exactly these receivers (comma-separated) are reached.
+    #[arg(long = "verify.receivers")]
+    pub verify_receivers: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -49,6 +49,9 @@ struct File {
     otlp: Option<IgnoredAny>,
     #[serde(default)]
     runtime: Option<IgnoredAny>,
+    /// Vigil's own: the built-in alert manager's alertmanager.yml, inline.
+    #[serde(default)]
+    alertmanager: Option<IgnoredAny>,
 }
 
 impl File {
@@ -75,6 +78,8 @@ pub struct Config {
     pub rule_files: Vec<PathBuf>,
     /// Where alerts go (`alerting:`), with external labels applied.
     pub notifier: notifier::NotifierConfig,
+    /// The `alertmanager:` section (alertmanager.yml inline), already validated.
+    pub alertmanager: Option<alerting::Config>,
     /// Things that loaded but have no effect, one sentence each (logged at load, printed by
     /// `vigil check config`).
     pub warnings: Vec<String>,
@@ -132,7 +137,37 @@ pub fn parse(text: &str, origin: &str) -> Result<Config> {
     let notifier = notifier::NotifierConfig::resolve(&file.alerting.unwrap_or_default(), &global.external_labels)
         .map_err(|e| anyhow::anyhow!("config file {origin}: {e}"))?;
     warnings.extend(notifier.warnings());
-    Ok(Config { global, jobs, rule_files, notifier, warnings })
+    let alertmanager = match file.alertmanager {
+        Some(_) => Some(alertmanager_section(text, origin)?),
+        None => None,
+    };
+    Ok(Config { global, jobs, rule_files, notifier, alertmanager, warnings })
+}
+
+/// Parses the `alertmanager:` section as an alertmanager.yml of its own. Its text is cut out of
+/// the file (the block under the top-level key, de-indented) so errors keep the file's lines.
+fn alertmanager_section(text: &str, origin: &str) -> Result<alerting::Config> {
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(start) = lines.iter().position(|l| l.trim_end() == "alertmanager:" || l.starts_with("alertmanager: "))
+    else {
+        anyhow::bail!("config file {origin}: the alertmanager section must be a block (alertmanager:\n  route: …)");
+    };
+    let body: Vec<&str> = lines[start + 1..]
+        .iter()
+        .take_while(|l| l.is_empty() || l.starts_with(' ') || l.starts_with('\t') || l.starts_with('#'))
+        .copied()
+        .collect();
+    let indent = body
+        .iter()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let dedented: String = body.iter().map(|l| format!("{}\n", l.get(indent..).unwrap_or(""))).collect();
+    alerting::load_str(&dedented, origin).map_err(|e| {
+        let line = if e.line > 0 { e.line + start as u64 + 1 } else { 0 };
+        anyhow::anyhow!("{origin}:{line}: alertmanager: {}", e.message)
+    })
 }
 
 /// The configuration used when no `--config.file` is given: Vigil scrapes itself (job `vigil`,
@@ -175,6 +210,20 @@ mod tests {
         assert_eq!(cfg.jobs.len(), 1);
         assert_eq!(cfg.jobs[0].interval_ms, 15_000);
         assert!(cfg.warnings.iter().any(|w| w.contains("remote_read")), "{:?}", cfg.warnings);
+    }
+
+    #[test]
+    fn alertmanager_section_loads_and_errors_keep_file_lines() {
+        let cfg = parse(
+            "global:\n  scrape_interval: 15s\nalertmanager:\n  route:\n    receiver: team\n  receivers:\n    - name: team\nscrape_configs: []\n",
+            "vigil.yml",
+        )
+        .unwrap();
+        assert_eq!(cfg.alertmanager.unwrap().receivers.len(), 1);
+        let e = parse("alertmanager:\n  route:\n    receiver: nobody\n  receivers:\n    - name: team\n", "vigil.yml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("vigil.yml:") && e.contains("nobody"), "{e}");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The `vigil` binary: parses flags, sets up logging and hands over to a command.
 
+mod am_cmd;
 mod am_notify;
 mod cli;
 mod config;
@@ -14,7 +15,7 @@ mod units;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use cli::{CheckCommand, Cli, Command, LogFormat, TestCommand, TsdbCommand};
+use cli::{AlertmanagerCommand, CheckCommand, Cli, Command, LogFormat, RoutesCommand, TestCommand, TsdbCommand};
 
 fn init_logging(level: &str, format: LogFormat) {
     let filter = EnvFilter::try_new(level).unwrap_or_else(|_| EnvFilter::new("info"));
@@ -51,6 +52,13 @@ fn main() -> anyhow::Result<()> {
         Some(Command::Test(TestCommand::Rules(args))) => {
             init_logging("error", LogFormat::Logfmt);
             rules_cmd::test_rules(&args.files)
+        }
+        Some(Command::Alertmanager(cmd)) => {
+            init_logging("error", LogFormat::Logfmt);
+            match cmd {
+                AlertmanagerCommand::CheckConfig(a) => am_cmd::check_config(&a.files),
+                AlertmanagerCommand::Routes(RoutesCommand::Test(a)) => am_cmd::routes_test(&a),
+            }
         }
         Some(Command::Promqltest(args)) => promqltest_cmd::run(args),
         Some(Command::Serve(args)) => run_server(*args),

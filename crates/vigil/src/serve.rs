@@ -150,7 +150,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let jobs = config.jobs.len();
     manager.apply(config.jobs.clone()).await.map_err(|e| anyhow::anyhow!("cannot start scraping: {e}"))?;
     tracing::info!(jobs, "scraping started");
-    let alertmanager = start_alertmanager(&args, &state)?;
+    let alertmanager = start_alertmanager(&args, &config, &state)?;
     let rules = start_rules(&args, &config, &state, db.clone(), &registry)?;
     let (reload_tx, reload_rx) = mpsc::channel(4);
     if args.enable_lifecycle {
@@ -209,17 +209,33 @@ fn load_config(args: &ServeArgs) -> Result<(config::Config, String)> {
 /// notify nobody.
 const DEFAULT_ALERTMANAGER_CONFIG: &str = "route:\n  receiver: default\nreceivers:\n  - name: default\n";
 
-fn load_alertmanager_config(args: &ServeArgs) -> Result<alerting::Config> {
-    match &args.alertmanager_config_file {
-        Some(path) => alerting::load_file(path).map_err(|e| anyhow::anyhow!("{e}")),
-        None => alerting::load_str(DEFAULT_ALERTMANAGER_CONFIG, "(default alertmanager config)")
-            .map_err(|e| anyhow::anyhow!("{e}")),
+/// `--alertmanager.config.file`, else the `alertmanager:` section of the config file, else
+/// the default.
+fn load_alertmanager_config(args: &ServeArgs, config: &config::Config) -> Result<alerting::Config> {
+    let cfg = match (&args.alertmanager_config_file, &config.alertmanager) {
+        (Some(path), section) => {
+            if section.is_some() {
+                tracing::warn!("--alertmanager.config.file given: the config file's alertmanager section is ignored");
+            }
+            alerting::load_file(path).map_err(|e| anyhow::anyhow!("{e}"))?
+        }
+        (None, Some(section)) => section.clone(),
+        (None, None) => alerting::load_str(DEFAULT_ALERTMANAGER_CONFIG, "(default alertmanager config)")
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+    };
+    for w in &cfg.warnings {
+        tracing::warn!(component = "alertmanager", "{w}");
     }
+    Ok(cfg)
 }
 
 /// Starts the built-in alert manager (`/api/v2`), with its state in `<data>/alertmanager`.
-fn start_alertmanager(args: &ServeArgs, state: &Arc<AppState>) -> Result<alerting::Alertmanager> {
-    let config = load_alertmanager_config(args)?;
+fn start_alertmanager(
+    args: &ServeArgs,
+    config: &config::Config,
+    state: &Arc<AppState>,
+) -> Result<alerting::Alertmanager> {
+    let config = load_alertmanager_config(args, config)?;
     let options = alerting::Options {
         external_url: external_url(args),
         // Durable before the API answers: an acknowledged alert or silence survives kill -9.
@@ -354,7 +370,7 @@ async fn reload(
     let (cfg, text) = load_config(args).map_err(|e| format!("{e:#}"))?;
     // Rules and the alert manager's config first: a broken file fails the reload before
     // anything else changes.
-    let am_config = load_alertmanager_config(args).map_err(|e| format!("{e:#}"))?;
+    let am_config = load_alertmanager_config(args, &cfg).map_err(|e| format!("{e:#}"))?;
     apply_rules(args, &cfg, rules).map_err(|e| format!("{e:#}"))?;
     if let Some(am) = state.alertmanager.get() {
         am.apply_config(am_config);
