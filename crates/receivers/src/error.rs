@@ -44,7 +44,7 @@ fn details_suffix(details: &str) -> String {
 }
 
 fn humanize(d: Duration) -> String {
-    format!("{:.3}s", d.as_secs_f64())
+    if d < Duration::from_secs(1) { format!("{}ms", d.as_millis()) } else { format!("{:.1}s", d.as_secs_f64()) }
 }
 
 impl AttemptError {

@@ -90,7 +90,7 @@ impl Integration {
     }
 
     /// Renders every templated field and the request; `mask_secrets` replaces keys in the
-    /// request with `<secret>` (for previews).
+    /// request with `(secret)` (for previews).
     pub fn prepare(
         &self,
         templates: &Templates,

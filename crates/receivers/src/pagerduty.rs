@@ -123,7 +123,7 @@ impl Pagerduty {
     }
 
     /// Renders the event (trigger or resolve) for `data`; template failures are recorded in `r`.
-    /// `mask` replaces the routing or service key with `<secret>` (previews).
+    /// `mask` replaces the routing or service key with `(secret)` (previews).
     pub fn prepare(&self, r: &mut Renderer<'_>, data: &NotificationData, mask: bool) -> Result<String, AttemptError> {
         let c = &self.config;
         let resolve = data.status() == Status::Resolved;
@@ -160,7 +160,7 @@ impl Pagerduty {
         if mask {
             for key in [&mut msg.routing_key, &mut msg.service_key] {
                 if !key.is_empty() {
-                    *key = "<secret>".into();
+                    *key = "(secret)".into();
                 }
             }
         }

@@ -80,10 +80,12 @@ where
     let mut jitter = Jitter::new();
     let mut interval = options.initial_backoff.as_secs_f64();
     let mut attempts = 0;
+    let mut previous: Option<AttemptError> = None;
     loop {
         attempts += 1;
         let now = Instant::now();
-        let budget = deadline.saturating_duration_since(now).min(options.attempt_timeout);
+        let remaining = deadline.saturating_duration_since(now);
+        let budget = remaining.min(options.attempt_timeout);
         let result = match tokio::time::timeout(budget, attempt()).await {
             Ok(r) => r,
             Err(_) => Err(AttemptError::Timeout(budget)),
@@ -102,6 +104,13 @@ where
         if !cause.is_retryable() {
             return Err(NotifyError::Unrecoverable { attempts, cause });
         }
+        // Cut short by the notification's deadline rather than by its own timeout: the
+        // failure worth reporting is the previous attempt's, as Alertmanager reports the
+        // last integration error when its context expires.
+        if matches!(cause, AttemptError::Timeout(_)) && remaining < options.attempt_timeout {
+            let cause = previous.unwrap_or(cause);
+            return Err(NotifyError::GaveUp { attempts, cause });
+        }
         let spread = interval * options.jitter;
         let wait = Duration::from_secs_f64((interval - spread + 2.0 * spread * jitter.next()).max(0.0));
         interval = (interval * options.multiplier).min(options.max_backoff.as_secs_f64());
@@ -109,6 +118,7 @@ where
             return Err(NotifyError::GaveUp { attempts, cause });
         }
         tracing::debug!(attempts, error = %cause, ?wait, "notify attempt failed, will retry");
+        previous = Some(cause);
         tokio::time::sleep(wait).await;
     }
 }

@@ -75,9 +75,11 @@ impl Sink {
                     if serve(&mut tcp, &sink, &mut t).await
                         && let Some(config) = &sink.tls
                     {
-                        let mut tls = TlsAcceptor::from(config.clone()).accept(tcp).await.unwrap();
-                        t.tls = true;
-                        serve(&mut tls, &sink, &mut t).await;
+                        // A client that rejects the certificate ends the session here.
+                        if let Ok(mut tls) = TlsAcceptor::from(config.clone()).accept(tcp).await {
+                            t.tls = true;
+                            serve(&mut tls, &sink, &mut t).await;
+                        }
                     }
                     sink.sessions.lock().unwrap().push(t);
                 });

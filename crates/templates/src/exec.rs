@@ -27,6 +27,11 @@ pub struct ExecFailure {
     pub message: String,
     /// Set for `missingkey=error` failures.
     pub missing_key: Option<String>,
+    /// Name of the template whose text holds the failing node (`pos` is an offset into
+    /// `source_text`): the executed template, or one of its shared set.
+    pub source_name: Arc<str>,
+    /// That template's text.
+    pub source_text: Arc<str>,
 }
 
 /// Non-local exits of a walk: errors, and `{{break}}`/`{{continue}}`.
@@ -41,6 +46,8 @@ type R<T> = Result<T, Flow>;
 /// Execution state of one `execute` call.
 pub struct Exec<'a> {
     tmpl: &'a Template,
+    /// The template whose text the nodes being walked come from.
+    src: &'a Template,
     ctx: &'a CallContext<'a>,
     missing_key: MissingKey,
     out: String,
@@ -62,6 +69,7 @@ impl<'a> Exec<'a> {
     ) -> Result<String, Box<ExecFailure>> {
         let mut exec = Exec {
             tmpl,
+            src: tmpl,
             ctx,
             missing_key,
             out: String::new(),
@@ -85,6 +93,8 @@ impl<'a> Exec<'a> {
             template: self.current.to_string(),
             message: message.into(),
             missing_key: None,
+            source_name: self.src.name_arc(),
+            source_text: self.src.text_arc(),
         }))
     }
 
@@ -106,7 +116,7 @@ impl<'a> Exec<'a> {
         let mut result = Ok(());
         if *self.current == *self.tmpl.name() {
             for (var, field) in self.tmpl.predeclared() {
-                match self.eval_field(field, &Arg::Dot(0), &[], None, dot.clone()) {
+                match self.eval_field(dot, field, &Arg::Dot(0), &[], None, dot.clone()) {
                     Ok(v) => self.vars.push((var.clone(), v)),
                     Err(e) => {
                         result = Err(e);
@@ -148,6 +158,8 @@ impl<'a> Exec<'a> {
     fn print_value(&mut self, pipe: &Pipe, v: &Value) -> R<()> {
         match v {
             Value::Nil => self.out.push_str("<no value>"),
+            Value::Html(s) => self.out.push_str(s),
+            v if self.tmpl.escapes_html() => self.out.push_str(&crate::escape::html_escape(&format_value(v))),
             Value::Func(_) => {
                 return Err(self.fail(
                     pipe.pos,
@@ -269,14 +281,18 @@ impl<'a> Exec<'a> {
             Some(p) => format!("{{{{template {} {p}}}}}", go_quote(name, false)),
             None => format!("{{{{template {}}}}}", go_quote(name, false)),
         };
-        let Some((tname, body)) = self.tmpl.lookup(name) else {
+        let tmpl: &'a Template = self.tmpl;
+        let Some((src, tname, body)) = tmpl.lookup(name) else {
             return Err(self.fail(pos, &node, format!("template {} not defined", go_quote(name, false))));
         };
         let new_dot = match pipe {
             Some(p) => self.eval_pipeline(dot, p)?,
             None => Value::Nil,
         };
-        self.deeper(pos, &node, |this| this.walk_named(tname, &body, &new_dot))
+        let saved_src = std::mem::replace(&mut self.src, src);
+        let result = self.deeper(pos, &node, |this| this.walk_named(tname, &body, &new_dot));
+        self.src = saved_src;
+        result
     }
 
     fn eval_pipeline(&mut self, dot: &Value, pipe: &Pipe) -> R<Value> {
@@ -327,17 +343,17 @@ impl<'a> Exec<'a> {
         };
         let extra = &cmd.args[1..];
         match first {
-            Arg::Field(_, idents) => return self.eval_field_chain(dot.clone(), first, idents, extra, fin),
+            Arg::Field(_, idents) => return self.eval_field_chain(dot, dot.clone(), first, idents, extra, fin),
             Arg::Chain(_, inner, fields) => {
                 let recv = self.eval_chain_receiver(dot, first, inner)?;
-                return self.eval_field_chain(recv, first, fields, extra, fin);
+                return self.eval_field_chain(dot, recv, first, fields, extra, fin);
             }
             Arg::Identifier(_, name) => return self.eval_function(dot, name, cmd, &cmd.args, fin),
             Arg::Pipe(p) => {
                 self.not_a_function(&cmd.args, &fin)?;
                 return self.eval_pipeline(dot, p);
             }
-            Arg::Variable(_, idents) => return self.eval_variable(first, idents, extra, fin),
+            Arg::Variable(_, idents) => return self.eval_variable(dot, first, idents, extra, fin),
             _ => {}
         }
         self.not_a_function(&cmd.args, &fin)?;
@@ -358,7 +374,14 @@ impl<'a> Exec<'a> {
         self.eval_arg(dot, Param::Reflect, inner)
     }
 
-    fn eval_variable(&self, node: &Arg, idents: &[Arc<str>], extra: &[Arg], fin: Option<Value>) -> R<Value> {
+    fn eval_variable(
+        &mut self,
+        dot: &Value,
+        node: &Arg,
+        idents: &[Arc<str>],
+        extra: &[Arg],
+        fin: Option<Value>,
+    ) -> R<Value> {
         let value = self.var_value(&idents[0], node)?;
         if idents.len() == 1 {
             if !extra.is_empty() || fin.is_some() {
@@ -366,11 +389,12 @@ impl<'a> Exec<'a> {
             }
             return Ok(value);
         }
-        self.eval_field_chain(value, node, &idents[1..], extra, fin)
+        self.eval_field_chain(dot, value, node, &idents[1..], extra, fin)
     }
 
     fn eval_field_chain(
-        &self,
+        &mut self,
+        dot: &Value,
         receiver: Value,
         node: &Arg,
         idents: &[Arc<str>],
@@ -382,14 +406,29 @@ impl<'a> Exec<'a> {
         };
         let mut recv = receiver;
         for id in init {
-            recv = self.eval_field(id, node, &[], None, recv)?;
+            recv = self.eval_field(dot, id, node, &[], None, recv)?;
         }
-        self.eval_field(last, node, extra, fin, recv)
+        self.eval_field(dot, last, node, extra, fin, recv)
     }
 
-    /// Go's `evalField`: struct fields, map keys (with `missingkey`), and the
-    /// argument-free methods of time values.
-    fn eval_field(&self, name: &str, node: &Arg, extra: &[Arg], fin: Option<Value>, receiver: Value) -> R<Value> {
+    /// Go's `evalField`: methods from the function map first (as Go looks up methods
+    /// before fields and map keys), then struct fields, map keys (with `missingkey`), and
+    /// the argument-free methods of time values.
+    fn eval_field(
+        &mut self,
+        dot: &Value,
+        name: &str,
+        node: &Arg,
+        extra: &[Arg],
+        fin: Option<Value>,
+        receiver: Value,
+    ) -> R<Value> {
+        let tmpl: &'a Template = self.tmpl;
+        if !matches!(receiver, Value::Nil)
+            && let Some(method) = tmpl.method(&receiver.type_name(), name)
+        {
+            return self.eval_method(dot, method, name, node, extra, fin, receiver);
+        }
         let has_args = !extra.is_empty() || fin.is_some();
         let missing = |this: &Self, zero: Value| -> R<Value> {
             match this.missing_key {
@@ -526,6 +565,44 @@ impl<'a> Exec<'a> {
         result.map_err(|e| self.fail(pos, cmd, format!("error calling {name}: {e}")))
     }
 
+    /// Calls a method from the function map: `params[0]` is the receiver, the rest are
+    /// checked and evaluated like a function's.
+    #[allow(clippy::too_many_arguments)]
+    fn eval_method(
+        &mut self,
+        dot: &Value,
+        method: &Func,
+        name: &str,
+        node: &Arg,
+        extra: &[Arg],
+        fin: Option<Value>,
+        receiver: Value,
+    ) -> R<Value> {
+        let pos = node.pos();
+        let params = method.params.get(1..).unwrap_or(&[]);
+        let num_in = extra.len() + usize::from(fin.is_some());
+        let fixed = params.len();
+        if method.variadic.is_some() {
+            if num_in < fixed {
+                let msg = format!("wrong number of args for {name}: want at least {fixed} got {num_in}");
+                return Err(self.fail(pos, node, msg));
+            }
+        } else if num_in != fixed {
+            return Err(self.fail(pos, node, format!("wrong number of args for {name}: want {fixed} got {num_in}")));
+        }
+        let mut argv = Vec::with_capacity(num_in + 1);
+        argv.push(receiver);
+        for (i, a) in extra.iter().enumerate() {
+            let param = params.get(i).copied().or(method.variadic).unwrap_or(Param::Any);
+            argv.push(self.eval_arg(dot, param, a)?);
+        }
+        if let Some(f) = fin {
+            let param = params.get(num_in - 1).copied().or(method.variadic).unwrap_or(Param::Any);
+            argv.push(self.validate(f, param, pos, node)?);
+        }
+        self.invoke(method, &argv).map_err(|e| self.fail(pos, node, format!("error calling {name}: {e}")))
+    }
+
     fn invoke(&self, func: &Func, argv: &[Value]) -> Result<Value, String> {
         (func.imp)(self.ctx, argv)
     }
@@ -566,13 +643,13 @@ impl<'a> Exec<'a> {
                     p => Err(self.fail(pos, arg, format!("cannot assign nil to {}", p.type_name()))),
                 };
             }
-            Arg::Field(_, idents) => self.eval_field_chain(dot.clone(), arg, idents, &[], None)?,
-            Arg::Variable(_, idents) => self.eval_variable(arg, idents, &[], None)?,
+            Arg::Field(_, idents) => self.eval_field_chain(dot, dot.clone(), arg, idents, &[], None)?,
+            Arg::Variable(_, idents) => self.eval_variable(dot, arg, idents, &[], None)?,
             Arg::Pipe(p) => self.eval_pipeline(dot, p)?,
             Arg::Identifier(_, name) => self.eval_function(dot, name, arg, std::slice::from_ref(arg), None)?,
             Arg::Chain(_, inner, fields) => {
                 let recv = self.eval_chain_receiver(dot, arg, inner)?;
-                self.eval_field_chain(recv, arg, fields, &[], None)?
+                self.eval_field_chain(dot, recv, arg, fields, &[], None)?
             }
             Arg::Bool(_, b) => {
                 return match param {

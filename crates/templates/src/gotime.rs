@@ -44,7 +44,11 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 }
 
 /// Go's `time.Time.String()` of a UTC instant: `2006-01-02 15:04:05.999999999 +0000 UTC`.
+/// `i64::MIN` stands for Go's zero time, which Unix nanoseconds cannot reach.
 pub fn format_time(unix_nanos: i64) -> String {
+    if unix_nanos == i64::MIN {
+        return "0001-01-01 00:00:00 +0000 UTC".to_string();
+    }
     let secs = unix_nanos.div_euclid(NANOS_PER_SECOND);
     let frac = unix_nanos.rem_euclid(NANOS_PER_SECOND);
     let days = secs.div_euclid(86_400);

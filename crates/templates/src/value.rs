@@ -74,7 +74,8 @@ pub enum Value {
     QueryResult(Arc<[Arc<Sample>]>),
     /// Prometheus's `*sample`.
     Sample(Arc<Sample>),
-    /// `*time.Time` (from `toTime`), as Unix nanoseconds in UTC.
+    /// `*time.Time` (from `toTime`), as Unix nanoseconds in UTC; `i64::MIN` is Go's zero
+    /// time (`0001-01-01 00:00:00 +0000 UTC`, e.g. a firing alert's `EndsAt`).
     Time(i64),
     /// `*time.Duration` (from `toDuration`), in nanoseconds.
     Duration(i64),
