@@ -1,6 +1,8 @@
 //! Glue between alert producers and the built-in alert manager, and between its dispatcher
 //! and the receivers.
 
+use std::sync::{Arc, RwLock};
+
 use alerting::{Notification, Notify, NotifyFuture, PostableAlert};
 
 /// The in-process sink: alerts the notifier sends go straight into the built-in alert manager.
@@ -24,14 +26,42 @@ impl notifier::AlertSink for BuiltIn {
     }
 }
 
-/// Until receivers are wired: logs what would be sent.
-pub struct LogOnly;
+/// The receivers of the running alert manager config; a reload swaps in a new set.
+pub struct Receivers {
+    current: RwLock<Arc<receivers::Notifier>>,
+    metrics: Arc<receivers::NotifyMetrics>,
+}
 
-impl Notify for LogOnly {
+impl Receivers {
+    pub fn new(config: &alerting::Config, registry: &telemetry::Registry) -> anyhow::Result<Receivers> {
+        let metrics = receivers::NotifyMetrics::new(registry);
+        let current = RwLock::new(Arc::new(build(config, &metrics)?));
+        Ok(Receivers { current, metrics })
+    }
+
+    /// Builds the receivers of `config` (templates loaded, URLs and secrets read); on error
+    /// the running set stays.
+    pub fn prepare(&self, config: &alerting::Config) -> anyhow::Result<Arc<receivers::Notifier>> {
+        Ok(Arc::new(build(config, &self.metrics)?))
+    }
+
+    pub fn swap(&self, next: Arc<receivers::Notifier>) {
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = next;
+    }
+}
+
+fn build(config: &alerting::Config, metrics: &Arc<receivers::NotifyMetrics>) -> anyhow::Result<receivers::Notifier> {
+    let templates = receivers::Templates::load(&config.templates, None)
+        .map_err(|e| anyhow::anyhow!("alertmanager templates: {e}"))?;
+    receivers::Notifier::new(&config.receivers, Arc::new(templates), metrics.clone(), Default::default())
+        .map_err(|e| anyhow::anyhow!("alertmanager receivers: {e}"))
+}
+
+impl Notify for Receivers {
     fn notify<'a>(&'a self, n: &'a Notification) -> NotifyFuture<'a> {
         Box::pin(async move {
-            tracing::info!(receiver = %n.receiver, group = %n.group_key, alerts = n.alerts.len(), status = n.status, "notification (no integration configured)");
-            Ok(())
+            let current = self.current.read().unwrap_or_else(|p| p.into_inner()).clone();
+            current.notify(n).await
         })
     }
 }

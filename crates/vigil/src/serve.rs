@@ -106,6 +106,10 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         let _ = server_stop.wait_for(|s| *s).await;
     }));
 
+    // The alert manager keeps its own state and does not need the TSDB: it answers /api/v2
+    // before the WAL replay ends and before /-/ready.
+    let (alertmanager, am_receivers) = start_alertmanager(&args, &config, &state, &registry)?;
+
     let opts = storage_options(&args);
     let path = args.storage_path.clone();
     tracing::info!(path = %path.display(), fsync = ?opts.wal.fsync, "opening storage");
@@ -150,7 +154,6 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let jobs = config.jobs.len();
     manager.apply(config.jobs.clone()).await.map_err(|e| anyhow::anyhow!("cannot start scraping: {e}"))?;
     tracing::info!(jobs, "scraping started");
-    let alertmanager = start_alertmanager(&args, &config, &state)?;
     let rules = start_rules(&args, &config, &state, db.clone(), &registry)?;
     let (reload_tx, reload_rx) = mpsc::channel(4);
     if args.enable_lifecycle {
@@ -161,6 +164,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         args.clone(),
         manager.clone(),
         rules.clone(),
+        am_receivers.clone(),
         state.clone(),
         hup,
         reload_rx,
@@ -234,8 +238,10 @@ fn start_alertmanager(
     args: &ServeArgs,
     config: &config::Config,
     state: &Arc<AppState>,
-) -> Result<alerting::Alertmanager> {
+    registry: &telemetry::Registry,
+) -> Result<(alerting::Alertmanager, Arc<crate::am_notify::Receivers>)> {
     let config = load_alertmanager_config(args, config)?;
+    let am_receivers = Arc::new(crate::am_notify::Receivers::new(&config, registry)?);
     let options = alerting::Options {
         external_url: external_url(args),
         // Durable before the API answers: an acknowledged alert or silence survives kill -9.
@@ -244,10 +250,10 @@ fn start_alertmanager(
     };
     let am = alerting::Alertmanager::new(config, &args.storage_path.join("alertmanager"), options)
         .map_err(|e| anyhow::anyhow!("cannot start the alert manager: {e}"))?;
-    am.spawn(Arc::new(crate::am_notify::LogOnly));
+    am.spawn(am_receivers.clone());
     let _ = state.alertmanager.set(am.clone());
     tracing::info!("built-in alert manager started (/api/v2)");
-    Ok(am)
+    Ok((am, am_receivers))
 }
 
 /// Starts alert delivery and rule evaluation with the configuration's rule files.
@@ -335,6 +341,7 @@ async fn reload_loop(
     args: ServeArgs,
     manager: ScrapeManager,
     rules: RulesManager,
+    am_receivers: Arc<crate::am_notify::Receivers>,
     state: Arc<AppState>,
     mut hup: Option<tokio::signal::unix::Signal>,
     mut requests: mpsc::Receiver<oneshot::Sender<Result<(), String>>>,
@@ -349,7 +356,7 @@ async fn reload_loop(
             },
             _ = stop.changed() => break,
         };
-        let result = reload(&args, &manager, &rules, &state).await;
+        let result = reload(&args, &manager, &rules, &am_receivers, &state).await;
         match &result {
             Ok(()) => tracing::info!("configuration reloaded"),
             Err(e) => tracing::error!(error = %e, "configuration reload failed; keeping the running configuration"),
@@ -364,6 +371,7 @@ async fn reload(
     args: &ServeArgs,
     manager: &ScrapeManager,
     rules: &RulesManager,
+    am_receivers: &crate::am_notify::Receivers,
     state: &AppState,
 ) -> Result<(), String> {
     let modules = load_probe_modules(args).map_err(|e| format!("{e:#}"))?;
@@ -371,8 +379,10 @@ async fn reload(
     // Rules and the alert manager's config first: a broken file fails the reload before
     // anything else changes.
     let am_config = load_alertmanager_config(args, &cfg).map_err(|e| format!("{e:#}"))?;
+    let next_receivers = am_receivers.prepare(&am_config).map_err(|e| format!("{e:#}"))?;
     apply_rules(args, &cfg, rules).map_err(|e| format!("{e:#}"))?;
     if let Some(am) = state.alertmanager.get() {
+        am_receivers.swap(next_receivers);
         am.apply_config(am_config);
     }
     if let Some(n) = state.notifier.get() {
