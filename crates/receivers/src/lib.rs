@@ -48,6 +48,7 @@ pub mod notifier;
 pub mod pagerduty;
 pub mod preview;
 pub mod retry;
+pub mod sample;
 pub mod slack;
 pub mod template;
 pub mod truncate;

@@ -28,6 +28,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v2/alerts/groups", get(groups))
         .route("/api/v2/silences", get(get_silences).post(post_silence))
         .route("/api/v2/silence/{id}", get(get_silence).delete(delete_silence))
+        .route("/api/vigil/v1/alertmanager/preview", axum::routing::post(preview))
         .with_state(state)
 }
 
@@ -324,6 +325,26 @@ async fn delete_silence(State(state): State<Arc<AppState>>, Path(id): Path<Strin
         Err(alerting::silence::SilenceError::NotFound) => {
             Err(error(StatusCode::NOT_FOUND, format!("silence {id} not found")))
         }
+        Err(e) => Err(error(StatusCode::BAD_REQUEST, e.to_string())),
+    }
+}
+
+/// `POST /api/vigil/v1/alertmanager/preview` with `{"receiver": "…", "alerts": [{"labels": …,
+/// "annotations": …, "status": "firing"}]}`: every templated field of the receiver's
+/// integrations rendered for those alerts under the running config, nothing sent. Template
+/// errors answer 422 with the partial preview and the errors (template name and position).
+async fn preview(State(state): State<Arc<AppState>>, body: Bytes) -> ApiResult {
+    let am = manager(&state)?;
+    let req: receivers::sample::PreviewRequest = serde_json::from_slice(&body)
+        .map_err(|e| error(StatusCode::BAD_REQUEST, format!("body is not a preview request: {e}")))?;
+    let external_url = state.external_url.get().cloned().unwrap_or_default();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+    match receivers::sample::preview(&am.config(), &req, &external_url, now) {
+        Ok(p) => Ok(reply(StatusCode::OK, serde_json::to_value(p).unwrap_or(Value::Null))),
+        Err(receivers::sample::SampleError::Render(e)) => Ok(reply(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({ "errors": e.errors, "preview": serde_json::to_value(&e.preview).unwrap_or(Value::Null) }),
+        )),
         Err(e) => Err(error(StatusCode::BAD_REQUEST, e.to_string())),
     }
 }

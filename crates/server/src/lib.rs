@@ -60,6 +60,8 @@ pub struct AppState {
     pub notifier: OnceLock<notifier::Notifier>,
     /// The built-in alert manager behind `/api/v2`, once started.
     pub alertmanager: OnceLock<alerting::Alertmanager>,
+    /// `--web.external-url` (links in notifications and previews).
+    pub external_url: OnceLock<String>,
 }
 
 impl AppState {
@@ -101,6 +103,7 @@ impl AppState {
             rules: OnceLock::new(),
             notifier: OnceLock::new(),
             alertmanager: OnceLock::new(),
+            external_url: OnceLock::new(),
         })
     }
 

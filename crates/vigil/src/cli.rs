@@ -87,6 +87,39 @@ pub enum AlertmanagerCommand {
     /// Routing.
     #[command(subcommand)]
     Routes(RoutesCommand),
+    /// Notification templates.
+    #[command(subcommand)]
+    Template(TemplateCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TemplateCommand {
+    /// Render what a receiver would send for some alerts, without sending: every templated
+    /// field (Slack title and text, e-mail subject and body, PagerDuty summary, …) and the
+    /// request body, e.g. `vigil alertmanager template render --config.file=alertmanager.yml
+    /// alertname=HighLatency severity=critical service=api`.
+    Render(TemplateRenderArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct TemplateRenderArgs {
+    /// The alertmanager.yml whose receivers and templates to use.
+    #[arg(long = "config.file", default_value = "alertmanager.yml")]
+    pub config_file: PathBuf,
+    /// Receiver to render; default: the one the alerts' route reaches.
+    #[arg(long)]
+    pub receiver: Option<String>,
+    /// JSON file with the alerts: `[{"labels": {…}, "annotations": {…}, "status": "firing"}]`.
+    #[arg(long)]
+    pub alerts: Option<PathBuf>,
+    /// Annotations for the alert given as labels, `name=value`; repeatable.
+    #[arg(long = "annotation")]
+    pub annotations: Vec<String>,
+    /// Print the preview as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Labels of one firing alert (`name=value`), instead of --alerts.
+    pub labels: Vec<String>,
 }
 
 #[derive(Args, Debug)]

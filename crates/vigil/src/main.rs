@@ -15,7 +15,10 @@ mod units;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use cli::{AlertmanagerCommand, CheckCommand, Cli, Command, LogFormat, RoutesCommand, TestCommand, TsdbCommand};
+use cli::{
+    AlertmanagerCommand, CheckCommand, Cli, Command, LogFormat, RoutesCommand, TemplateCommand, TestCommand,
+    TsdbCommand,
+};
 
 fn init_logging(level: &str, format: LogFormat) {
     let filter = EnvFilter::try_new(level).unwrap_or_else(|_| EnvFilter::new("info"));
@@ -58,6 +61,7 @@ fn main() -> anyhow::Result<()> {
             match cmd {
                 AlertmanagerCommand::CheckConfig(a) => am_cmd::check_config(&a.files),
                 AlertmanagerCommand::Routes(RoutesCommand::Test(a)) => am_cmd::routes_test(&a),
+                AlertmanagerCommand::Template(TemplateCommand::Render(a)) => am_cmd::template_render(&a),
             }
         }
         Some(Command::Promqltest(args)) => promqltest_cmd::run(args),

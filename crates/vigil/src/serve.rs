@@ -252,6 +252,7 @@ fn start_alertmanager(
         .map_err(|e| anyhow::anyhow!("cannot start the alert manager: {e}"))?;
     am.spawn(am_receivers.clone());
     let _ = state.alertmanager.set(am.clone());
+    let _ = state.external_url.set(external_url(args));
     tracing::info!("built-in alert manager started (/api/v2)");
     Ok((am, am_receivers))
 }

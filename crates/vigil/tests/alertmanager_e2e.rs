@@ -392,3 +392,76 @@ fn routes_test_agrees_with_amtool_on_the_seed_config() {
         assert_eq!((vc, vout.trim()), (ac, aout.join("\n").trim()), "labels {labels:?}");
     }
 }
+
+const PREVIEW_CONFIG: &str = "route:
+  receiver: team
+  group_by: [alertname, service]
+receivers:
+  - name: team
+    slack_configs:
+      - api_url: https://hooks.slack.com/services/T0/B0/X
+        channel: '#alerts'
+        title: '{{ template \"custom.title\" . }}'
+        text: '{{ range .Alerts }}{{ .Annotations.summary }} {{ end }}'
+templates: ['custom.tmpl']
+";
+
+#[test]
+fn template_preview_renders_without_sending_from_the_cli_and_the_api() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("custom.tmpl"), "{{ define \"custom.title\" }}[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} on {{ .GroupLabels.service }}{{ end }}").unwrap();
+    let cfg = tmp.path().join("alertmanager.yml");
+    std::fs::write(&cfg, PREVIEW_CONFIG).unwrap();
+    let cfg_flag = format!("--config.file={}", cfg.display());
+    let vigil = common::vigil_bin();
+    let (code, out) = run(
+        vigil.to_str().unwrap(),
+        &[
+            "alertmanager",
+            "template",
+            "render",
+            &cfg_flag,
+            "--annotation=summary=p95 is 3s",
+            "alertname=HighLatency",
+            "service=api",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("title: [FIRING] HighLatency on api"), "{out}");
+    assert!(out.contains("text: p95 is 3s"), "{out}");
+    assert!(out.contains("\"channel\":\"#alerts\""), "the Slack body is shown: {out}");
+
+    // A broken template names the template and the position, and exits 1.
+    std::fs::write(tmp.path().join("custom.tmpl"), "{{ define \"custom.title\" }}{{ .Status | nosuch }}{{ end }}")
+        .unwrap();
+    let (code, out) = run(vigil.to_str().unwrap(), &["alertmanager", "template", "render", &cfg_flag, "alertname=X"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("nosuch") && out.contains("custom.tmpl"), "{out}");
+
+    // The same through the API of a running Vigil, on its running config.
+    std::fs::write(
+        tmp.path().join("custom.tmpl"),
+        "{{ define \"custom.title\" }}[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }}{{ end }}",
+    )
+    .unwrap();
+    let v = start_with_am_config(
+        tmp.path(),
+        &PREVIEW_CONFIG.replace("custom.tmpl", &tmp.path().join("custom.tmpl").display().to_string()),
+        "",
+    );
+    let body = br#"{"alerts":[{"labels":{"alertname":"DiskFull","service":"db"},"annotations":{"summary":"95%"}},{"labels":{"alertname":"DiskFull","service":"db"},"status":"resolved"}]}"#;
+    let r = common::request(
+        v.addr,
+        "POST",
+        "/api/vigil/v1/alertmanager/preview",
+        &[("Content-Type", "application/json")],
+        body,
+    )
+    .unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    let p: Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(p["receiver"], "team");
+    let fields = p["integrations"][0]["fields"].as_array().unwrap();
+    let title = fields.iter().find(|f| f["field"] == "title").unwrap();
+    assert_eq!(title["value"], "[FIRING] DiskFull", "{p}");
+}
