@@ -4,8 +4,14 @@
 //! alert started longer ago than that), then flushes every `group_interval`. Resolved alerts stay
 //! until a flush that reported them succeeds. Time is passed in explicitly, so the timer logic
 //! runs the same under a test's hand-moved clock as under the wall clock.
+//!
+//! Besides its own timer a group can be woken for escalation (see [`crate::escalation`]): the
+//! caller passes a function naming when each group next has a level due, and such a wake-up
+//! produces a [`FlushKind::Escalation`] batch that leaves the group's timers and alerts alone.
 
 use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
 
 use crate::alert::Alert;
 use crate::labels::{Fingerprint, LabelSet, fingerprint, label_set_string};
@@ -13,6 +19,31 @@ use crate::route::{Route, RouteOpts};
 
 /// A group's identity: the route's id and the fingerprint of the group labels.
 pub type GroupId = (usize, Fingerprint);
+
+/// A group's identity that survives restarts and reloads (a [`GroupId`] holds the route's
+/// position, which a reload may change): Alertmanager's group key and the route's receiver —
+/// what the notification log keys its entries by, so what acknowledgements and escalations are
+/// kept under too.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct GroupKey {
+    pub group_key: String,
+    pub receiver: String,
+}
+
+/// Alertmanager's group key of a route's group: `<route key>:<group labels>`.
+pub fn group_key(route: &Route, group_labels: &LabelSet) -> String {
+    format!("{}:{}", route.key, label_set_string(group_labels))
+}
+
+/// Why a batch was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlushKind {
+    /// The group's own timer (group_wait, then group_interval).
+    Regular,
+    /// An escalation level fell due between two regular flushes: only escalation levels are
+    /// planned, and the group's timers and resolved alerts are left as they are.
+    Escalation,
+}
 
 /// One aggregation group.
 #[derive(Debug, Clone)]
@@ -35,6 +66,25 @@ impl AggrGroup {
     pub fn next_flush(&self) -> i64 {
         self.next_flush
     }
+
+    /// The group's [`GroupKey`].
+    pub fn group_key(&self) -> GroupKey {
+        GroupKey { group_key: self.key.clone(), receiver: self.opts.receiver.clone() }
+    }
+
+    fn batch(&self, now: i64, kind: FlushKind) -> FlushBatch {
+        let mut alerts: Vec<Alert> = self.alerts.values().cloned().collect();
+        alerts.sort_by(|a, b| crate::alert::alert_order(&a.labels, &b.labels));
+        FlushBatch {
+            id: self.id,
+            group_key: self.key.clone(),
+            group_labels: self.labels.clone(),
+            opts: self.opts.clone(),
+            alerts,
+            now,
+            kind,
+        }
+    }
 }
 
 /// What one timer firing hands to the notification pipeline.
@@ -47,6 +97,14 @@ pub struct FlushBatch {
     /// The group's alerts as they were at the flush.
     pub alerts: Vec<Alert>,
     pub now: i64,
+    pub kind: FlushKind,
+}
+
+impl FlushBatch {
+    /// The flushed group's [`GroupKey`].
+    pub fn key(&self) -> GroupKey {
+        GroupKey { group_key: self.group_key.clone(), receiver: self.opts.receiver.clone() }
+    }
 }
 
 /// All aggregation groups of one route tree.
@@ -74,7 +132,7 @@ impl Dispatcher {
             let id = (r.id, fingerprint(&labels));
             let g = self.groups.entry(id).or_insert_with(|| AggrGroup {
                 id,
-                key: format!("{}:{}", r.key, label_set_string(&labels)),
+                key: group_key(r, &labels),
                 labels,
                 route_key: r.key.clone(),
                 opts: r.opts.clone(),
@@ -94,15 +152,38 @@ impl Dispatcher {
 
     /// The earliest pending timer, if any group has alerts.
     pub fn next_flush(&self) -> Option<i64> {
-        self.groups.values().filter(|g| !g.in_flight && !g.alerts.is_empty()).map(|g| g.next_flush).min()
+        self.next_flush_with(|_| None)
+    }
+
+    /// The earliest pending timer or wake-up (`wake`: when a group next has an escalation level
+    /// due), if any group has alerts.
+    pub fn next_flush_with(&self, wake: impl Fn(&AggrGroup) -> Option<i64>) -> Option<i64> {
+        self.groups
+            .values()
+            .filter(|g| !g.in_flight && !g.alerts.is_empty())
+            .map(|g| wake(g).map_or(g.next_flush, |w| w.min(g.next_flush)))
+            .min()
     }
 
     /// Fires every timer due at `now`: the groups are marked in flight and re-armed for
     /// `group_interval` later, and their contents returned for the pipeline.
     pub fn take_due(&mut self, now: i64) -> Vec<FlushBatch> {
+        self.take_due_with(now, |_| None)
+    }
+
+    /// [`Dispatcher::take_due`], plus an [`FlushKind::Escalation`] batch for every group whose
+    /// timer is not due but whose `wake` time is.
+    pub fn take_due_with(&mut self, now: i64, wake: impl Fn(&AggrGroup) -> Option<i64>) -> Vec<FlushBatch> {
         let mut out = Vec::new();
         for g in self.groups.values_mut() {
-            if g.in_flight || g.next_flush > now {
+            if g.in_flight {
+                continue;
+            }
+            if g.next_flush > now {
+                if !g.alerts.is_empty() && wake(g).is_some_and(|w| w <= now) {
+                    g.in_flight = true;
+                    out.push(g.batch(now, FlushKind::Escalation));
+                }
                 continue;
             }
             g.next_flush = now.saturating_add(g.opts.group_interval_ms);
@@ -111,27 +192,18 @@ impl Dispatcher {
             }
             g.has_flushed = true;
             g.in_flight = true;
-            let mut alerts: Vec<Alert> = g.alerts.values().cloned().collect();
-            alerts.sort_by(|a, b| crate::alert::alert_order(&a.labels, &b.labels));
-            out.push(FlushBatch {
-                id: g.id,
-                group_key: g.key.clone(),
-                group_labels: g.labels.clone(),
-                opts: g.opts.clone(),
-                alerts,
-                now,
-            });
+            out.push(g.batch(now, FlushKind::Regular));
         }
         out.sort_by_key(|b| b.group_key.clone());
         out
     }
 
-    /// Ends a flush. On success, alerts that were resolved at the flush and have not been
-    /// updated since are dropped from the group (their resolution has been dealt with).
+    /// Ends a flush. On success, alerts that were resolved at a regular flush and have not
+    /// been updated since are dropped from the group (their resolution has been dealt with).
     pub fn finish(&mut self, batch: &FlushBatch, success: bool) {
         let Some(g) = self.groups.get_mut(&batch.id) else { return };
         g.in_flight = false;
-        if !success {
+        if !success || batch.kind == FlushKind::Escalation {
             return;
         }
         for a in batch.alerts.iter().filter(|a| a.resolved_at(batch.now)) {

@@ -2,24 +2,32 @@
 //! inhibitor and aggregation groups behind one lock, the operations the v2 API needs, and the
 //! background task that fires group timers, sends notifications, persists and collects garbage.
 //!
-//! State lives in three snapshot files in the data directory (`alerts.json`, `silences.json`,
-//! `nflog.json`). Silences are written before a change is acknowledged; alerts and the
-//! notification log are written at most `persist_interval_ms` after they change (0: at once).
+//! Vigil's additions are tied in here too: acknowledgements ([`crate::ack`]), escalation
+//! levels ([`crate::escalation`]) and recurring silences ([`crate::recurring`]).
+//!
+//! State lives in snapshot files in the data directory (`alerts.json`, `silences.json`,
+//! `nflog.json`, `acks.json`, `escalations.json`). Silences and acknowledgements are written
+//! before a change is confirmed, and a notified escalation level before its flush completes;
+//! alerts, the notification log and the start of incidents are written at most
+//! `persist_interval_ms` after they change (0: at once).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::alert::PostableAlert;
+use crate::ack::{Ack, AckError, AckView, Acks, GroupRef};
+use crate::alert::{Alert, PostableAlert};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::dispatch::{Dispatcher, FlushBatch};
+use crate::dispatch::{AggrGroup, Dispatcher, FlushBatch, FlushKind, GroupKey, group_key};
+use crate::escalation::Escalations;
 use crate::inhibit::Inhibitor;
 use crate::labels::{fingerprint_hex, label_set_before};
 use crate::matchers::Matcher;
 use crate::nflog::NotificationLog;
-use crate::notify::{FlushContext, Notify, Planned, ReceiverTable, plan, receiver_table};
+use crate::notify::{FlushContext, Notify, Planned, ReceiverTable, Record, notifiable, plan, receiver_table};
+use crate::recurring::Recurring;
 use crate::silence::{DEFAULT_RETENTION_MS, PostableSilence, SilenceError, Silences};
 use crate::store::AlertStore;
 use crate::views::{AlertFilter, AlertState, AlertView, GroupView, SilenceView, StatusView, sort_silences};
@@ -67,6 +75,9 @@ struct State {
     epoch: u64,
     inhibitor: Inhibitor,
     inhibitor_at: Option<(u64, i64)>,
+    acks: Acks,
+    escalations: Escalations,
+    recurring: Recurring,
     last_persist: i64,
     last_gc: i64,
 }
@@ -95,6 +106,26 @@ pub struct FlushReport {
 }
 
 impl State {
+    /// Materializes recurring silences whose window has begun, before anything reads silences.
+    fn sync_recurring(&mut self, now: i64) {
+        if self.recurring.definitions().is_empty() {
+            return;
+        }
+        for id in self.recurring.sync(&mut self.silences, now) {
+            tracing::info!(silence = %id, "recurring silence window started");
+        }
+    }
+
+    /// A config's recurring silences replace the current ones; silences of definitions that are
+    /// gone or changed are expired.
+    fn set_recurring(&mut self, now: i64) {
+        self.recurring = Recurring::new(self.config.vigil.recurring_silences.clone());
+        for id in self.recurring.retire(&mut self.silences, now) {
+            tracing::info!(silence = %id, "recurring silence no longer configured as it was; expired");
+        }
+        self.sync_recurring(now);
+    }
+
     fn refresh_inhibitor(&mut self, now: i64) {
         let stamp = (self.store.generation(), now / 1000);
         if self.inhibitor_at == Some(stamp) {
@@ -120,6 +151,22 @@ impl State {
             self.inhibitor.inhibited_by(fp, &a.labels).map(fingerprint_hex).into_iter().collect();
         let state =
             if silenced_by.is_empty() && inhibited_by.is_empty() { AlertState::Active } else { AlertState::Suppressed };
+        let acks = if self.acks.is_empty() {
+            Vec::new()
+        } else {
+            self.config
+                .route
+                .matching(&a.labels)
+                .into_iter()
+                .filter_map(|r| {
+                    let key = GroupKey {
+                        group_key: group_key(r, &r.group_labels(&a.labels)),
+                        receiver: r.opts.receiver.clone(),
+                    };
+                    self.acks.active(&key, now).map(|ack| AckView::new(&key, ack))
+                })
+                .collect()
+        };
         AlertView {
             labels: a.labels.clone(),
             annotations: a.annotations.clone(),
@@ -132,14 +179,20 @@ impl State {
             state,
             silenced_by,
             inhibited_by,
+            acks,
         }
+    }
+
+    fn is_dirty(&self) -> bool {
+        self.store.is_dirty() || self.nflog.is_dirty() || self.escalations.is_dirty()
     }
 
     fn persist(&mut self, dir: &Path, now: i64) -> Result<(), String> {
         self.last_persist = now;
         let a = self.store.save(dir);
         let n = self.nflog.save(dir);
-        a.and(n)
+        let e = self.escalations.save(dir);
+        a.and(n).and(e)
     }
 }
 
@@ -153,7 +206,9 @@ impl Alertmanager {
         let (store, e1) = AlertStore::load(data_dir);
         let (silences, e2) = Silences::load(data_dir, options.retention_ms);
         let (nflog, e3) = NotificationLog::load(data_dir, options.retention_ms);
-        for e in [e1, e2, e3].into_iter().flatten() {
+        let (acks, e4) = Acks::load(data_dir);
+        let (escalations, e5) = Escalations::load(data_dir);
+        for e in [e1, e2, e3, e4, e5].into_iter().flatten() {
             tracing::error!(error = %e, "alertmanager state could not be fully loaded");
         }
         let config = Arc::new(config);
@@ -167,10 +222,14 @@ impl Alertmanager {
             nflog,
             epoch: 0,
             inhibitor_at: None,
+            acks,
+            escalations,
+            recurring: Recurring::default(),
             last_persist: now,
             last_gc: now,
         };
         state.rebuild_dispatcher(now);
+        state.set_recurring(now);
         let inner = Inner {
             state: Mutex::new(state),
             dir: data_dir.to_path_buf(),
@@ -207,6 +266,7 @@ impl Alertmanager {
         st.inhibitor_at = None;
         st.config = Arc::new(config);
         st.rebuild_dispatcher(now);
+        st.set_recurring(now);
         drop(st);
         self.inner.wake.notify_one();
     }
@@ -241,6 +301,7 @@ impl Alertmanager {
     pub fn alerts(&self, filter: &AlertFilter) -> Vec<AlertView> {
         let now = self.now();
         let mut st = self.lock();
+        st.sync_recurring(now);
         st.refresh_inhibitor(now);
         let mut out: Vec<AlertView> = st
             .store
@@ -259,6 +320,7 @@ impl Alertmanager {
     pub fn groups(&self, filter: &AlertFilter) -> Vec<GroupView> {
         let now = self.now();
         let mut st = self.lock();
+        st.sync_recurring(now);
         st.refresh_inhibitor(now);
         let mut out = Vec::new();
         for g in st.dispatcher.groups() {
@@ -277,7 +339,14 @@ impl Alertmanager {
                 continue;
             }
             alerts.sort_by(|a, b| crate::alert::alert_order(&a.labels, &b.labels));
-            out.push(GroupView { labels: g.labels.clone(), receiver: g.opts.receiver.clone(), alerts });
+            let key = g.group_key();
+            out.push(GroupView {
+                labels: g.labels.clone(),
+                receiver: g.opts.receiver.clone(),
+                alerts,
+                ack: st.acks.active(&key, now).map(|a| AckView::new(&key, a)),
+                escalation: st.escalations.view(&key, &st.config.vigil.escalations),
+            });
         }
         out.sort_by(|a, b| {
             if a.labels == b.labels {
@@ -295,7 +364,8 @@ impl Alertmanager {
     /// the labels its own matchers name (Alertmanager's rule), in Alertmanager's order.
     pub fn silences(&self, filter: &[Matcher]) -> Vec<SilenceView> {
         let now = self.now();
-        let st = self.lock();
+        let mut st = self.lock();
+        st.sync_recurring(now);
         let mut out: Vec<SilenceView> = st
             .silences
             .iter()
@@ -312,7 +382,9 @@ impl Alertmanager {
     /// One silence (`GET /api/v2/silence/{id}`).
     pub fn silence(&self, id: &str) -> Option<SilenceView> {
         let now = self.now();
-        self.lock().silences.get(id).map(|s| SilenceView::new(s, now))
+        let mut st = self.lock();
+        st.sync_recurring(now);
+        st.silences.get(id).map(|s| SilenceView::new(s, now))
     }
 
     /// Creates or updates a silence (`POST /api/v2/silences`) with the API's extra checks;
@@ -336,6 +408,53 @@ impl Alertmanager {
         self.lock().silences.expire(id, now)
     }
 
+    /// Acknowledges an alert group: until it resolves, or `expires_at` (Unix ms) passes, or
+    /// [`Alertmanager::unacknowledge`], repeat notifications and escalation stop (see
+    /// [`crate::ack`]). Every group `group` names that has a firing alert is acknowledged;
+    /// the acknowledgement is on disk when this returns. Acknowledging again replaces it.
+    pub fn acknowledge(
+        &self,
+        group: GroupRef,
+        by: String,
+        comment: String,
+        expires_at: Option<i64>,
+    ) -> Result<AckView, AckError> {
+        let now = self.now();
+        let mut st = self.lock();
+        let keys = crate::ack::resolve(&st.dispatcher, &group, now, true)?;
+        let ack = Ack { by, comment, at: now, expires_at };
+        st.acks.set(&keys, &ack)?;
+        drop(st);
+        self.inner.wake.notify_one();
+        Ok(AckView::new(&keys[0], &ack))
+    }
+
+    /// Withdraws the acknowledgement of the groups `group` names and returns it (`NotFound`
+    /// when none is in force). Escalation levels whose time has come go out at once.
+    pub fn unacknowledge(&self, group: GroupRef) -> Result<AckView, AckError> {
+        let now = self.now();
+        let mut st = self.lock();
+        let keys = crate::ack::resolve(&st.dispatcher, &group, now, false)?;
+        let removed = st.acks.remove(&keys, now)?;
+        let Some((key, ack)) = removed.first() else { return Err(AckError::NotFound) };
+        let view = AckView::new(key, ack);
+        for (k, _) in &removed {
+            st.escalations.reset_woken(k);
+        }
+        drop(st);
+        self.inner.wake.notify_one();
+        Ok(view)
+    }
+
+    /// Every acknowledgement in force, by group key.
+    pub fn acks(&self) -> Vec<AckView> {
+        let now = self.now();
+        let st = self.lock();
+        let mut out: Vec<AckView> = st.acks.iter_active(now).map(|(k, a)| AckView::new(k, a)).collect();
+        out.sort_by(|a, b| (&a.group_key, &a.receiver).cmp(&(&b.group_key, &b.receiver)));
+        out
+    }
+
     /// Receiver names (`GET /api/v2/receivers`).
     pub fn receivers(&self) -> Vec<String> {
         self.lock().config.receivers.iter().map(|r| r.name.clone()).collect()
@@ -349,14 +468,33 @@ impl Alertmanager {
         }
     }
 
-    /// Fires due group timers and plans their notifications.
+    /// Fires due group timers and escalation wake-ups and plans their notifications.
     fn take_due(&self, now: i64) -> (u64, Vec<(FlushBatch, Vec<Planned>)>) {
-        let mut st = self.lock();
-        let batches = st.dispatcher.take_due(now);
+        let mut guard = self.lock();
+        let st = &mut *guard;
+        st.sync_recurring(now);
+        let wake = crate::escalation::wake(&st.escalations, &st.acks, &st.config.vigil.escalations, &st.receivers, now);
+        let batches = st.dispatcher.take_due_with(now, wake);
         if batches.is_empty() {
             return (st.epoch, Vec::new());
         }
         st.refresh_inhibitor(now);
+        // An incident begins at the group's first regular flush with something firing to notify.
+        if !st.config.vigil.escalations.is_empty() {
+            for b in batches.iter().filter(|b| b.kind == FlushKind::Regular) {
+                let alerts = notifiable(b, &st.silences, &st.inhibitor, &st.config.time_intervals);
+                let firing: Vec<&Alert> = alerts.into_iter().filter(|a| !a.resolved_at(now)).collect();
+                st.escalations.begin(&b.key(), &firing, &st.config.vigil.escalations, now);
+            }
+        }
+        // Plannings under an ack do not count: the levels they held back are due when it ends.
+        let escalating = !st.escalations.is_empty();
+        for b in batches.iter().filter(|_| escalating) {
+            let key = b.key();
+            if st.acks.active(&key, now).is_none() {
+                st.escalations.mark_woken(&key, now);
+            }
+        }
         let ctx = FlushContext {
             silences: &st.silences,
             inhibitor: &st.inhibitor,
@@ -364,25 +502,47 @@ impl Alertmanager {
             nflog: &st.nflog,
             receivers: &st.receivers,
             external_url: &self.inner.opts.external_url,
+            acks: &st.acks,
+            escalations: &st.escalations,
+            policies: &st.config.vigil.escalations,
         };
         let planned: Vec<Vec<Planned>> = batches.iter().map(|b| plan(b, &ctx)).collect();
         (st.epoch, batches.into_iter().zip(planned).collect())
     }
 
-    /// Records the outcome of one group's flush.
+    /// Records the outcome of one group's flush. A regular flush that found every alert
+    /// resolved and delivered everything ends the group's acknowledgement and incident.
     fn complete(&self, epoch: u64, batch: &FlushBatch, results: Vec<(Planned, bool)>) {
         let now = self.now();
         let mut st = self.lock();
         let mut success = true;
+        let mut escalation_changed = false;
         for (p, ok) in results {
-            if ok {
-                st.nflog.log(p.log_key, p.firing, p.resolved, now, p.expiry_ms);
-            } else {
+            if !ok {
                 success = false;
+                continue;
+            }
+            match p.record {
+                Record::Log { key, firing, resolved, expiry_ms } => st.nflog.log(key, firing, resolved, now, expiry_ms),
+                Record::Escalation(sent) => {
+                    st.escalations.record(&sent, now);
+                    escalation_changed = true;
+                }
             }
         }
         if st.epoch == epoch {
             st.dispatcher.finish(batch, success);
+        }
+        if success && batch.kind == FlushKind::Regular && batch.alerts.iter().all(|a| a.resolved_at(batch.now)) {
+            let key = batch.key();
+            st.acks.clear(&key);
+            escalation_changed |= st.escalations.end(&key);
+        }
+        // A notified level is on disk before anything else happens, so no restart repeats it.
+        if (escalation_changed || self.inner.opts.persist_interval_ms <= 0)
+            && let Err(e) = st.escalations.save(&self.inner.dir)
+        {
+            tracing::error!(error = %e, "cannot persist escalations");
         }
         if self.inner.opts.persist_interval_ms <= 0
             && let Err(e) = st.nflog.save(&self.inner.dir)
@@ -426,18 +586,28 @@ impl Alertmanager {
     /// has to report them), expired silences and log entries, and persist what changed.
     pub fn maintain(&self) {
         let now = self.now();
-        let mut st = self.lock();
+        let mut guard = self.lock();
+        let st = &mut *guard;
         st.dispatcher.remove_empty();
         if now - st.last_gc >= self.inner.opts.gc_interval_ms {
             st.last_gc = now;
             let held = st.dispatcher.held();
             st.store.gc(now, |fp| held.contains(&fp));
             st.silences.gc(now);
-            st.nflog.gc(now);
+            // Acks and incidents of groups a reload re-keyed (or that vanished in a crash).
+            if !st.acks.is_empty() || !st.escalations.is_empty() {
+                let live: HashSet<GroupKey> = st.dispatcher.groups().map(AggrGroup::group_key).collect();
+                st.acks.gc(now, |k| live.contains(k));
+                st.escalations.retain(|k| live.contains(k));
+            }
+            let acked: HashSet<(&str, &str)> =
+                st.acks.iter_active(now).map(|(k, _)| (k.group_key.as_str(), k.receiver.as_str())).collect();
+            st.nflog.gc_keeping(now, |k| acked.contains(&(k.group_key.as_str(), k.receiver.as_str())));
         }
+        st.sync_recurring(now);
         let due = now - st.last_persist >= self.inner.opts.persist_interval_ms;
         if due
-            && (st.store.is_dirty() || st.nflog.is_dirty())
+            && st.is_dirty()
             && let Err(e) = st.persist(&self.inner.dir, now)
         {
             tracing::error!(error = %e, "cannot persist alertmanager state");
@@ -473,8 +643,15 @@ impl Alertmanager {
             self.maintain();
             let wait_ms = {
                 let st = self.lock();
-                let next = st.dispatcher.next_flush().map_or(1000, |t| (t - now).clamp(0, 1000));
-                let persist = if st.store.is_dirty() || st.nflog.is_dirty() {
+                let wake = crate::escalation::wake(
+                    &st.escalations,
+                    &st.acks,
+                    &st.config.vigil.escalations,
+                    &st.receivers,
+                    now,
+                );
+                let next = st.dispatcher.next_flush_with(wake).map_or(1000, |t| (t - now).clamp(0, 1000));
+                let persist = if st.is_dirty() {
                     (st.last_persist + self.inner.opts.persist_interval_ms - now).clamp(0, 1000)
                 } else {
                     1000
@@ -517,6 +694,14 @@ impl Alertmanager {
         self.inner.stopped.store(true, Ordering::SeqCst);
         self.inner.wake.notify_one();
         self.persist()
+    }
+
+    /// When the dispatcher next has work: a group's timer or an escalation level (Unix ms).
+    pub fn next_flush_at(&self) -> Option<i64> {
+        let now = self.now();
+        let st = self.lock();
+        let wake = crate::escalation::wake(&st.escalations, &st.acks, &st.config.vigil.escalations, &st.receivers, now);
+        st.dispatcher.next_flush_with(wake)
     }
 
     /// Number of aggregation groups (for metrics).

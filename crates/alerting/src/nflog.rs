@@ -56,7 +56,7 @@ pub fn needs_update(
     if send_resolved && !resolved.is_subset(&e.resolved) {
         return true;
     }
-    e.timestamp < now - repeat_ms
+    e.timestamp < now.saturating_sub(repeat_ms)
 }
 
 #[derive(Serialize, Deserialize)]
@@ -102,8 +102,15 @@ impl NotificationLog {
 
     /// Drops expired entries; returns how many.
     pub fn gc(&mut self, now: i64) -> usize {
+        self.gc_keeping(now, |_| false)
+    }
+
+    /// Drops expired entries except those `keep` asks for (the entries of acknowledged groups,
+    /// which send nothing while the ack lasts but must not look never-notified when it ends);
+    /// returns how many.
+    pub fn gc_keeping(&mut self, now: i64, keep: impl Fn(&LogKey) -> bool) -> usize {
         let before = self.entries.len();
-        self.entries.retain(|_, e| e.expires_at > now);
+        self.entries.retain(|k, e| e.expires_at > now || keep(k));
         let n = before - self.entries.len();
         self.dirty |= n > 0;
         n

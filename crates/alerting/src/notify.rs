@@ -2,16 +2,22 @@
 //! inhibited and silenced alerts, honour the route's mute and active time intervals, then per
 //! integration ask the notification log whether anything needs sending, keep only firing alerts
 //! for integrations without `send_resolved` — and the [`Notification`] handed to [`Notify`],
-//! carrying what Alertmanager's template data and webhook payload need.
+//! carrying what Alertmanager's template data and webhook payload need. Two Vigil additions
+//! hook in after the filtering stages: an acknowledged group skips repeat notifications
+//! ([`crate::ack`]), and escalation levels are planned alongside the route's receiver
+//! ([`crate::escalation`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use crate::ack::Acks;
 use crate::alert::Alert;
+use crate::config::EscalationPolicy;
 use crate::config::receivers::{IntegrationConfig, IntegrationKind};
-use crate::dispatch::FlushBatch;
+use crate::dispatch::{FlushBatch, FlushKind};
+use crate::escalation::{Escalations, Sent};
 use crate::inhibit::Inhibitor;
 use crate::labels::{Fingerprint, LabelSet, fingerprint_hex};
 use crate::nflog::{LogKey, NotificationLog, needs_update};
@@ -92,14 +98,20 @@ pub fn receiver_table(receivers: &[crate::config::Receiver]) -> ReceiverTable {
 
 /// What a flush must do for one integration: send `notification` (none: nothing to send, but
 /// record the state, as Alertmanager does for send_resolved=false when all resolved) and, once
-/// that succeeded, log `firing`/`resolved` under `log_key`.
+/// that succeeded, keep `record`.
 #[derive(Debug, Clone)]
 pub struct Planned {
     pub notification: Option<Notification>,
-    pub log_key: LogKey,
-    pub firing: BTreeSet<Fingerprint>,
-    pub resolved: BTreeSet<Fingerprint>,
-    pub expiry_ms: i64,
+    pub record: Record,
+}
+
+/// What a successful notification is recorded as.
+#[derive(Debug, Clone)]
+pub enum Record {
+    /// The route receiver's integration: its notification-log entry.
+    Log { key: LogKey, firing: BTreeSet<Fingerprint>, resolved: BTreeSet<Fingerprint>, expiry_ms: i64 },
+    /// An escalation level's integration (see [`crate::escalation`]).
+    Escalation(Sent),
 }
 
 /// What the pipeline reads at flush time.
@@ -110,6 +122,9 @@ pub struct FlushContext<'a> {
     pub nflog: &'a NotificationLog,
     pub receivers: &'a ReceiverTable,
     pub external_url: &'a str,
+    pub acks: &'a Acks,
+    pub escalations: &'a Escalations,
+    pub policies: &'a [EscalationPolicy],
 }
 
 /// Whether a route's time intervals mute notifications at `now`.
@@ -123,26 +138,53 @@ pub fn muted_by_time(
     inside(mute) || (!active.is_empty() && !inside(active))
 }
 
-/// Runs the pipeline's filtering stages for one flush and decides, per integration, what to send.
-pub fn plan(batch: &FlushBatch, ctx: &FlushContext<'_>) -> Vec<Planned> {
+/// The pipeline's filtering stages: the batch's alerts that are neither inhibited nor silenced,
+/// or none at all while the route's time intervals mute it.
+pub fn notifiable<'b>(
+    batch: &'b FlushBatch,
+    silences: &Silences,
+    inhibitor: &Inhibitor,
+    time_intervals: &BTreeMap<String, Vec<TimeInterval>>,
+) -> Vec<&'b Alert> {
     let now = batch.now;
-    let alerts: Vec<&Alert> = batch
+    if muted_by_time(&batch.opts.mute_time_intervals, &batch.opts.active_time_intervals, time_intervals, now) {
+        return Vec::new();
+    }
+    batch
         .alerts
         .iter()
         .filter(|a| {
             let fp = a.fingerprint();
-            ctx.inhibitor.inhibited_by(fp, &a.labels).is_none() && ctx.silences.silenced_by(&a.labels, now).is_empty()
+            inhibitor.inhibited_by(fp, &a.labels).is_none() && silences.silenced_by(&a.labels, now).is_empty()
         })
-        .collect();
+        .collect()
+}
+
+/// Runs the pipeline for one flush and decides, per integration, what to send: the route's
+/// receiver (on regular flushes) and any escalation level that is due.
+pub fn plan(batch: &FlushBatch, ctx: &FlushContext<'_>) -> Vec<Planned> {
+    let alerts = notifiable(batch, ctx.silences, ctx.inhibitor, ctx.time_intervals);
     if alerts.is_empty() {
         return Vec::new();
     }
-    if muted_by_time(&batch.opts.mute_time_intervals, &batch.opts.active_time_intervals, ctx.time_intervals, now) {
-        return Vec::new();
-    }
+    let key = batch.key();
+    let acked = ctx.acks.active(&key, batch.now).is_some();
+    let mut out = match batch.kind {
+        FlushKind::Regular => plan_receiver(batch, &alerts, ctx, acked),
+        FlushKind::Escalation => Vec::new(),
+    };
+    out.extend(crate::escalation::plan_levels(batch, &key, &alerts, ctx, acked));
+    out
+}
+
+/// The route receiver's part of a flush. While the group is acknowledged the repeat interval
+/// never elapses: only changes are notified.
+fn plan_receiver(batch: &FlushBatch, alerts: &[&Alert], ctx: &FlushContext<'_>, acked: bool) -> Vec<Planned> {
+    let now = batch.now;
+    let repeat_ms = if acked { i64::MAX } else { batch.opts.repeat_interval_ms };
     let mut firing = BTreeSet::new();
     let mut resolved = BTreeSet::new();
-    for a in &alerts {
+    for a in alerts {
         if a.resolved_at(now) {
             resolved.insert(a.fingerprint())
         } else {
@@ -159,25 +201,27 @@ pub fn plan(batch: &FlushBatch, ctx: &FlushContext<'_>) -> Vec<Planned> {
             index: *index,
         };
         let send_resolved = config.send_resolved();
-        if !needs_update(ctx.nflog.get(&log_key), &firing, &resolved, send_resolved, batch.opts.repeat_interval_ms, now)
-        {
+        if !needs_update(ctx.nflog.get(&log_key), &firing, &resolved, send_resolved, repeat_ms, now) {
             continue;
         }
         let sent: Vec<&Alert> = alerts.iter().copied().filter(|a| send_resolved || !a.resolved_at(now)).collect();
-        let notification =
-            (!firing.is_empty() || send_resolved).then(|| build(batch, &sent, config, *index, ctx.external_url));
+        let notification = (!firing.is_empty() || send_resolved)
+            .then(|| build(batch, &sent, &batch.opts.receiver, config, *index, ctx.external_url));
         out.push(Planned {
             notification,
-            log_key,
-            firing: firing.clone(),
-            resolved: resolved.clone(),
-            expiry_ms: batch.opts.repeat_interval_ms.saturating_mul(2),
+            record: Record::Log {
+                key: log_key,
+                firing: firing.clone(),
+                resolved: resolved.clone(),
+                expiry_ms: batch.opts.repeat_interval_ms.saturating_mul(2),
+            },
         });
     }
     out
 }
 
-fn common(maps: impl Iterator<Item = LabelSet>) -> LabelSet {
+/// The labels (or annotations) every map shares.
+pub fn common(maps: impl Iterator<Item = LabelSet>) -> LabelSet {
     let mut acc: Option<LabelSet> = None;
     for m in maps {
         acc = Some(match acc {
@@ -191,9 +235,11 @@ fn common(maps: impl Iterator<Item = LabelSet>) -> LabelSet {
     acc.unwrap_or_default()
 }
 
-fn build(
+/// The notification of `alerts` for one integration of `receiver`.
+pub(crate) fn build(
     batch: &FlushBatch,
     alerts: &[&Alert],
+    receiver: &str,
     config: &Arc<IntegrationConfig>,
     index: usize,
     external_url: &str,
@@ -216,7 +262,7 @@ fn build(
         .collect();
     let status = if items.iter().any(|a| a.status == "firing") { "firing" } else { "resolved" };
     Notification {
-        receiver: batch.opts.receiver.clone(),
+        receiver: receiver.to_string(),
         integration: config.kind(),
         integration_index: index,
         config: Arc::clone(config),

@@ -220,6 +220,20 @@ impl Silences {
         Ok(sil.id)
     }
 
+    /// Adds a silence made by Vigil itself (a recurring silence's window, see
+    /// [`crate::recurring`]) with a new id. Unlike [`Silences::set`] its start may lie in the
+    /// past: it is the window's start, shown as such. It is kept even if it cannot be written
+    /// (it still mutes; the error is returned for the caller to log).
+    pub(crate) fn add_internal(&mut self, mut sil: Silence, now: i64) -> Result<String, SilenceError> {
+        sil.matchers.sort();
+        sil.id = crate::uuid::new_v4();
+        sil.updated_at = now;
+        validate(&sil).map_err(SilenceError::Invalid)?;
+        let id = sil.id.clone();
+        self.by_id.insert(id.clone(), sil);
+        self.save().map(|()| id)
+    }
+
     /// Expires a silence now (a pending one gets start = end = now). Expiring an expired silence
     /// is a no-op, as in Alertmanager.
     pub fn expire(&mut self, id: &str, now: i64) -> Result<(), SilenceError> {

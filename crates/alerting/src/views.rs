@@ -4,6 +4,8 @@
 
 use regex::Regex;
 
+pub use crate::ack::AckView;
+pub use crate::escalation::EscalationView;
 use crate::labels::LabelSet;
 use crate::matchers::Matcher;
 use crate::silence::{Silence, SilenceState};
@@ -45,6 +47,9 @@ pub struct AlertView {
     pub silenced_by: Vec<String>,
     /// Fingerprints (hex) of the alerts inhibiting it.
     pub inhibited_by: Vec<String>,
+    /// Vigil: the acknowledgements in force on the groups the alert is in (one per
+    /// acknowledged group, in route order).
+    pub acks: Vec<AckView>,
 }
 
 /// `AlertGroup`.
@@ -53,6 +58,10 @@ pub struct GroupView {
     pub labels: LabelSet,
     pub receiver: String,
     pub alerts: Vec<AlertView>,
+    /// Vigil: the group's acknowledgement, if one is in force.
+    pub ack: Option<AckView>,
+    /// Vigil: the group's escalation incident, if a policy covers it and it has begun.
+    pub escalation: Option<EscalationView>,
 }
 
 /// `GettableSilence`.

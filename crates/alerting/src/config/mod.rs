@@ -2,12 +2,16 @@
 //! into what the rest of the crate runs — the route tree, compiled inhibit rules, receivers with
 //! global defaults applied, and named time intervals. Unknown fields are errors with their line
 //! (like Alertmanager's strict YAML); receiver kinds Vigil does not implement load and are named
-//! in [`Config::warnings`].
+//! in [`Config::warnings`]. Vigil's additions live under one top-level `vigil:` key
+//! ([`vigil`]), which is validated here and left out of the text Alertmanager's tools are shown
+//! ([`Config::original_yaml`]).
 
 mod mask;
 mod raw;
 pub mod receivers;
+pub mod strip;
 pub mod types;
+pub mod vigil;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -23,6 +27,7 @@ use crate::timeinterval::TimeInterval;
 pub use raw::{GlobalConfig, InhibitRuleConfig, RouteConfig};
 pub use receivers::Receiver;
 use types::{UrlCheck, check_url};
+pub use vigil::{EscalationLevel, EscalationPolicy, RecurringSilence, VigilConfig};
 
 /// A configuration problem with the file and line it was found at (line 0: not tied to a line).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -57,17 +62,37 @@ pub struct Config {
     /// Things that load but will not work as written (unsupported receiver kinds, placeholder
     /// URLs); the caller logs them.
     pub warnings: Vec<String>,
+    /// The `vigil:` section: escalation policies and recurring silences.
+    pub vigil: VigilConfig,
+    /// The file without its `vigil:` section.
     original: String,
+    /// The file as loaded.
+    source: String,
+    /// The `vigil:` section's own text.
+    vigil_section: Option<String>,
 }
 
 impl Config {
-    /// The file's text as loaded, for `/api/v2/status` (`config.original`).
+    /// The file's text as loaded minus the `vigil:` section, for `/api/v2/status`
+    /// (`config.original`): `amtool config routes` re-parses that text with Alertmanager's own
+    /// loader, which would reject Vigil's key.
     pub fn original_yaml(&self) -> &str {
         &self.original
     }
 
-    /// The file re-encoded with every secret replaced by `<secret>`: what `/api/v2/status`
-    /// should show (Alertmanager masks secrets there too). Comments and key order are not kept.
+    /// The file exactly as loaded, `vigil:` section included.
+    pub fn source_yaml(&self) -> &str {
+        &self.source
+    }
+
+    /// The text of the `vigil:` section as written (`None` when the file has none).
+    pub fn vigil_yaml(&self) -> Option<&str> {
+        self.vigil_section.as_deref()
+    }
+
+    /// [`Config::original_yaml`] re-encoded with every secret replaced by `<secret>`: what
+    /// `/api/v2/status` should show (Alertmanager masks secrets there too). Comments and key
+    /// order are not kept; the `vigil:` section is left out like in `original_yaml`.
     pub fn masked_yaml(&self) -> String {
         mask::masked_yaml(&self.original).unwrap_or_default()
     }
@@ -183,6 +208,16 @@ pub fn load_str(text: &str, origin: &str) -> Result<Config, ConfigError> {
         inhibit_rules.push(build_inhibit_rule(&r.value).map_err(|m| err(line, format!("inhibit rule: {m}")))?);
     }
 
+    let vigil = match raw.vigil {
+        Some(v) => {
+            let line = v.referenced.line();
+            vigil::build(v.value, &names, &time_intervals)
+                .map_err(|(l, m)| err(if l > 0 { l } else { line }, format!("vigil: {m}")))?
+        }
+        None => VigilConfig::default(),
+    };
+    let (original, vigil_section) = strip::split(text);
+
     Ok(Config {
         global,
         route,
@@ -191,7 +226,10 @@ pub fn load_str(text: &str, origin: &str) -> Result<Config, ConfigError> {
         templates: raw.templates,
         time_intervals,
         warnings,
-        original: text.to_string(),
+        vigil,
+        original,
+        source: text.to_string(),
+        vigil_section,
     })
 }
 

@@ -30,6 +30,8 @@ pub(crate) struct RawConfig {
     pub mute_time_intervals: Vec<Spanned<NamedIntervals>>,
     #[serde(default)]
     pub time_intervals: Vec<Spanned<NamedIntervals>>,
+    /// Vigil's own section (escalations, recurring silences); see [`super::vigil`].
+    pub vigil: Option<Spanned<super::vigil::RawVigil>>,
 }
 
 /// Just `global:`, the rest skipped: read first so its errors keep document order.

@@ -346,3 +346,116 @@ fn templates_resolve_against_the_config_directory() {
     let e = load_file(&dir.path().join("missing.yml")).unwrap_err();
     assert!(e.message.contains("cannot read config file"), "{e}");
 }
+
+#[test]
+fn seed_002_escalation_policy_is_expressible() {
+    let c = load_file(&fixture("vigil-escalation-seed002.yml")).unwrap();
+    let p = &c.vigil.escalations[0];
+    assert_eq!(p.name, "critical-ladder");
+    assert_eq!(p.receivers, vec!["on-call".to_string()]);
+    let ladder: Vec<(i64, &str)> = p.levels.iter().map(|l| (l.after_ms / 60_000, l.receiver.as_str())).collect();
+    assert_eq!(ladder, vec![(15, "team-lead"), (30, "engineering-manager"), (60, "cto")]);
+    let critical = crate::route::parse_test_labels(&["severity=critical".into()]).unwrap();
+    assert!(p.covers("on-call", &critical));
+    assert!(!p.covers("default", &critical));
+    assert!(!c.original_yaml().contains("escalations:"), "status must not show the section");
+    assert!(c.source_yaml().contains("escalations:"));
+    assert!(c.vigil_yaml().is_some_and(|v| v.starts_with("vigil:\n  escalations:")));
+}
+
+const VIGIL_BASE: &str = "route:\n  receiver: r\nreceivers:\n  - name: r\n  - name: lead\ntime_intervals:\n  - name: sat\n    time_intervals: [{weekdays: [saturday]}]\n";
+
+#[test]
+fn vigil_section_loads_with_named_and_inline_intervals() {
+    let c = load(&format!(
+        "{VIGIL_BASE}vigil:\n  escalations:\n    - name: p\n      levels: [{{after: 0s, receiver: lead}}, {{after: 1h30m, receiver: r}}]\n  recurring_silences:\n    - name: w\n      matchers: ['env=\"staging\"', 'team=~\"a|b\"']\n      time_intervals:\n        - sat\n        - weekdays: [sunday]\n          times: [{{start_time: '02:00', end_time: '04:00'}}]\n"
+    ));
+    let p = &c.vigil.escalations[0];
+    assert!(p.matchers.is_empty() && p.receivers.is_empty(), "no matchers: every group");
+    assert_eq!(p.levels[1].after_ms, 5_400_000);
+    let r = &c.vigil.recurring_silences[0];
+    assert_eq!(r.intervals.len(), 2);
+    assert_eq!(r.interval_names, vec!["sat".to_string()]);
+    assert_eq!(r.matchers.to_string(), r#"{env="staging",team=~"a|b"}"#);
+    assert_eq!(r.comment, "Recurring silence \"w\" (Vigil)");
+    assert!(load(MINIMAL).vigil == VigilConfig::default());
+}
+
+#[test]
+fn vigil_section_errors_name_the_policy_and_level() {
+    let cases: &[(&str, &str, u64)] = &[
+        (
+            "vigil:\n  escalations:\n    - name: ladder\n      levels:\n        - after: 15m\n          receiver: lead\n        - after: 30m\n          receiver: manager\n",
+            "vigil: escalation policy \"ladder\" level 2: undefined receiver \"manager\"",
+            15,
+        ),
+        (
+            "vigil:\n  escalations:\n    - name: ladder\n      levels:\n        - after: 15x\n          receiver: lead\n",
+            "vigil: escalation policy \"ladder\" level 1: after: not a valid duration string: \"15x\"",
+            13,
+        ),
+        (
+            "vigil:\n  escalations:\n    - name: ladder\n      levels:\n        - {after: 30m, receiver: lead}\n        - {after: 30m, receiver: r}\n",
+            "vigil: escalation policy \"ladder\" level 2: after 30m must be later than level 1's after 30m",
+            14,
+        ),
+        (
+            "vigil:\n  escalations:\n    - name: ladder\n      levels:\n        - {receiver: lead}\n",
+            "level 1: missing after",
+            13,
+        ),
+        (
+            "vigil:\n  escalations:\n    - name: ladder\n",
+            "escalation policy \"ladder\": at least one level is required",
+            11,
+        ),
+        ("vigil:\n  escalations:\n    - levels: [{after: 1m, receiver: r}]\n", "missing name in escalation policy", 11),
+        (
+            "vigil:\n  escalations:\n    - {name: a, levels: [{after: 1m, receiver: r}]}\n    - {name: a, levels: [{after: 1m, receiver: r}]}\n",
+            "escalation policy \"a\" is not unique",
+            12,
+        ),
+        (
+            "vigil:\n  escalations:\n    - {name: a, receivers: [nobody], levels: [{after: 1m, receiver: r}]}\n",
+            "escalation policy \"a\": undefined receiver \"nobody\" in receivers",
+            11,
+        ),
+        (
+            "vigil:\n  escalations:\n    - {name: a, matchers: ['a=\"'], levels: [{after: 1m, receiver: r}]}\n",
+            "escalation policy \"a\": matchers:",
+            11,
+        ),
+        (
+            "vigil:\n  recurring_silences:\n    - name: w\n      matchers: ['env=staging']\n      time_intervals: [sunday-window]\n",
+            "vigil: recurring silence \"w\": undefined time interval \"sunday-window\"",
+            11,
+        ),
+        (
+            "vigil:\n  recurring_silences:\n    - {name: w, time_intervals: [sat]}\n",
+            "recurring silence \"w\": at least one matcher is required",
+            11,
+        ),
+        (
+            "vigil:\n  recurring_silences:\n    - {name: w, matchers: ['env=~\".*\"'], time_intervals: [sat]}\n",
+            "at least one matcher must not match the empty string",
+            11,
+        ),
+        (
+            "vigil:\n  recurring_silences:\n    - {name: w, matchers: ['a=b']}\n",
+            "recurring silence \"w\": time_intervals must name or contain at least one time interval",
+            11,
+        ),
+        (
+            "vigil:\n  recurring_silences:\n    - {name: w, matchers: ['a=b'], time_intervals: [{weekdays: [someday]}]}\n",
+            "someday is not a valid weekday",
+            11,
+        ),
+        ("vigil:\n  escalation: []\n", "unknown field `escalation`", 10),
+    ];
+    for (section, want, line) in cases {
+        let yaml = format!("{VIGIL_BASE}{section}");
+        let e = fail(&yaml);
+        assert!(e.message.contains(want), "{yaml}\n{e}");
+        assert_eq!(e.line, *line, "{yaml}\n{e}");
+    }
+}
