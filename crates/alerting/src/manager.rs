@@ -462,10 +462,7 @@ impl Alertmanager {
 
     /// `GET /api/v2/status` material.
     pub fn status(&self) -> StatusView {
-        StatusView {
-            config_original: self.lock().config.original_yaml().to_string(),
-            started_at: self.inner.started_at,
-        }
+        StatusView { config_original: self.lock().config.masked_yaml(), started_at: self.inner.started_at }
     }
 
     /// Fires due group timers and escalation wake-ups and plans their notifications.

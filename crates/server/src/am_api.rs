@@ -29,6 +29,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v2/silences", get(get_silences).post(post_silence))
         .route("/api/v2/silence/{id}", get(get_silence).delete(delete_silence))
         .route("/api/vigil/v1/alertmanager/preview", axum::routing::post(preview))
+        .route("/api/vigil/v1/alertmanager/acks", get(get_acks).post(post_ack).delete(delete_ack))
         .with_state(state)
 }
 
@@ -170,11 +171,30 @@ async fn groups(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> Ap
         .groups(&filter)
         .iter()
         .map(|g| {
-            json!({
-                "labels": labels(&g.labels),
-                "receiver": { "name": g.receiver },
-                "alerts": g.alerts.iter().map(alert_json).collect::<Vec<_>>(),
-            })
+            {
+                let mut o = json!({
+                    "labels": labels(&g.labels),
+                    "receiver": { "name": g.receiver },
+                    "alerts": g.alerts.iter().map(alert_json).collect::<Vec<_>>(),
+                });
+                // Vigil's additions; Alertmanager clients ignore unknown fields.
+                if let Some(a) = &g.ack {
+                    o["vigilAck"] = ack_json(a);
+                }
+                if let Some(e) = &g.escalation {
+                    o["vigilEscalation"] = json!({
+                        "policy": e.policy,
+                        "startedAt": rfc3339(e.started_at),
+                        "levels": e.levels.iter().map(|l| json!({
+                            "level": l.level,
+                            "receiver": l.receiver,
+                            "dueAt": rfc3339(l.due_at),
+                            "notifiedAt": l.notified_at.map(rfc3339),
+                        })).collect::<Vec<_>>(),
+                    });
+                }
+                o
+            }
         })
         .collect();
     Ok(reply(StatusCode::OK, Value::Array(out)))
@@ -347,4 +367,84 @@ async fn preview(State(state): State<Arc<AppState>>, body: Bytes) -> ApiResult {
         )),
         Err(e) => Err(error(StatusCode::BAD_REQUEST, e.to_string())),
     }
+}
+
+fn ack_json(a: &alerting::AckView) -> Value {
+    json!({
+        "groupKey": a.group_key,
+        "receiver": a.receiver,
+        "by": a.by,
+        "comment": a.comment,
+        "at": rfc3339(a.at),
+        "expiresAt": a.expires_at.map(rfc3339),
+    })
+}
+
+/// Which group an ack request means: `groupKey` (as in webhook payloads), or `receiver` plus
+/// the group's `labels` (as `/api/v2/alerts/groups` shows them).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireAck {
+    #[serde(default)]
+    group_key: Option<String>,
+    #[serde(default)]
+    receiver: Option<String>,
+    #[serde(default)]
+    labels: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    by: String,
+    #[serde(default)]
+    comment: String,
+    #[serde(default)]
+    expires_at: Option<String>,
+}
+
+fn group_ref(w: &WireAck) -> Result<alerting::GroupRef, ApiError> {
+    match (&w.group_key, &w.receiver) {
+        (Some(k), _) => Ok(alerting::GroupRef::Key(k.clone())),
+        (None, Some(r)) => Ok(alerting::GroupRef::Labels { receiver: r.clone(), labels: w.labels.clone() }),
+        (None, None) => Err(error(StatusCode::BAD_REQUEST, "name the group: groupKey, or receiver and labels")),
+    }
+}
+
+fn ack_error(e: alerting::AckError) -> ApiError {
+    match e {
+        alerting::AckError::NotFound => error(StatusCode::NOT_FOUND, "no such alert group, or it is not acknowledged"),
+        alerting::AckError::Invalid(m) => error(StatusCode::BAD_REQUEST, m),
+        alerting::AckError::Storage(m) => error(StatusCode::INTERNAL_SERVER_ERROR, m),
+    }
+}
+
+/// `GET /api/vigil/v1/alertmanager/acks`
+async fn get_acks(State(state): State<Arc<AppState>>) -> ApiResult {
+    let am = manager(&state)?;
+    Ok(reply(StatusCode::OK, Value::Array(am.acks().iter().map(ack_json).collect())))
+}
+
+/// `POST /api/vigil/v1/alertmanager/acks` `{"groupKey"|"receiver"+"labels", "by", "comment",
+/// "expiresAt"?}`: repeats of the group stop (and escalation) until it resolves or the ack
+/// expires.
+async fn post_ack(State(state): State<Arc<AppState>>, body: Bytes) -> ApiResult {
+    let am = manager(&state)?;
+    let w: WireAck = serde_json::from_slice(&body)
+        .map_err(|e| error(StatusCode::BAD_REQUEST, format!("body is not an acknowledgement: {e}")))?;
+    let group = group_ref(&w)?;
+    let expires_at = match w.expires_at.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(
+            parse_rfc3339(s)
+                .ok_or_else(|| error(StatusCode::BAD_REQUEST, format!("expiresAt {s:?} is not an RFC 3339 time")))?,
+        ),
+    };
+    let ack = am.acknowledge(group, w.by, w.comment, expires_at).map_err(ack_error)?;
+    Ok(reply(StatusCode::OK, ack_json(&ack)))
+}
+
+/// `DELETE /api/vigil/v1/alertmanager/acks` with the group in the body: withdraws the ack.
+async fn delete_ack(State(state): State<Arc<AppState>>, body: Bytes) -> ApiResult {
+    let am = manager(&state)?;
+    let w: WireAck = serde_json::from_slice(&body)
+        .map_err(|e| error(StatusCode::BAD_REQUEST, format!("body does not name a group: {e}")))?;
+    let ack = am.unacknowledge(group_ref(&w)?).map_err(ack_error)?;
+    Ok(reply(StatusCode::OK, ack_json(&ack)))
 }

@@ -465,3 +465,135 @@ fn template_preview_renders_without_sending_from_the_cli_and_the_api() {
     let title = fields.iter().find(|f| f["field"] == "title").unwrap();
     assert_eq!(title["value"], "[FIRING] DiskFull", "{p}");
 }
+
+fn post_alert(v: &Vigil, json: &str) {
+    let r = common::request(v.addr, "POST", "/api/v2/alerts", &[("Content-Type", "application/json")], json.as_bytes())
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+/// Notifications a capture server got for one alertname: (arrival, payload).
+fn received(got: &Captured, alertname: &str) -> Vec<Value> {
+    got.lock()
+        .unwrap()
+        .iter()
+        .filter_map(|(_, b)| serde_json::from_slice::<Value>(b).ok())
+        .filter(|n| n["groupLabels"]["alertname"] == alertname)
+        .collect()
+}
+
+#[test]
+fn escalation_ladder_and_acknowledgement_over_the_api() {
+    let (oncall, oncall_got) = capture_server();
+    let (lead, lead_got) = capture_server();
+    let tmp = tempfile::tempdir().unwrap();
+    let config = format!(
+        "route:
+  receiver: oncall
+  group_by: [alertname]
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 2s
+receivers:
+  - name: oncall
+    webhook_configs: [{{url: 'http://{oncall}/'}}]
+  - name: lead
+    webhook_configs: [{{url: 'http://{lead}/'}}]
+vigil:
+  escalations:
+    - name: ladder
+      matchers: ['severity=\"critical\"']
+      levels:
+        - after: 3s
+          receiver: lead
+"
+    );
+    let v = start_with_am_config(tmp.path(), &config, "");
+    // amtool-facing status shows no Vigil extension.
+    let status: Value = serde_json::from_slice(&get(v.addr, "/api/v2/status").unwrap().body).unwrap();
+    assert!(!status["config"]["original"].as_str().unwrap().contains("vigil"), "{status}");
+
+    let t0 = Instant::now();
+    post_alert(&v, r#"[{"labels":{"alertname":"Escalates","severity":"critical"}}]"#);
+    post_alert(&v, r#"[{"labels":{"alertname":"Acked","severity":"critical"}}]"#);
+    // On-call hears about both at once.
+    let first =
+        wait_for(&v, "on-call notified", Duration::from_secs(10), || received(&oncall_got, "Acked").first().cloned());
+    wait_for(&v, "on-call notified", Duration::from_secs(10), || received(&oncall_got, "Escalates").first().cloned());
+    // Acknowledge one group by the key the notification carried.
+    let ack = format!(r#"{{"groupKey":{},"by":"alice","comment":"looking"}}"#, first["groupKey"]);
+    let r = common::request(
+        v.addr,
+        "POST",
+        "/api/vigil/v1/alertmanager/acks",
+        &[("Content-Type", "application/json")],
+        ack.as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    let acked_at = received(&oncall_got, "Acked").len();
+
+    // The unacknowledged group reaches the team lead after 3 s, not before.
+    wait_for(&v, "escalation to the lead", Duration::from_secs(15), || {
+        received(&lead_got, "Escalates").first().cloned()
+    });
+    assert!(t0.elapsed() >= Duration::from_millis(2900), "escalated too early: {:?}", t0.elapsed());
+    std::thread::sleep(Duration::from_secs(4));
+    assert!(received(&lead_got, "Acked").is_empty(), "an acknowledged group does not escalate");
+    assert_eq!(received(&oncall_got, "Acked").len(), acked_at, "no repeats while acknowledged");
+    assert!(received(&oncall_got, "Escalates").len() >= 2, "the unacknowledged group repeats every 2 s");
+    assert_eq!(received(&lead_got, "Escalates").len(), 1, "each level is notified once");
+
+    // Both are visible in the API, and the ack survives kill -9.
+    let groups: Vec<Value> = serde_json::from_slice(&get(v.addr, "/api/v2/alerts/groups").unwrap().body).unwrap();
+    let acked = groups.iter().find(|g| g["labels"]["alertname"] == "Acked").unwrap();
+    assert_eq!(acked["vigilAck"]["by"], "alice");
+    let esc = groups.iter().find(|g| g["labels"]["alertname"] == "Escalates").unwrap();
+    assert_eq!(esc["vigilEscalation"]["levels"][0]["receiver"], "lead");
+    assert!(esc["vigilEscalation"]["levels"][0]["notifiedAt"].is_string(), "{esc}");
+    v.kill9();
+    let cfg = tmp.path().join("prometheus.yml");
+    let am = tmp.path().join("alertmanager.yml");
+    let v = Vigil::start(
+        &tmp.path().join("data"),
+        &[&format!("--config.file={}", cfg.display()), &format!("--alertmanager.config.file={}", am.display())],
+    );
+    let acks: Vec<Value> =
+        serde_json::from_slice(&get(v.addr, "/api/vigil/v1/alertmanager/acks").unwrap().body).unwrap();
+    assert_eq!(acks.len(), 1, "{acks:?}");
+    assert_eq!(acks[0]["comment"], "looking");
+}
+
+#[test]
+fn recurring_silences_show_up_as_silences_for_amtool() {
+    if !require_peer("amtool", "recurring_silences_show_up_as_silences_for_amtool") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let config = "route:
+  receiver: default
+receivers:
+  - name: default
+time_intervals:
+  - name: always
+    time_intervals:
+      - times: [{start_time: '00:00', end_time: '24:00'}]
+vigil:
+  recurring_silences:
+    - name: maintenance
+      matchers: ['env=\"staging\"']
+      time_intervals: [always]
+      comment: nightly maintenance
+";
+    let v = start_with_am_config(tmp.path(), config, "");
+    let silences = wait_for(&v, "materialized silence", Duration::from_secs(10), || {
+        let (ok, out) = amtool(&v, &["silence", "query", "-o", "json"]);
+        let list: Vec<Value> = serde_json::from_str(&out).ok()?;
+        (ok && !list.is_empty()).then_some(list)
+    });
+    assert_eq!(silences[0]["createdBy"], "vigil:recurring/maintenance");
+    assert_eq!(silences[0]["comment"], "nightly maintenance");
+    post_alert(&v, r#"[{"labels":{"alertname":"Deploy","env":"staging"}}]"#);
+    let a = &am_alerts(&v, "")[0];
+    assert_eq!(a["status"]["state"], "suppressed", "{a}");
+}
