@@ -160,16 +160,14 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         let _ = state.reload.set(reload_tx.clone());
     }
     let hup = signals.hup.take();
-    tasks.push(tokio::spawn(reload_loop(
-        args.clone(),
-        manager.clone(),
-        rules.clone(),
-        am_receivers.clone(),
-        state.clone(),
-        hup,
-        reload_rx,
-        stop_rx.clone(),
-    )));
+    let reloadable = Reloadable {
+        args: args.clone(),
+        scrape: manager.clone(),
+        rules: rules.clone(),
+        am_receivers: am_receivers.clone(),
+        state: state.clone(),
+    };
+    tasks.push(tokio::spawn(reload_loop(reloadable, hup, reload_rx, stop_rx.clone())));
 
     signals.recv().await;
     tracing::info!("shutting down");
@@ -338,12 +336,17 @@ fn load_probe_modules(args: &ServeArgs) -> Result<Option<probe::Modules>> {
 
 /// Re-reads the configuration on SIGHUP and on `POST /-/reload`. A bad file changes nothing:
 /// the error is logged (and returned to the HTTP caller) and the running config stays.
-async fn reload_loop(
+/// What a reload changes.
+struct Reloadable {
     args: ServeArgs,
-    manager: ScrapeManager,
+    scrape: ScrapeManager,
     rules: RulesManager,
     am_receivers: Arc<crate::am_notify::Receivers>,
     state: Arc<AppState>,
+}
+
+async fn reload_loop(
+    r: Reloadable,
     mut hup: Option<tokio::signal::unix::Signal>,
     mut requests: mpsc::Receiver<oneshot::Sender<Result<(), String>>>,
     mut stop: watch::Receiver<bool>,
@@ -357,7 +360,7 @@ async fn reload_loop(
             },
             _ = stop.changed() => break,
         };
-        let result = reload(&args, &manager, &rules, &am_receivers, &state).await;
+        let result = reload(&r).await;
         match &result {
             Ok(()) => tracing::info!("configuration reloaded"),
             Err(e) => tracing::error!(error = %e, "configuration reload failed; keeping the running configuration"),
@@ -368,13 +371,8 @@ async fn reload_loop(
     }
 }
 
-async fn reload(
-    args: &ServeArgs,
-    manager: &ScrapeManager,
-    rules: &RulesManager,
-    am_receivers: &crate::am_notify::Receivers,
-    state: &AppState,
-) -> Result<(), String> {
+async fn reload(r: &Reloadable) -> Result<(), String> {
+    let (args, manager, rules, am_receivers, state) = (&r.args, &r.scrape, &r.rules, &*r.am_receivers, &*r.state);
     let modules = load_probe_modules(args).map_err(|e| format!("{e:#}"))?;
     let (cfg, text) = load_config(args).map_err(|e| format!("{e:#}"))?;
     // Rules and the alert manager's config first: a broken file fails the reload before
