@@ -309,62 +309,17 @@ pub(crate) fn check_target_address(address: &str) -> Result<(), String> {
 
 /// The HTTP client settings, with the checks and messages of Prometheus's `HTTPClientConfig`.
 fn http_settings(am: &AlertmanagerConfig) -> Result<HttpSettings, String> {
-    let bearer = am.bearer_token.is_some() || am.bearer_token_file.is_some();
-    if am.bearer_token.is_some() && am.bearer_token_file.is_some() {
-        return Err("at most one of bearer_token & bearer_token_file must be configured".into());
-    }
-    if am.basic_auth.is_some() && (bearer || am.authorization.is_some()) {
-        return Err(
-            "at most one of basic_auth, bearer_token & bearer_token_file, authorization must be configured".into()
-        );
-    }
-    if bearer && am.authorization.is_some() {
-        return Err("authorization is not compatible with bearer_token & bearer_token_file".into());
-    }
-    if let Some(b) = &am.basic_auth {
-        if b.password.is_some() && b.password_file.is_some() {
-            return Err("at most one of basic_auth password & password_file must be configured".into());
-        }
-        if b.username.is_some() && b.username_file.is_some() {
-            return Err("at most one of basic_auth username & username_file must be configured".into());
-        }
-    }
-    let authorization = if let Some(a) = &am.authorization {
-        if a.credentials.is_some() && a.credentials_file.is_some() {
-            return Err("at most one of authorization credentials & credentials_file must be configured".into());
-        }
-        let kind = a.kind.clone().unwrap_or_else(|| "Bearer".into());
-        if kind.eq_ignore_ascii_case("basic") {
-            return Err("authorization type cannot be set to \"basic\", use \"basic_auth\" instead".into());
-        }
-        Some((kind, a.credentials.clone(), a.credentials_file.clone()))
-    } else if bearer {
-        Some(("Bearer".into(), am.bearer_token.clone(), am.bearer_token_file.clone()))
-    } else {
-        None
-    };
-    let tls = &am.tls_config;
-    if tls.ca.is_some() && tls.ca_file.is_some() {
-        return Err("at most one of tls_config ca & ca_file must be configured".into());
-    }
-    if tls.cert.is_some() && tls.cert_file.is_some() {
-        return Err("at most one of tls_config cert & cert_file must be configured".into());
-    }
-    if tls.key.is_some() && tls.key_file.is_some() {
-        return Err("at most one of tls_config key & key_file must be configured".into());
-    }
-    if (tls.cert.is_some() || tls.cert_file.is_some()) != (tls.key.is_some() || tls.key_file.is_some()) {
-        return Err("tls_config needs both a client certificate and its key, or neither".into());
-    }
-    Ok(HttpSettings {
-        basic_auth: am.basic_auth.clone(),
-        authorization,
-        tls: tls.clone(),
+    let auth = scrape::config::ClientAuth {
+        basic_auth: &am.basic_auth,
+        authorization: &am.authorization,
+        bearer_token: &am.bearer_token,
+        bearer_token_file: &am.bearer_token_file,
+        tls_config: &am.tls_config,
         follow_redirects: am.follow_redirects,
         enable_http2: am.enable_http2,
-        // Alert payloads are sent uncompressed, as Prometheus does.
-        compression: false,
-    })
+    };
+    // Alert payloads are sent uncompressed, as Prometheus does.
+    auth.settings(false)
 }
 
 #[cfg(test)]

@@ -485,61 +485,89 @@ pub fn resolve_jobs(global: &GlobalConfig, configs: &[ScrapeConfig], origin: &st
 }
 
 fn http_settings(sc: &ScrapeConfig) -> Result<HttpSettings, String> {
-    let bearer = sc.bearer_token.is_some() || sc.bearer_token_file.is_some();
-    if sc.bearer_token.is_some() && sc.bearer_token_file.is_some() {
-        return Err("at most one of bearer_token & bearer_token_file must be configured".into());
-    }
-    if sc.basic_auth.is_some() && (bearer || sc.authorization.is_some()) {
-        return Err(
-            "at most one of basic_auth, bearer_token & bearer_token_file, authorization must be configured".into()
-        );
-    }
-    if bearer && sc.authorization.is_some() {
-        return Err("authorization is not compatible with bearer_token & bearer_token_file".into());
-    }
-    if let Some(b) = &sc.basic_auth {
-        if b.password.is_some() && b.password_file.is_some() {
-            return Err("at most one of basic_auth password & password_file must be configured".into());
-        }
-        if b.username.is_some() && b.username_file.is_some() {
-            return Err("at most one of basic_auth username & username_file must be configured".into());
-        }
-    }
-    let authorization = if let Some(a) = &sc.authorization {
-        if a.credentials.is_some() && a.credentials_file.is_some() {
-            return Err("at most one of authorization credentials & credentials_file must be configured".into());
-        }
-        let kind = a.kind.clone().unwrap_or_else(|| "Bearer".into());
-        if kind.eq_ignore_ascii_case("basic") {
-            return Err("authorization type cannot be set to \"basic\", use \"basic_auth\" instead".into());
-        }
-        Some((kind, a.credentials.clone(), a.credentials_file.clone()))
-    } else if bearer {
-        Some(("Bearer".into(), sc.bearer_token.clone(), sc.bearer_token_file.clone()))
-    } else {
-        None
-    };
-    let tls = &sc.tls_config;
-    if tls.ca.is_some() && tls.ca_file.is_some() {
-        return Err("at most one of tls_config ca & ca_file must be configured".into());
-    }
-    if tls.cert.is_some() && tls.cert_file.is_some() {
-        return Err("at most one of tls_config cert & cert_file must be configured".into());
-    }
-    if tls.key.is_some() && tls.key_file.is_some() {
-        return Err("at most one of tls_config key & key_file must be configured".into());
-    }
-    if (tls.cert.is_some() || tls.cert_file.is_some()) != (tls.key.is_some() || tls.key_file.is_some()) {
-        return Err("tls_config needs both a client certificate and its key, or neither".into());
-    }
-    Ok(HttpSettings {
-        basic_auth: sc.basic_auth.clone(),
-        authorization,
-        tls: tls.clone(),
+    let auth = ClientAuth {
+        basic_auth: &sc.basic_auth,
+        authorization: &sc.authorization,
+        bearer_token: &sc.bearer_token,
+        bearer_token_file: &sc.bearer_token_file,
+        tls_config: &sc.tls_config,
         follow_redirects: sc.follow_redirects,
         enable_http2: sc.enable_http2,
-        compression: sc.enable_compression.unwrap_or(true),
-    })
+    };
+    auth.settings(sc.enable_compression.unwrap_or(true))
+}
+
+/// The authentication and TLS fields Prometheus's `HTTPClientConfig` shares between scrape
+/// configs and Alertmanager configs, checked with its messages.
+pub struct ClientAuth<'a> {
+    pub basic_auth: &'a Option<BasicAuth>,
+    pub authorization: &'a Option<Authorization>,
+    pub bearer_token: &'a Option<String>,
+    pub bearer_token_file: &'a Option<String>,
+    pub tls_config: &'a TlsConfig,
+    pub follow_redirects: bool,
+    pub enable_http2: bool,
+}
+
+impl ClientAuth<'_> {
+    /// Validates the combination and builds the client settings.
+    pub fn settings(&self, compression: bool) -> Result<HttpSettings, String> {
+        let bearer = self.bearer_token.is_some() || self.bearer_token_file.is_some();
+        if self.bearer_token.is_some() && self.bearer_token_file.is_some() {
+            return Err("at most one of bearer_token & bearer_token_file must be configured".into());
+        }
+        if self.basic_auth.is_some() && (bearer || self.authorization.is_some()) {
+            return Err(
+                "at most one of basic_auth, bearer_token & bearer_token_file, authorization must be configured".into(),
+            );
+        }
+        if bearer && self.authorization.is_some() {
+            return Err("authorization is not compatible with bearer_token & bearer_token_file".into());
+        }
+        if let Some(b) = self.basic_auth {
+            if b.password.is_some() && b.password_file.is_some() {
+                return Err("at most one of basic_auth password & password_file must be configured".into());
+            }
+            if b.username.is_some() && b.username_file.is_some() {
+                return Err("at most one of basic_auth username & username_file must be configured".into());
+            }
+        }
+        let authorization = if let Some(a) = self.authorization {
+            if a.credentials.is_some() && a.credentials_file.is_some() {
+                return Err("at most one of authorization credentials & credentials_file must be configured".into());
+            }
+            let kind = a.kind.clone().unwrap_or_else(|| "Bearer".into());
+            if kind.eq_ignore_ascii_case("basic") {
+                return Err("authorization type cannot be set to \"basic\", use \"basic_auth\" instead".into());
+            }
+            Some((kind, a.credentials.clone(), a.credentials_file.clone()))
+        } else if bearer {
+            Some(("Bearer".into(), self.bearer_token.clone(), self.bearer_token_file.clone()))
+        } else {
+            None
+        };
+        let tls = self.tls_config;
+        if tls.ca.is_some() && tls.ca_file.is_some() {
+            return Err("at most one of tls_config ca & ca_file must be configured".into());
+        }
+        if tls.cert.is_some() && tls.cert_file.is_some() {
+            return Err("at most one of tls_config cert & cert_file must be configured".into());
+        }
+        if tls.key.is_some() && tls.key_file.is_some() {
+            return Err("at most one of tls_config key & key_file must be configured".into());
+        }
+        if (tls.cert.is_some() || tls.cert_file.is_some()) != (tls.key.is_some() || tls.key_file.is_some()) {
+            return Err("tls_config needs both a client certificate and its key, or neither".into());
+        }
+        Ok(HttpSettings {
+            basic_auth: self.basic_auth.clone(),
+            authorization,
+            tls: tls.clone(),
+            follow_redirects: self.follow_redirects,
+            enable_http2: self.enable_http2,
+            compression,
+        })
+    }
 }
 
 #[cfg(test)]
