@@ -44,6 +44,10 @@ pub struct Options {
     pub persist_interval_ms: i64,
     /// `--alerts.gc-interval`: how often resolved alerts are collected.
     pub gc_interval_ms: i64,
+    /// Append every accepted alert to `alerts.journal` (fsynced) before `put_alerts` returns,
+    /// so posted alerts are durable at once while the snapshot is rewritten only every
+    /// `persist_interval_ms`.
+    pub journal_alerts: bool,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -54,6 +58,7 @@ impl Default for Options {
             retention_ms: DEFAULT_RETENTION_MS,
             persist_interval_ms: 1000,
             gc_interval_ms: 30 * 60_000,
+            journal_alerts: false,
             clock: Arc::new(SystemClock),
         }
     }
@@ -278,18 +283,27 @@ impl Alertmanager {
         let mut errors = Vec::new();
         let mut st = self.lock();
         let resolve_timeout = st.config.global.resolve_timeout.ms();
+        let mut stored_now = Vec::new();
         for p in alerts {
             match p.into_alert(now, resolve_timeout) {
                 Ok(a) => {
                     let stored = st.store.put(a);
                     st.dispatcher.insert(&stored, now);
+                    if self.inner.opts.journal_alerts {
+                        stored_now.push(stored);
+                    }
                 }
                 Err(e) => errors.push(e),
             }
         }
-        if self.inner.opts.persist_interval_ms <= 0
-            && let Err(e) = st.store.save(&self.inner.dir)
-        {
+        let persisted = if self.inner.opts.journal_alerts {
+            st.store.journal(&self.inner.dir, &stored_now)
+        } else if self.inner.opts.persist_interval_ms <= 0 {
+            st.store.save(&self.inner.dir)
+        } else {
+            Ok(())
+        };
+        if let Err(e) = persisted {
             tracing::error!(error = %e, "cannot persist alerts");
         }
         drop(st);

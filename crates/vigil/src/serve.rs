@@ -242,8 +242,10 @@ fn start_alertmanager(
     let am_receivers = Arc::new(crate::am_notify::Receivers::new(&config, registry)?);
     let options = alerting::Options {
         external_url: external_url(args),
-        // Durable before the API answers: an acknowledged alert or silence survives kill -9.
-        persist_interval_ms: 0,
+        // Durable before the API answers: posted alerts go to a journal (silences and acks
+        // are written at once anyway); snapshots and the notification log follow within 1 s.
+        journal_alerts: true,
+        persist_interval_ms: 1000,
         ..Default::default()
     };
     let am = alerting::Alertmanager::new(config, &args.storage_path.join("alertmanager"), options)
