@@ -185,9 +185,9 @@ fn compaction_and_retention_on_a_running_server() {
 fn config_file_with_sections_not_implemented_starts_and_broken_yaml_fails() {
     let tmp = tempfile::tempdir().unwrap();
     let cfg = tmp.path().join("prometheus.yml");
-    std::fs::write(&cfg, "global:\n  scrape_interval: 15s\nrule_files: ['rules/*.yml']\nscrape_configs:\n  - job_name: node\n    static_configs:\n      - targets: ['localhost:9100']\n").unwrap();
+    std::fs::write(&cfg, "global:\n  scrape_interval: 15s\nremote_read: []\nscrape_configs:\n  - job_name: node\n    static_configs:\n      - targets: ['localhost:9100']\n").unwrap();
     let v = Vigil::start(&tmp.path().join("data"), &[&format!("--config.file={}", cfg.display())]);
-    assert!(v.log_text().contains("rule_files"), "expected a warning naming the ignored section:\n{}", v.log_text());
+    assert!(v.log_text().contains("remote_read"), "expected a warning naming the ignored section:\n{}", v.log_text());
     v.stop();
     std::fs::write(&cfg, "global:\n  scrape_interval: [15s\n").unwrap();
     let out = std::process::Command::new(vigil_bin())
