@@ -597,3 +597,22 @@ vigil:
     let a = &am_alerts(&v, "")[0];
     assert_eq!(a["status"]["state"], "suppressed", "{a}");
 }
+
+#[test]
+fn amtool_works_against_vigil_running_the_seed_config_unchanged() {
+    if !require_peer("amtool", "amtool_works_against_vigil_running_the_seed_config_unchanged") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let seed = std::fs::read_to_string(seeds_dir().join("cart-recovery.alertmanager.yml")).unwrap();
+    let v = start_with_am_config(tmp.path(), &seed, "");
+    // amtool routes with the config Vigil shows on /api/v2/status (secrets masked).
+    let (ok, out) = amtool(&v, &["config", "routes", "test", "severity=critical"]);
+    assert!(ok && out.trim() == "pagerduty-critical", "{out}");
+    let (ok, out) = amtool(&v, &["config", "routes", "test", "severity=warning"]);
+    assert!(ok && out.trim() == "slack-warnings", "{out}");
+    let (ok, out) = amtool(&v, &["alert", "add", "alertname=CartAbandonment", "severity=warning"]);
+    assert!(ok, "{out}");
+    let a = &am_alerts(&v, "")[0];
+    assert_eq!(a["receivers"][0]["name"], "slack-warnings");
+}
