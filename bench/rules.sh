@@ -5,21 +5,26 @@
 # interval, server CPU per interval and RSS as ratios (bench/rules_report.py), and checks that
 # both produced the same recorded series (count and values) and the same alerts.
 #
-#   bench/rules.sh                               # 100k series, 50 groups × 20 rules (~25 min)
-#   SERIES=20000 WINDOW=4 bench/rules.sh         # smaller
+#   bench/rules.sh                                        # 100k series, 50 groups × 20 rules (~27 min)
+#   SERIES=20000 WINDOWS=1 LOAD_BUDGET=90 bench/rules.sh  # smaller (~11 min)
 #   SYSTEMS=prometheus NO_BUILD=1 bench/rules.sh
 #
-# Timing, per system (all times are wall-clock seconds, T = a multiple of the interval):
+# Timing, per system (wall-clock seconds; T is a multiple of the interval):
 #   load      vigil-rwgen writes HISTORY_MIN minutes of samples before T and the samples of the
-#             measurement after T (timestamps in the future: a query at time t sees only samples
-#             ≤ t, so the rules see a live-looking feed without any ingest during the window);
+#             measurement after T. Those have timestamps in the future: a query at time t sees
+#             only samples ≤ t, so the rules see a live-looking feed (fresh samples every
+#             interval, full 5m windows) while nothing is ingested during the measurement;
 #   T-30..T   idle CPU (data loaded, no rules yet);
 #   T         the config gains `rule_files`; SIGHUP;
-#   T..T+W    WARMUP intervals: the groups run a few times, alerts reach their states;
-#   window    WINDOW intervals: CPU of the server, each group's last evaluation time sampled
-#             every interval; at the end, the recorded series and alerts as of the window's end.
-# The data is anchored to T the same way for every system, and groups evaluate on the interval
-# grid, so both systems evaluate the rules over the same samples.
+#   warm-up   WARMUP intervals: every group runs a few times, alerts reach their states;
+#   windows   WINDOWS windows of WINDOW intervals each: the server's CPU, the CPU of everything
+#             else on the machine, each group's last evaluation time sampled every interval.
+#             The report uses the window least disturbed by other processes (the machine may be
+#             shared); all are kept in the results.
+#   end       recorded series (count and sum per rule) and ALERTS as of each window's end
+#             (queries with an explicit time, so they do not disturb the windows).
+# The data is anchored to T the same way for every system and groups evaluate on the interval
+# grid, so both systems evaluate the rules over the same samples at the same window ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -30,6 +35,7 @@ HISTORY_MIN=${HISTORY_MIN:-30}
 INTERVAL=${INTERVAL:-15}
 WARMUP=${WARMUP:-4}
 WINDOW=${WINDOW:-8}
+WINDOWS=${WINDOWS:-3}
 LOAD_BUDGET=${LOAD_BUDGET:-240}
 RULE_GROUPS=${RULE_GROUPS:-50}
 RULES_PER_GROUP=${RULES_PER_GROUP:-20}
@@ -49,8 +55,8 @@ TEMPLATE="$WORK/node_exporter.prom"
 fetch_node_template "$TEMPLATE"
 PER_HOST=$(target/release/vigil-rwgen --url http://127.0.0.1:1/ --template "$TEMPLATE" --count-only)
 INSTANCES=$(( (SERIES + PER_HOST - 1) / PER_HOST ))
-# Samples after T: the warm-up, the window and two minutes to spare.
-FUTURE_S=$(( (WARMUP + WINDOW) * INTERVAL + 120 ))
+# Samples after T: the warm-up, the windows and two minutes to spare.
+FUTURE_S=$(( (WARMUP + WINDOWS * WINDOW) * INTERVAL + 120 ))
 STEPS=$(( (HISTORY_MIN * 60 + FUTURE_S) / INTERVAL ))
 HOURS=$(python3 -c "print(repr($STEPS * $INTERVAL / 3600))")
 echo "template: $TEMPLATE_SOURCE, $PER_HOST series per host, $INSTANCES hosts, $STEPS samples per series" >&2
@@ -58,7 +64,7 @@ echo "template: $TEMPLATE_SOURCE, $PER_HOST series per host, $INSTANCES hosts, $
 RULES="$WORK/rules.yml"
 python3 bench/rules_gen.py --template "$TEMPLATE" --instances "$INSTANCES" --interval "$INTERVAL" \
   --steps "$STEPS" --groups "$RULE_GROUPS" --rules-per-group "$RULES_PER_GROUP" \
-  --out "$RULES" --summary "$WORK/expected.json"
+  --max-for $(( (WARMUP + WINDOW - 2) * INTERVAL )) --out "$RULES" --summary "$WORK/expected.json"
 promtool check rules "$RULES" >&2
 if [[ " $SYSTEMS " == *" vigil "* ]]; then target/release/vigil check rules "$RULES" >&2; fi
 cp "$RULES" "$RESULTS/rules-$STAMP.rules.yml"
@@ -70,19 +76,38 @@ write_config() {  # with_rules(0|1)
   return 0
 }
 sleep_until() { python3 -c "import time; time.sleep(max(0, $1 - time.time()))"; }
+# Waits (up to QUIET_TIMEOUT s) until the rest of the machine has used less than 10% of one core
+# for 10 s: the measurement is CPU time on a 2-core machine that others may share.
+wait_quiet() {
+  python3 - "${QUIET_TIMEOUT:-1800}" <<'PY'
+import os, sys, time
+tck, deadline, said = os.sysconf("SC_CLK_TCK"), time.time() + float(sys.argv[1]), False
+def busy():
+    f = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    return (f[0] + f[1] + f[2] + f[5] + f[6]) / tck
+while time.time() < deadline:
+    b0 = busy(); time.sleep(10); used = busy() - b0
+    if used < 1.0:
+        sys.exit(0)
+    if not said:
+        print(f"waiting for a quiet machine (others used {used:.1f} CPU-s in 10 s)", file=sys.stderr); said = True
+print("machine still busy; measuring anyway (see 'other processes' in the report)", file=sys.stderr)
+PY
+}
 
 python3 - "$WORK/expected.json" >"$OUT" <<PY
 import json, sys
 e = json.load(open(sys.argv[1]))
 e.update({"kind": "setup", "series": $PER_HOST * $INSTANCES, "hosts": $INSTANCES, "series_per_host": $PER_HOST,
           "samples_per_series": $STEPS, "history_min": $HISTORY_MIN, "interval_s": $INTERVAL,
-          "warmup_intervals": $WARMUP, "window_intervals": $WINDOW, "template": "$TEMPLATE_SOURCE",
-          "rule_file": "$RESULTS/rules-$STAMP.rules.yml"})
+          "warmup_intervals": $WARMUP, "window_intervals": $WINDOW, "windows": $WINDOWS,
+          "template": "$TEMPLATE_SOURCE", "rule_file": "$RESULTS/rules-$STAMP.rules.yml"})
 print(json.dumps(e))
 PY
 
 for sys in $SYSTEMS; do
   dir="$WORK/$sys"; rm -rf "$dir"; port=$(free_port)
+  wait_quiet
   echo "== $sys: loading" >&2
   write_config 0
   pid=$("start_$sys" "$dir" "$port" "$WORK/$sys.log")
@@ -103,24 +128,29 @@ for sys in $SYSTEMS; do
   idle1=$(proc_cpu_seconds "$pid")
   write_config 1
   kill -HUP "$pid"
-  echo "== $sys: rules loaded, warm-up ${WARMUP} intervals, window ${WINDOW} intervals" >&2
-  python3 - "$sys" "$port" "$pid" "$T" "$WARMUP" "$WINDOW" "$INTERVAL" "$RULE_GROUPS" \
+  echo "== $sys: rules loaded; warm-up $WARMUP intervals, then $WINDOWS windows of $WINDOW intervals" >&2
+  python3 - "$sys" "$port" "$pid" "$T" "$WARMUP" "$WINDOW" "$WINDOWS" "$INTERVAL" "$RULE_GROUPS" \
     "$(python3 -c "print($idle1 - $idle0)")" "$WORK/$sys.rwgen.json" >>"$OUT" <<'PY'
 import json, os, sys, time, urllib.parse, urllib.request
 
-sysname, port, pid, T, warmup, window, interval, groups, idle_cpu, rwgen = sys.argv[1:]
-pid, T, warmup, window, interval, groups = int(pid), int(T), int(warmup), int(window), int(interval), int(groups)
+sysname, port, pid, T, warmup, window, windows, interval, groups, idle_cpu, rwgen = sys.argv[1:]
+pid, T, warmup, window, windows, interval, groups = map(int, (pid, T, warmup, window, windows, interval, groups))
 base = f"http://127.0.0.1:{port}"
 tck = os.sysconf("SC_CLK_TCK")
 
 def get(path, **params):
     url = base + path + ("?" + urllib.parse.urlencode(params) if params else "")
-    with urllib.request.urlopen(url, timeout=60) as r:
+    with urllib.request.urlopen(url, timeout=120) as r:
         return r.read().decode()
 
 def cpu():
     f = open(f"/proc/{pid}/stat").read().rsplit(") ", 1)[1].split()
     return (int(f[11]) + int(f[12])) / tck
+
+def machine_busy():
+    """CPU-seconds the whole machine was busy (user+nice+system+irq+softirq)."""
+    f = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    return (f[0] + f[1] + f[2] + f[5] + f[6]) / tck
 
 def status(field):
     for line in open(f"/proc/{pid}/status"):
@@ -161,59 +191,68 @@ while True:
         sys.exit(f"{sysname}: {n} rule groups loaded, expected {groups}")
     time.sleep(0.2)
 
-t0 = T + warmup * interval
-t1 = t0 + window * interval
-sleep_until(t0)
-cpu0, m0, w0 = cpu(), metrics(), time.time()
-per_interval = []
-for k in range(window):
-    sleep_until(t0 + k * interval + interval / 2)
-    per_interval.append(metrics().get(LAST, 0.0))
-sleep_until(t1)
-cpu1, m1, w1 = cpu(), metrics(), time.time()
-rss, hwm = status("VmRSS"), status("VmHWM")
+wins = []
+for w in range(windows):
+    t0 = T + (warmup + w * window) * interval
+    t1 = t0 + window * interval
+    sleep_until(t0)
+    cpu0, busy0, m0, w0 = cpu(), machine_busy(), metrics(), time.time()
+    samples = []
+    for k in range(window):
+        sleep_until(t0 + k * interval + interval / 2)
+        samples.append(metrics().get(LAST, 0.0))
+    sleep_until(t1)
+    cpu1, busy1, m1, w1 = cpu(), machine_busy(), metrics(), time.time()
+    win = {
+        "end": t1, "seconds": round(w1 - w0, 2),
+        "cpu_seconds_per_interval": round((cpu1 - cpu0) / (w1 - w0) * interval, 4),
+        # Everything else on the machine (this script's polling included).
+        "other_cpu_seconds_per_interval": round(((busy1 - busy0) - (cpu1 - cpu0)) / (w1 - w0) * interval, 4),
+        "eval_seconds_samples": samples, "eval_seconds_per_interval": sum(samples) / len(samples),
+        **{k: m1.get(v, 0.0) - m0.get(v, 0.0) for k, v in COUNTERS.items()},
+        "rss_bytes": status("VmRSS"),
+    }
+    if sysname == "prometheus":
+        # Cross-check from Prometheus' own summary of every group evaluation in the window.
+        ds = m1.get("prometheus_rule_group_duration_seconds_sum", 0) - m0.get("prometheus_rule_group_duration_seconds_sum", 0)
+        dc = m1.get("prometheus_rule_group_duration_seconds_count", 0) - m0.get("prometheus_rule_group_duration_seconds_count", 0)
+        win["eval_seconds_per_interval_from_summary"] = ds / dc * groups if dc else None
+    wins.append(win)
+    print(f"  window {w + 1}: CPU {win['cpu_seconds_per_interval']:.2f} s/interval, eval "
+          f"{win['eval_seconds_per_interval']:.2f} s/interval, others {win['other_cpu_seconds_per_interval']:.2f} s/interval, "
+          f"missed {win['missed']:.0f}", file=sys.stderr)
+final = metrics()
+hwm = status("VmHWM")
+api_alerts = json.loads(get("/api/v1/alerts"))["data"]["alerts"]
 
-# What the rules produced, as of the end of the window (every group has evaluated the slot
-# before t1 by t1 + interval/2 unless an evaluation takes longer than that).
-sleep_until(t1 + interval / 2)
-def query(q):
-    r = json.loads(get("/api/v1/query", query=q, time=str(t1)))
+# What the rules produced as of each window's end (every group has evaluated the slot before
+# the end by then unless it missed it). Asked now, with an explicit time: nothing is measured.
+def query(q, t):
+    r = json.loads(get("/api/v1/query", query=q, time=str(t)))
     assert r["status"] == "success", r
     return r["data"]["result"]
-rec_count = {s["metric"]["__name__"]: float(s["value"][1]) for s in query('count by (__name__) ({__name__=~"bench:.+"})')}
-# Sum of absolute values per rule (no cancellation, so a relative tolerance works).
-rec_sum = {s["metric"]["n"]: s["value"][1] for s in
-           query('sum by (n) (abs(label_replace({__name__=~"bench:.+"}, "n", "$1", "__name__", "(.+)")))')}
-alerts_q = {f'{s["metric"]["alertname"]}/{s["metric"]["alertstate"]}': float(s["value"][1])
-            for s in query("count by (alertname, alertstate) (ALERTS)")}
-api_alerts = json.loads(get("/api/v1/alerts"))["data"]["alerts"]
+for win in wins:
+    t = win["end"]
+    win["recorded_count_by_name"] = {s["metric"]["__name__"]: float(s["value"][1])
+                                     for s in query('count by (__name__) ({__name__=~"bench:.+"})', t)}
+    # Sum of absolute values per rule (no cancellation, so a relative tolerance works).
+    win["recorded_sum_by_name"] = {s["metric"]["n"]: s["value"][1] for s in query(
+        'sum by (n) (abs(label_replace({__name__=~"bench:.+"}, "n", "$1", "__name__", "(.+)")))', t)}
+    win["recorded_series"] = sum(win["recorded_count_by_name"].values())
+    win["alerts_query"] = {f'{s["metric"]["alertname"]}/{s["metric"]["alertstate"]}': float(s["value"][1])
+                           for s in query("count by (alertname, alertstate) (ALERTS)", t)}
 by_state = {}
 for a in api_alerts:
     by_state[a["state"]] = by_state.get(a["state"], 0) + 1
 g = json.load(open(rwgen))
-
-row = {
-    "kind": "system", "system": sysname, "window_s": round(w1 - w0, 2), "intervals": window,
-    "cpu_seconds": round(cpu1 - cpu0, 3), "cpu_seconds_per_interval": round((cpu1 - cpu0) / (w1 - w0) * interval, 4),
+print(json.dumps({
+    "kind": "system", "system": sysname, "interval_s": interval, "windows": wins,
     "idle_cpu_seconds_per_interval": round(float(idle_cpu) / 30 * interval, 4),
-    "eval_seconds_per_interval_samples": per_interval,
-    "eval_seconds_per_interval": sum(per_interval) / len(per_interval),
-    "rss_bytes": rss, "peak_rss_bytes": hwm,
-    **{k: m1.get(v, 0.0) - m0.get(v, 0.0) for k, v in COUNTERS.items()},
-    "failures_total": m1.get(COUNTERS["failures"], 0.0), "missed_total": m1.get(COUNTERS["missed"], 0.0),
-    "recorded_series": sum(rec_count.values()), "recorded_names": len(rec_count),
-    "recorded_count_by_name": rec_count, "recorded_sum_by_name": rec_sum,
-    "alerts_api": by_state, "alerts_query": alerts_q,
+    "peak_rss_bytes": hwm, "failures_total": final.get(COUNTERS["failures"], 0.0),
+    "missed_total": final.get(COUNTERS["missed"], 0.0), "alerts_api": by_state,
     "load_seconds": g["seconds"], "load_samples": g["samples_acked"], "load_series": g["series"],
-}
-if sysname == "prometheus":
-    # Cross-check from Prometheus' own summary of every group evaluation in the window.
-    ds = m1.get("prometheus_rule_group_duration_seconds_sum", 0) - m0.get("prometheus_rule_group_duration_seconds_sum", 0)
-    dc = m1.get("prometheus_rule_group_duration_seconds_count", 0) - m0.get("prometheus_rule_group_duration_seconds_count", 0)
-    row["eval_seconds_per_interval_from_summary"] = ds / dc * groups if dc else None
-print(json.dumps(row))
+}))
 PY
-  python3 -c "import json,sys; r=json.loads(open('$OUT').readlines()[-1]); print({k: r[k] for k in ('system','cpu_seconds_per_interval','eval_seconds_per_interval','rss_bytes','evaluations','failures','missed','recorded_series','alerts_api')})" >&2
   stop_pid "$pid"
 done
 echo "raw results: $OUT (took $(( $(date +%s) - started )) s)" >&2

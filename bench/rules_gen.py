@@ -143,6 +143,7 @@ def key_of(labels):
 class Gen:
     def __init__(self, series, instances, interval_s, steps, rng):
         self.series, self.instances, self.interval, self.steps, self.rng = series, instances, interval_s, steps, rng
+        self.work_series = self.work_samples = 0
         self.by_name = {}
         for s in series:
             self.by_name.setdefault(s.name, []).append(s)
@@ -178,7 +179,13 @@ class Gen:
         if not matched:
             return self.selector(name, allow=False)
         text = name + ("{" + ",".join(f'{l}{op}"{v}"' for l, op, v in matchers) + "}" if matchers else "")
+        self.read(len(matched), 1)
         return text, matched
+
+    def read(self, series, samples_each):
+        """Work accounting: series (per host) a rule selects and samples it reads."""
+        self.work_series += series
+        self.work_samples += series * samples_each
 
     @staticmethod
     def _match(s, m):
@@ -196,9 +203,10 @@ class Gen:
 
     def rate_vec(self, name, fn=None, window=None):
         fn = fn or self.rng.choice(["rate", "rate", "rate", "irate", "increase"])
-        window = window or self.rng.choice(["1m", "2m", "5m", "5m", "5m", "10m", "15m"])
+        window = window or self.rng.choice(["1m", "2m", "5m", "5m", "5m", "10m"])
         text, matched = self.selector(name)
         w = parse_dur(window)
+        self.work_samples += len(matched) * (w / self.interval - 1)
         out, labels = {}, {}
         for s in matched:
             mr = s.step / s.scale / self.interval
@@ -215,14 +223,16 @@ class Gen:
             out[key_of(s.labels)] = s.value_bounds(self.steps)
             labels[key_of(s.labels)] = s.labels
         if fn:
-            window = self.rng.choice(["5m", "10m", "15m"])
+            window = self.rng.choice(["5m", "10m"])
             arg = "0.9, " if fn == "quantile_over_time" else ""
+            self.work_samples += len(matched) * (parse_dur(window) / self.interval - 1)
             text = f"{fn}({arg}{text}[{window}])"
         return Vec(text, out, True, labels)
 
     def deriv_vec(self, name):
         text, matched = self.selector(name)
-        window = self.rng.choice(["10m", "15m"])
+        window = self.rng.choice(["5m", "10m"])
+        self.work_samples += len(matched) * (parse_dur(window) / self.interval - 1)
         out, labels = {}, {}
         for s in matched:
             st = s.step / s.scale / self.interval
@@ -245,6 +255,7 @@ class Gen:
         tn, mn = self.selector(num)
         # The denominator takes the numerator's matchers' effect through one-to-one matching.
         dd = {key_of(s.labels): s for s in self.by_name[den]}
+        self.read(len(dd), 1)
         out, labels = {}, {}
         for s in mn:
             d = dd.get(key_of(s.labels))
@@ -325,7 +336,7 @@ def round_down(x):
 # --- the catalogue ----------------------------------------------------------------------------
 
 COUNTERS_LABELLED = [  # (metric, label that distinguishes its series besides instance)
-    ("node_cpu_seconds_total", "mode"), ("node_cpu_seconds_total", "cpu"),
+    ("node_cpu_seconds_total", "mode"),
     ("node_network_receive_bytes_total", "device"), ("node_network_transmit_bytes_total", "device"),
     ("node_network_receive_packets_total", "device"), ("node_network_transmit_packets_total", "device"),
     ("node_network_receive_errs_total", "device"), ("node_network_receive_drop_total", "device"),
@@ -417,9 +428,8 @@ class Catalogue:
             if "idle" not in modes:
                 return self.vector("sum_rate")
             w = r.choice(["1m", "2m", "5m", "10m"])
-            v = g.agg(g.rate_vec("node_cpu_seconds_total", "rate", w), "avg", [])
-            # Replace the selector by mode="idle" explicitly: 1 - avg idle rate.
             ss = [s for s in g.by_name["node_cpu_seconds_total"] if s.labels.get("mode") == "idle"]
+            g.read(len(ss), parse_dur(w) / g.interval)
             mr = max(s.step / s.scale / g.interval for s in ss)
             return Vec(f'1 - avg by (instance) (rate(node_cpu_seconds_total{{mode="idle"}}[{w}]))',
                        {(): (1 - mr, 1.0)}, True, {(): {}}), "node_cpu_seconds_total"
@@ -431,6 +441,7 @@ def gen_rules(args):
     series = parse_template(open(args.template).read())
     g = Gen(series, args.instances, args.interval, args.steps, rng)
     cat = Catalogue(g)
+    g.work_series = g.work_samples = 0
     n_groups, per = args.groups, args.rules_per_group
     n_rec = per // 2
     total_alert_rules = n_groups * (per - n_rec)
@@ -452,17 +463,22 @@ def gen_rules(args):
              f"# template series per host: {len(series)}, hosts: {args.instances}, seed: {args.seed}",
              "groups:"]
     a_index = 0
+    ts_dependent = []
     for gi in range(n_groups):
         lines.append(f"  - name: {json.dumps(f'node-bench-{gi:02d}')}")
         lines.append("    rules:")
         recorded = []  # (name, Vec) of this group
         for ri in range(per):
             rule_no = gi * per + ri
+            if args.verbose and rule_no:
+                print(f"work {rule_no - 1:04d} series={g.work_series - w0[0]} samples={g.work_samples - w0[1]:.0f} {lines[-1] if ri else ''}", file=sys.stderr)
+            w0 = (g.work_series, g.work_samples)
             if ri < n_rec:
                 shape = rng.choice(rec_shapes)
                 if shape != "global" and recorded and rng.random() < 0.1:
                     # A rule over an earlier recorded series of the same group.
                     name0, v0 = rng.choice(recorded)
+                    g.read(len(v0.out), 1)
                     if v0.per_instance:
                         v = Vec(f"max without (instance) ({name0})", dict(v0.out), False, dict(v0.labels))
                     else:
@@ -478,6 +494,10 @@ def gen_rules(args):
                 op = re.match(r"^[a-z_]+", v.text).group(0) if re.match(r"^[a-z_]+\(", v.text) or re.match(r"^[a-z_]+ by", v.text) else "expr"
                 name = f"bench:{level.rstrip('_')}:{short(metric)}:{op}_{rule_no:04d}"
                 recorded.append((name, v))
+                # predict_linear's value depends on the evaluation timestamp itself, not only on
+                # the samples; so does every rule that reads such a recorded series.
+                if "predict_linear" in v.text or any(n in v.text for n in ts_dependent):
+                    ts_dependent.append(name)
                 lines.append(f"      - record: {name}")
                 lines.append(f"        expr: {json.dumps(v.text)}")
                 if rng.random() < 0.2:
@@ -508,6 +528,7 @@ def gen_rules(args):
             while True:
                 if shape == "recorded":
                     rname, v = rng.choice(cand)
+                    g.read(len(v.out), 1)
                     v = Vec(rname, v.out, v.per_instance, v.labels)
                     metric = rname.split(":")[2]
                 else:
@@ -530,7 +551,8 @@ def gen_rules(args):
                 expr = f"({expr}) * on (instance) group_left (nodename) node_uname_info"
             alert = f"Host{camel(short(metric))}{'High' if cmp == '>' else 'Low'}{rule_no:04d}"
             if fire:
-                for_s = "1h" if a_index - 1 in pend else rng.choice(["0s", "30s", "1m"])
+                for_s = "1h" if a_index - 1 in pend else rng.choice(
+                    [f for f in ("0s", "30s", "1m") if parse_dur(f) <= args.max_for] or ["0s"])
             else:
                 for_s = rng.choice(["0s", "1m", "2m", "5m", "10m", "15m"])
             severity = rng.choice(["warning", "warning", "critical", "info"])
@@ -556,6 +578,10 @@ def gen_rules(args):
                 n = v.count(args.instances)
                 expected["alerts"][state] += n
                 expected["alerts_by_name"][f"{alert}/{state}"] = n
+    # Per-host work counted per rule; chained rules over per-host outputs are close enough.
+    expected["timestamp_dependent_records"] = ts_dependent
+    expected["series_selected_per_interval"] = round(g.work_series * args.instances)
+    expected["samples_read_per_interval"] = round(g.work_samples * args.instances)
     return "\n".join(lines) + "\n", expected
 
 
@@ -569,7 +595,10 @@ def main():
     p.add_argument("--rules-per-group", type=int, default=20)
     p.add_argument("--firing", type=int, default=12, help="alerting rules that fire for every host")
     p.add_argument("--pending", type=int, default=3, help="of those, how many have `for: 1h` (stay pending)")
+    p.add_argument("--max-for", type=int, default=120,
+                   help="seconds of evaluation before alerts are counted: firing rules get `for` ≤ this")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--verbose", action="store_true", help="print each rule's work (series and samples per host)")
     p.add_argument("--out", required=True)
     p.add_argument("--summary")
     args = p.parse_args()
@@ -581,7 +610,9 @@ def main():
         with open(args.summary, "w") as f:
             f.write(summary + "\n")
     print(f"rules_gen: {expected['rules']} rules in {expected['groups']} groups; expected {expected['recorded_series']:,} "
-          f"recorded series, {expected['alerts']['firing']:,} firing and {expected['alerts']['pending']:,} pending alerts",
+          f"recorded series, {expected['alerts']['firing']:,} firing and {expected['alerts']['pending']:,} pending alerts; "
+          f"per evaluation round the rules select {expected['series_selected_per_interval']:,} series and read "
+          f"{expected['samples_read_per_interval']:,} samples",
           file=sys.stderr)
 
 
