@@ -22,7 +22,7 @@ pub struct Alert {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
     /// When the alert stops being active. Prometheus always sets it: for a firing alert a
-    /// validity horizon (see [`crate::policy::valid_until`]) so Alertmanager resolves it if
+    /// validity horizon (4 × max(resend delay, evaluation interval)) so Alertmanager resolves it if
     /// Prometheus stops sending, for a resolved alert the time it resolved.
     #[serde(rename = "endsAt", with = "rfc3339", default = "zero_time")]
     pub ends_at: i64,

@@ -6,13 +6,12 @@
 //! [`Alert`], keeps a bounded [`queue`], and a background task POSTs batches of at most 64
 //! alerts as JSON to `/api/v2/alerts` of every Alertmanager at once ([`sender`]). In-process
 //! receivers ([`AlertSink`]) get the same alerts. When to send (resend delay, resolved
-//! retention, `endsAt`) is the rule manager's business; [`policy`] has the arithmetic.
+//! retention, `endsAt`) is the rules crate's business (`rules::group`).
 
 pub mod alert;
 pub mod config;
 mod metrics;
 pub mod notifier;
-pub mod policy;
 pub mod queue;
 pub mod sender;
 pub mod status;
