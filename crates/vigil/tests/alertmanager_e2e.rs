@@ -616,3 +616,34 @@ fn amtool_works_against_vigil_running_the_seed_config_unchanged() {
     let a = &am_alerts(&v, "")[0];
     assert_eq!(a["receivers"][0]["name"], "slack-warnings");
 }
+
+#[test]
+fn a_restart_does_not_repeat_a_sent_notification() {
+    let (hook, got) = capture_server();
+    let tmp = tempfile::tempdir().unwrap();
+    let config = format!(
+        "route:\n  receiver: hook\n  group_by: [alertname]\n  group_wait: 1s\n  group_interval: 1s\n  repeat_interval: 1h\nreceivers:\n  - name: hook\n    webhook_configs:\n      - url: http://{hook}/\n"
+    );
+    let v = start_with_am_config(tmp.path(), &config, "");
+    post_alert(&v, r#"[{"labels":{"alertname":"Once","instance":"a"}}]"#);
+    wait_for(&v, "first notification", Duration::from_secs(10), || received(&got, "Once").first().cloned());
+    // The notification log reaches disk within a second of the send.
+    std::thread::sleep(Duration::from_millis(2500));
+    v.kill9();
+    let cfg = tmp.path().join("prometheus.yml");
+    let am = tmp.path().join("alertmanager.yml");
+    let v = Vigil::start(
+        &tmp.path().join("data"),
+        &[&format!("--config.file={}", cfg.display()), &format!("--alertmanager.config.file={}", am.display())],
+    );
+    assert_eq!(am_alerts(&v, "").len(), 1, "the alert is back after kill -9");
+    // Past group_wait and several group intervals: the group is flushed again, but the
+    // notification log says it was already sent.
+    std::thread::sleep(Duration::from_secs(4));
+    assert_eq!(received(&got, "Once").len(), 1, "no duplicate after the restart");
+    // A change is still notified.
+    post_alert(&v, r#"[{"labels":{"alertname":"Once","instance":"b"}}]"#);
+    wait_for(&v, "notification of the changed group", Duration::from_secs(10), || {
+        (received(&got, "Once").len() == 2).then_some(())
+    });
+}
