@@ -68,13 +68,5 @@ pub async fn post(
 }
 
 fn transport(url: &str, e: &reqwest::Error) -> SendError {
-    // reqwest's Display hides the cause ("error sending request"); the chain names it.
-    let mut message = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        source = s.source();
-    }
-    SendError::Transport { url: url.to_string(), message }
+    SendError::Transport { url: url.to_string(), message: scrape::client::error_chain(e) }
 }

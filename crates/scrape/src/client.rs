@@ -157,15 +157,20 @@ pub async fn fetch(
 }
 
 fn transport(url: &str, e: &reqwest::Error) -> FetchError {
-    // reqwest's Display hides the cause ("error sending request"); the chain names it.
+    FetchError::Transport { url: url.to_string(), message: error_chain(e) }
+}
+
+/// An error followed by its causes, `: `-separated. reqwest's Display hides the cause ("error
+/// sending request"); the chain names it ("… tcp connect error: Connection refused").
+pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut message = e.to_string();
-    let mut source = std::error::Error::source(e);
+    let mut source = e.source();
     while let Some(s) = source {
         message.push_str(": ");
         message.push_str(&s.to_string());
         source = s.source();
     }
-    FetchError::Transport { url: url.to_string(), message }
+    message
 }
 
 fn gunzip(raw: &[u8], limit: u64) -> Result<Vec<u8>, FetchError> {
