@@ -647,3 +647,38 @@ fn a_restart_does_not_repeat_a_sent_notification() {
         (received(&got, "Once").len() == 2).then_some(())
     });
 }
+
+#[test]
+fn ack_and_preview_endpoints_reject_bad_input_with_clear_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = start_with_am_config(tmp.path(), AM_CONFIG, "");
+    let post = |path: &str, body: &[u8]| {
+        common::request(v.addr, "POST", path, &[("Content-Type", "application/json")], body).unwrap()
+    };
+    let acks = "/api/vigil/v1/alertmanager/acks";
+    let r = post(acks, b"{not json");
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("acknowledgement"), "{}", r.text());
+    let r = post(acks, br#"{"by":"me"}"#);
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("groupKey"), "{}", r.text());
+    let r = post(acks, br#"{"groupKey":"{}:{alertname=\"Nope\"}","by":"me","expiresAt":"tomorrow"}"#);
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("expiresAt"), "{}", r.text());
+    let r = post(acks, br#"{"groupKey":"{}:{alertname=\"Nope\"}","by":"me"}"#);
+    assert!(r.status == 404 || r.status == 400, "an unknown group is refused: {} {}", r.status, r.text());
+
+    let preview = "/api/vigil/v1/alertmanager/preview";
+    let r = post(preview, b"[]");
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("preview request"), "{}", r.text());
+    let r = post(preview, br#"{"alerts":[]}"#);
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("no alerts"), "{}", r.text());
+    let r = post(preview, br#"{"receiver":"ghost","alerts":[{"labels":{"a":"b"}}]}"#);
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("ghost") && r.text().contains("default"), "{}", r.text());
+    let r = post(preview, br#"{"alerts":[{"labels":{"a":"b"},"status":"exploded"}]}"#);
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("exploded"), "{}", r.text());
+}
