@@ -122,6 +122,8 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         }
     };
     db.register_metrics(&registry);
+    // Rules (with their saved alert state) are in place before /-/ready says so.
+    let rules = start_rules(&args, &config, &state, db.clone(), &registry)?;
     state.set_db(db.clone());
     tracing::info!(series = db.head().num_series(), blocks = db.blocks().len(), "storage ready");
 
@@ -154,7 +156,6 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let jobs = config.jobs.len();
     manager.apply(config.jobs.clone()).await.map_err(|e| anyhow::anyhow!("cannot start scraping: {e}"))?;
     tracing::info!(jobs, "scraping started");
-    let rules = start_rules(&args, &config, &state, db.clone(), &registry)?;
     let (reload_tx, reload_rx) = mpsc::channel(4);
     if args.enable_lifecycle {
         let _ = state.reload.set(reload_tx.clone());
