@@ -30,12 +30,13 @@ pub fn parse(query: &str, experimental: bool) -> Result<Expr, QueryError> {
 }
 
 /// Parses a series selector (`up{job="a"}`, `{"utf8.name"}`) into storage matchers, as the
-/// `match[]` parameters of the metadata APIs need.
-pub fn parse_selector(s: &str) -> Result<Vec<tsdb::Matcher>, String> {
+/// `match[]` parameters of the metadata APIs need. Anything but a plain selector is a
+/// [`QueryError::Parse`] (bad data); `or` inside the braces is [`QueryError::Unsupported`].
+pub fn parse_selector(s: &str) -> Result<Vec<tsdb::Matcher>, QueryError> {
     match parser::parse(s) {
-        Ok(Expr::VectorSelector(vs)) => selector_matchers(&vs).map_err(|e| e.to_string()),
-        Ok(other) => Err(format!("expected a series selector such as up{{job=\"a\"}}, got {other}")),
-        Err(msg) => Err(explain(s, &msg)),
+        Ok(Expr::VectorSelector(vs)) => selector_matchers(&vs),
+        Ok(other) => Err(QueryError::Parse(format!("expected a series selector such as up{{job=\"a\"}}, got {other}"))),
+        Err(msg) => Err(QueryError::Parse(explain(s, &msg))),
     }
 }
 
