@@ -1,5 +1,6 @@
 //! Admin endpoints, enabled only with `--web.enable-admin-api`.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Json;
@@ -8,6 +9,19 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
+use crate::prom_api::ApiError;
+
+/// Why a snapshot could not be taken; answered as `internal` with status 500.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("persisting the head: {0}")]
+    Flush(#[source] tsdb::Error),
+    #[error("creating {}: {source}", path.display())]
+    CreateDir { path: PathBuf, source: std::io::Error },
+    /// A block vanished between listing and linking, typically replaced by a compaction.
+    #[error("linking {} (a compaction may have replaced it; retry): {source}", path.display())]
+    Link { path: PathBuf, source: std::io::Error },
+}
 
 /// `POST /api/v1/admin/tsdb/flush`: persists the whole head into blocks and compacts them
 /// now (Vigil-specific; used by benchmarks and before backups).
@@ -59,28 +73,23 @@ pub async fn snapshot(
         crate::prom_api::status::rfc3339(now).replace(['-', ':'], "").split('.').next().unwrap_or("").to_string() + "Z",
         xorshift(now as u64)
     );
-    let result = tokio::task::spawn_blocking(move || -> Result<String, String> {
+    let result = tokio::task::spawn_blocking(move || -> Result<String, SnapshotError> {
         if !skip_head {
-            db.flush_head().map_err(|e| format!("persisting the head: {e}"))?;
+            db.flush_head().map_err(SnapshotError::Flush)?;
         }
         let dir = db.dir().join("snapshots").join(&name);
-        std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(&dir).map_err(|source| SnapshotError::CreateDir { path: dir.clone(), source })?;
         for block in db.block_handles() {
             let Some(block_name) = block.dir.file_name() else { continue };
-            link_tree(&block.dir, &dir.join("blocks").join(block_name)).map_err(|e| {
-                format!("linking {} (a compaction may have replaced it; retry): {e}", block.dir.display())
-            })?;
+            link_tree(&block.dir, &dir.join("blocks").join(block_name))
+                .map_err(|source| SnapshotError::Link { path: block.dir.clone(), source })?;
         }
         Ok(name)
     })
     .await;
     match result {
         Ok(Ok(name)) => Json(serde_json::json!({"status": "success", "data": {"name": name}})).into_response(),
-        Ok(Err(e)) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            Json(serde_json::json!({"status": "error", "errorType": "internal", "error": e})),
-        )
-            .into_response(),
+        Ok(Err(e)) => ApiError::Snapshot(e).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("snapshot task failed: {e}\n")).into_response(),
     }
 }

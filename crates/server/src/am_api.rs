@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use alerting::matchers::{MatchOp, Matcher, parse_matcher};
+use alerting::silence::SilenceError;
 use alerting::views::{AlertFilter, AlertView, SilenceView};
 use axum::Router;
 use axum::body::Bytes;
@@ -37,23 +38,56 @@ fn reply(status: StatusCode, body: Value) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
-/// A refused request. Alertmanager answers errors with a JSON string.
-struct ApiError(StatusCode, String);
+/// A refused request. Alertmanager answers errors with a JSON string; the status follows
+/// from the variant.
+#[derive(Debug, thiserror::Error)]
+enum ApiError {
+    /// The request is malformed (body, parameter, matcher, time).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The silence or alert group named does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The built-in alert manager has not started yet.
+    #[error("the alert manager is not running")]
+    NotRunning,
+    #[error(transparent)]
+    Silence(#[from] SilenceError),
+    #[error(transparent)]
+    Ack(#[from] alerting::AckError),
+}
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        reply(self.0, Value::String(self.1))
+impl ApiError {
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_)
+            | ApiError::Silence(SilenceError::Invalid(_))
+            | ApiError::Ack(alerting::AckError::Invalid(_)) => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_)
+            | ApiError::Silence(SilenceError::NotFound)
+            | ApiError::Ack(alerting::AckError::NotFound) => StatusCode::NOT_FOUND,
+            ApiError::NotRunning => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Silence(SilenceError::Storage(_)) | ApiError::Ack(alerting::AckError::Storage(_)) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
     }
 }
 
-fn error(status: StatusCode, msg: impl Into<String>) -> ApiError {
-    ApiError(status, msg.into())
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        reply(self.status(), Value::String(self.to_string()))
+    }
+}
+
+fn bad_request(msg: impl Into<String>) -> ApiError {
+    ApiError::BadRequest(msg.into())
 }
 
 type ApiResult = Result<Response, ApiError>;
 
 fn manager(state: &AppState) -> Result<&alerting::Alertmanager, ApiError> {
-    state.alertmanager.get().ok_or_else(|| error(StatusCode::SERVICE_UNAVAILABLE, "the alert manager is not running"))
+    state.alertmanager.get().ok_or(ApiError::NotRunning)
 }
 
 fn labels(m: &alerting::labels::LabelSet) -> Value {
@@ -99,7 +133,7 @@ fn silence_json(s: &SilenceView) -> Value {
 fn filter_matchers(p: &Params) -> Result<Vec<Matcher>, ApiError> {
     p.all("filter")
         .into_iter()
-        .map(|f| parse_matcher(f).map_err(|e| error(StatusCode::BAD_REQUEST, format!("bad matcher format: {e}"))))
+        .map(|f| parse_matcher(f).map_err(|e| bad_request(format!("bad matcher format: {e}"))))
         .collect()
 }
 
@@ -107,7 +141,7 @@ fn bool_param(p: &Params, name: &str) -> Result<bool, ApiError> {
     match p.get(name) {
         None | Some("") | Some("true") => Ok(true),
         Some("false") => Ok(false),
-        Some(other) => Err(error(StatusCode::BAD_REQUEST, format!("{name}: {other:?} is not true or false"))),
+        Some(other) => Err(bad_request(format!("{name}: {other:?} is not true or false"))),
     }
 }
 
@@ -121,7 +155,7 @@ fn alert_filter(p: &Params) -> Result<AlertFilter, ApiError> {
         ..AlertFilter::default()
     };
     if let Some(r) = p.get("receiver").filter(|r| !r.is_empty()) {
-        f = f.with_receiver(r).map_err(|e| error(StatusCode::BAD_REQUEST, e))?;
+        f = f.with_receiver(r).map_err(bad_request)?;
     }
     Ok(f)
 }
@@ -219,13 +253,13 @@ struct WireAlert {
 /// amtool and Prometheus send it; anything before 1900 is treated the same.
 const UNSET_BEFORE_MS: i64 = -2_208_988_800_000;
 
-fn time_field(v: &Option<String>, what: &str, i: usize) -> Result<Option<i64>, String> {
+fn time_field(v: &Option<String>, what: &str, i: usize) -> Result<Option<i64>, ApiError> {
     match v.as_deref() {
         None | Some("") => Ok(None),
         Some(s) => match parse_rfc3339(s) {
             Some(t) if t < UNSET_BEFORE_MS => Ok(None),
             Some(t) => Ok(Some(t)),
-            None => Err(format!("alert {i}: {what} {s:?} is not an RFC 3339 time")),
+            None => Err(bad_request(format!("alert {i}: {what} {s:?} is not an RFC 3339 time"))),
         },
     }
 }
@@ -235,14 +269,14 @@ async fn post_alerts(State(state): State<Arc<AppState>>, body: Bytes) -> ApiResu
     let am = manager(&state)?;
     let wire: Vec<WireAlert> = match serde_json::from_slice(&body) {
         Ok(w) => w,
-        Err(e) => return Err(error(StatusCode::BAD_REQUEST, format!("body is not a JSON array of alerts: {e}"))),
+        Err(e) => return Err(bad_request(format!("body is not a JSON array of alerts: {e}"))),
     };
     let mut alerts = Vec::with_capacity(wire.len());
     for (i, w) in wire.into_iter().enumerate() {
         let (starts_at, ends_at) = match (time_field(&w.starts_at, "startsAt", i), time_field(&w.ends_at, "endsAt", i))
         {
             (Ok(s), Ok(e)) => (s, e),
-            (Err(e), _) | (_, Err(e)) => return Err(error(StatusCode::BAD_REQUEST, e)),
+            (Err(e), _) | (_, Err(e)) => return Err(e),
         };
         alerts.push(alerting::alert::PostableAlert {
             labels: w.labels,
@@ -254,7 +288,7 @@ async fn post_alerts(State(state): State<Arc<AppState>>, body: Bytes) -> ApiResu
     }
     match am.put_alerts(alerts) {
         Ok(()) => Ok(StatusCode::OK.into_response()),
-        Err(errs) => Err(error(StatusCode::BAD_REQUEST, errs.join("; "))),
+        Err(errs) => Err(bad_request(errs.join("; "))),
     }
 }
 
@@ -292,17 +326,19 @@ struct WireSilence {
     comment: String,
 }
 
-fn postable_silence(w: WireSilence) -> Result<alerting::silence::PostableSilence, String> {
+fn postable_silence(w: WireSilence) -> Result<alerting::silence::PostableSilence, ApiError> {
     let matchers = w
         .matchers
         .iter()
         .map(|m| {
-            Matcher::new(MatchOp::from_flags(m.is_regex, m.is_equal), &m.name, &m.value).map_err(|e| e.to_string())
+            Matcher::new(MatchOp::from_flags(m.is_regex, m.is_equal), &m.name, &m.value)
+                .map_err(|e| bad_request(e.to_string()))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let starts_at =
-        parse_rfc3339(&w.starts_at).ok_or_else(|| format!("startsAt {:?} is not an RFC 3339 time", w.starts_at))?;
-    let ends_at = parse_rfc3339(&w.ends_at).ok_or_else(|| format!("endsAt {:?} is not an RFC 3339 time", w.ends_at))?;
+    let starts_at = parse_rfc3339(&w.starts_at)
+        .ok_or_else(|| bad_request(format!("startsAt {:?} is not an RFC 3339 time", w.starts_at)))?;
+    let ends_at = parse_rfc3339(&w.ends_at)
+        .ok_or_else(|| bad_request(format!("endsAt {:?} is not an RFC 3339 time", w.ends_at)))?;
     Ok(alerting::silence::PostableSilence {
         id: w.id.filter(|s| !s.is_empty()),
         matchers,
@@ -318,14 +354,11 @@ async fn post_silence(State(state): State<Arc<AppState>>, body: Bytes) -> ApiRes
     let am = manager(&state)?;
     let wire: WireSilence = match serde_json::from_slice(&body) {
         Ok(w) => w,
-        Err(e) => return Err(error(StatusCode::BAD_REQUEST, format!("body is not a silence: {e}"))),
+        Err(e) => return Err(bad_request(format!("body is not a silence: {e}"))),
     };
-    let silence = postable_silence(wire).map_err(|e| error(StatusCode::BAD_REQUEST, e))?;
-    match am.add_silence(silence) {
-        Ok(id) => Ok(reply(StatusCode::OK, json!({ "silenceID": id }))),
-        Err(alerting::silence::SilenceError::NotFound) => Err(error(StatusCode::NOT_FOUND, "silence not found")),
-        Err(e) => Err(error(StatusCode::BAD_REQUEST, e.to_string())),
-    }
+    let silence = postable_silence(wire)?;
+    let id = am.add_silence(silence)?;
+    Ok(reply(StatusCode::OK, json!({ "silenceID": id })))
 }
 
 /// `GET /api/v2/silence/{id}`
@@ -333,7 +366,7 @@ async fn get_silence(State(state): State<Arc<AppState>>, Path(id): Path<String>)
     let am = manager(&state)?;
     match am.silence(&id) {
         Some(s) => Ok(reply(StatusCode::OK, silence_json(&s))),
-        None => Err(error(StatusCode::NOT_FOUND, format!("silence {id} not found"))),
+        None => Err(ApiError::NotFound(format!("silence {id} not found"))),
     }
 }
 
@@ -342,10 +375,8 @@ async fn delete_silence(State(state): State<Arc<AppState>>, Path(id): Path<Strin
     let am = manager(&state)?;
     match am.expire_silence(&id) {
         Ok(()) => Ok(StatusCode::OK.into_response()),
-        Err(alerting::silence::SilenceError::NotFound) => {
-            Err(error(StatusCode::NOT_FOUND, format!("silence {id} not found")))
-        }
-        Err(e) => Err(error(StatusCode::BAD_REQUEST, e.to_string())),
+        Err(SilenceError::NotFound) => Err(ApiError::NotFound(format!("silence {id} not found"))),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -355,8 +386,8 @@ async fn delete_silence(State(state): State<Arc<AppState>>, Path(id): Path<Strin
 /// errors answer 422 with the partial preview and the errors (template name and position).
 async fn preview(State(state): State<Arc<AppState>>, body: Bytes) -> ApiResult {
     let am = manager(&state)?;
-    let req: receivers::sample::PreviewRequest = serde_json::from_slice(&body)
-        .map_err(|e| error(StatusCode::BAD_REQUEST, format!("body is not a preview request: {e}")))?;
+    let req: receivers::sample::PreviewRequest =
+        serde_json::from_slice(&body).map_err(|e| bad_request(format!("body is not a preview request: {e}")))?;
     let external_url = state.external_url.get().cloned().unwrap_or_default();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
     match receivers::sample::preview(&am.config(), &req, &external_url, now) {
@@ -365,7 +396,7 @@ async fn preview(State(state): State<Arc<AppState>>, body: Bytes) -> ApiResult {
             StatusCode::UNPROCESSABLE_ENTITY,
             json!({ "errors": e.errors, "preview": serde_json::to_value(&e.preview).unwrap_or(Value::Null) }),
         )),
-        Err(e) => Err(error(StatusCode::BAD_REQUEST, e.to_string())),
+        Err(e) => Err(bad_request(e.to_string())),
     }
 }
 
@@ -403,15 +434,15 @@ fn group_ref(w: &WireAck) -> Result<alerting::GroupRef, ApiError> {
     match (&w.group_key, &w.receiver) {
         (Some(k), _) => Ok(alerting::GroupRef::Key(k.clone())),
         (None, Some(r)) => Ok(alerting::GroupRef::Labels { receiver: r.clone(), labels: w.labels.clone() }),
-        (None, None) => Err(error(StatusCode::BAD_REQUEST, "name the group: groupKey, or receiver and labels")),
+        (None, None) => Err(bad_request("name the group: groupKey, or receiver and labels")),
     }
 }
 
+/// Acks keep the API's own wording for a missing group; the rest is the ack error itself.
 fn ack_error(e: alerting::AckError) -> ApiError {
     match e {
-        alerting::AckError::NotFound => error(StatusCode::NOT_FOUND, "no such alert group, or it is not acknowledged"),
-        alerting::AckError::Invalid(m) => error(StatusCode::BAD_REQUEST, m),
-        alerting::AckError::Storage(m) => error(StatusCode::INTERNAL_SERVER_ERROR, m),
+        alerting::AckError::NotFound => ApiError::NotFound("no such alert group, or it is not acknowledged".into()),
+        e => ApiError::Ack(e),
     }
 }
 
@@ -426,15 +457,14 @@ async fn get_acks(State(state): State<Arc<AppState>>) -> ApiResult {
 /// expires.
 async fn post_ack(State(state): State<Arc<AppState>>, body: Bytes) -> ApiResult {
     let am = manager(&state)?;
-    let w: WireAck = serde_json::from_slice(&body)
-        .map_err(|e| error(StatusCode::BAD_REQUEST, format!("body is not an acknowledgement: {e}")))?;
+    let w: WireAck =
+        serde_json::from_slice(&body).map_err(|e| bad_request(format!("body is not an acknowledgement: {e}")))?;
     let group = group_ref(&w)?;
     let expires_at = match w.expires_at.as_deref() {
         None | Some("") => None,
-        Some(s) => Some(
-            parse_rfc3339(s)
-                .ok_or_else(|| error(StatusCode::BAD_REQUEST, format!("expiresAt {s:?} is not an RFC 3339 time")))?,
-        ),
+        Some(s) => {
+            Some(parse_rfc3339(s).ok_or_else(|| bad_request(format!("expiresAt {s:?} is not an RFC 3339 time")))?)
+        }
     };
     let ack = am.acknowledge(group, w.by, w.comment, expires_at).map_err(ack_error)?;
     Ok(reply(StatusCode::OK, ack_json(&ack)))
@@ -443,8 +473,8 @@ async fn post_ack(State(state): State<Arc<AppState>>, body: Bytes) -> ApiResult 
 /// `DELETE /api/vigil/v1/alertmanager/acks` with the group in the body: withdraws the ack.
 async fn delete_ack(State(state): State<Arc<AppState>>, body: Bytes) -> ApiResult {
     let am = manager(&state)?;
-    let w: WireAck = serde_json::from_slice(&body)
-        .map_err(|e| error(StatusCode::BAD_REQUEST, format!("body does not name a group: {e}")))?;
+    let w: WireAck =
+        serde_json::from_slice(&body).map_err(|e| bad_request(format!("body does not name a group: {e}")))?;
     let ack = am.unacknowledge(group_ref(&w)?).map_err(ack_error)?;
     Ok(reply(StatusCode::OK, ack_json(&ack)))
 }

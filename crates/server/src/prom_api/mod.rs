@@ -6,6 +6,7 @@
 //! query concurrency limit) and encode; the engine and the storage own all semantics.
 
 mod encode;
+pub mod error;
 pub(crate) mod params;
 pub mod rules;
 pub mod status;
@@ -22,6 +23,7 @@ use bytes::Bytes;
 use promql::{EngineOptions, QueryError};
 use tsdb::{Db, Labels};
 
+pub use error::{ApiError, ErrorType};
 pub use params::{parse_duration, parse_time};
 pub use status::StatusInfo;
 
@@ -111,31 +113,16 @@ fn ok(data: String) -> Response {
 }
 
 /// A rejected request parameter: answered as `bad_data` with status 400.
-struct BadData(String);
-
-impl IntoResponse for BadData {
-    fn into_response(self) -> Response {
-        json(StatusCode::BAD_REQUEST, encode::error("bad_data", &self.0))
-    }
-}
-
-fn bad_data(msg: impl Into<String>) -> BadData {
-    BadData(msg.into())
+fn bad_data(msg: impl Into<String>) -> ApiError {
+    ApiError::BadData(msg.into())
 }
 
 fn unavailable() -> Response {
-    json(StatusCode::SERVICE_UNAVAILABLE, encode::error("unavailable", "the storage is still opening (WAL replay)"))
+    ApiError::Unavailable("the storage is still opening (WAL replay)").into_response()
 }
 
-fn query_error(e: &QueryError) -> Response {
-    let status = match e.error_type() {
-        "bad_data" => StatusCode::BAD_REQUEST,
-        "execution" => StatusCode::UNPROCESSABLE_ENTITY,
-        "timeout" => StatusCode::SERVICE_UNAVAILABLE,
-        "canceled" => StatusCode::from_u16(499).unwrap_or(StatusCode::BAD_REQUEST),
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    json(status, encode::error(e.error_type(), &e.to_string()))
+fn query_error(e: QueryError) -> Response {
+    ApiError::from(e).into_response()
 }
 
 /// Parameters from the URL and, for form POSTs, the body.
@@ -151,7 +138,7 @@ fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
-fn time_param(p: &Params, name: &str, default: Option<i64>) -> Result<i64, BadData> {
+fn time_param(p: &Params, name: &str, default: Option<i64>) -> Result<i64, ApiError> {
     match p.get(name) {
         Some(s) if !s.is_empty() => parse_time(s).ok_or_else(|| {
             bad_data(format!("invalid parameter \"{name}\": cannot parse \"{s}\" to a valid timestamp"))
@@ -162,7 +149,7 @@ fn time_param(p: &Params, name: &str, default: Option<i64>) -> Result<i64, BadDa
 }
 
 /// The engine options for one request: the `timeout` parameter may only shorten the limit.
-fn engine_for(state: &AppState, p: &Params) -> Result<promql::Engine, BadData> {
+fn engine_for(state: &AppState, p: &Params) -> Result<promql::Engine, ApiError> {
     let mut opts = state.query.options.engine.clone();
     if let Some(t) = p.get("timeout").filter(|s| !s.is_empty()) {
         let ms = parse_duration(t).filter(|ms| *ms > 0).ok_or_else(|| {
@@ -180,7 +167,7 @@ where
 {
     let Some(db) = state.db().cloned() else { return unavailable() };
     let Ok(_permit) = state.query.gate.acquire().await else {
-        return query_error(&QueryError::Canceled);
+        return query_error(QueryError::Canceled);
     };
     let started = std::time::Instant::now();
     let result = tokio::task::spawn_blocking(move || f(&db)).await;
@@ -192,7 +179,7 @@ where
             m.outcome("success").inc();
             m.samples_loaded.add(r.samples_loaded as u64);
         }
-        Ok(Err(e)) => m.outcome(e.error_type()).inc(),
+        Ok(Err(e)) => m.outcome(ErrorType::from(e).as_str()).inc(),
         Err(_) => m.outcome("internal").inc(),
     }
     match result {
@@ -201,11 +188,11 @@ where
             if matches!(e, QueryError::Timeout { .. } | QueryError::TooManySamples { .. }) {
                 tracing::warn!(error = %e, "query stopped by a limit");
             }
-            query_error(&e)
+            query_error(e)
         }
         Err(e) => {
             tracing::error!(error = %e, "query task failed");
-            query_error(&QueryError::Execution("query evaluation aborted unexpectedly".into()))
+            query_error(QueryError::Execution("query evaluation aborted unexpectedly".into()))
         }
     }
 }
@@ -270,14 +257,14 @@ pub async fn query_range(
 }
 
 /// The matchers of every `match[]` parameter.
-fn match_params(p: &Params) -> Result<Vec<Vec<tsdb::Matcher>>, BadData> {
+fn match_params(p: &Params) -> Result<Vec<Vec<tsdb::Matcher>>, ApiError> {
     p.all("match[]")
         .into_iter()
         .map(|m| promql::parse::parse_selector(m).map_err(|e| bad_data(format!("invalid parameter \"match[]\": {e}"))))
         .collect()
 }
 
-fn range_params(p: &Params) -> Result<(i64, i64), BadData> {
+fn range_params(p: &Params) -> Result<(i64, i64), ApiError> {
     let start = time_param(p, "start", Some(i64::MIN / 2))?;
     let end = time_param(p, "end", Some(i64::MAX / 2))?;
     if end < start {
@@ -286,7 +273,7 @@ fn range_params(p: &Params) -> Result<(i64, i64), BadData> {
     Ok((start, end))
 }
 
-fn limit_param(p: &Params) -> Result<Option<usize>, BadData> {
+fn limit_param(p: &Params) -> Result<Option<usize>, ApiError> {
     match p.get("limit").filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => match s.parse::<i64>() {
@@ -315,20 +302,20 @@ fn string_array(items: impl IntoIterator<Item = String>) -> String {
 async fn on_storage<T, F>(state: &Arc<AppState>, what: &'static str, f: F) -> Result<T, Response>
 where
     T: Send + 'static,
-    F: FnOnce(&Db) -> Result<T, String> + Send + 'static,
+    F: FnOnce(&Db) -> Result<T, tsdb::Error> + Send + 'static,
 {
     let Some(db) = state.db().cloned() else { return Err(unavailable()) };
     match tokio::task::spawn_blocking(move || f(&db)).await {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(query_error(&QueryError::Storage(e))),
-        Err(_) => Err(query_error(&QueryError::Execution(format!("{what} aborted")))),
+        Ok(Err(e)) => Err(ApiError::Storage(e).into_response()),
+        Err(_) => Err(ApiError::Aborted(what).into_response()),
     }
 }
 
 /// The `match[]`, `start`/`end` and `limit` parameters of the metadata endpoints.
 type Lookup = (Vec<Vec<tsdb::Matcher>>, i64, i64, Option<usize>);
 
-fn lookup_params(p: &Params) -> Result<Lookup, BadData> {
+fn lookup_params(p: &Params) -> Result<Lookup, ApiError> {
     let sets = match_params(p)?;
     let (start, end) = range_params(p)?;
     Ok((sets, start, end, limit_param(p)?))
@@ -361,7 +348,7 @@ pub async fn series(
     let found = on_storage(&state, "series lookup", move |db| {
         let mut all = BTreeSet::new();
         for m in &sets {
-            for s in db.select(m, start, end).map_err(|e| e.to_string())? {
+            for s in db.select(m, start, end)? {
                 all.insert(s.labels);
             }
         }
@@ -397,7 +384,7 @@ async fn label_lookup(state: Arc<AppState>, p: Params, name: Option<String>) -> 
                 Some(n) => db.label_values(n, m, start, end),
                 None => db.label_names(m, start, end),
             };
-            all.extend(found.map_err(|e| e.to_string())?);
+            all.extend(found?);
         }
         Ok(all)
     })
@@ -462,7 +449,7 @@ pub async fn query_exemplars(RawQuery(q): RawQuery, headers: HeaderMap, body: By
         return bad_data("invalid parameter \"query\": no query given").into_response();
     };
     if let Err(e) = promql::parse::parse(query, true) {
-        return query_error(&e);
+        return query_error(e);
     }
     if let Err(r) = range_params(&p) {
         return r.into_response();
@@ -482,7 +469,7 @@ pub async fn format_query(RawQuery(q): RawQuery, headers: HeaderMap, body: Bytes
             encode::string(&mut out, &s);
             ok(out)
         }
-        Err(e) => query_error(&e),
+        Err(e) => query_error(e),
     }
 }
 
@@ -493,7 +480,7 @@ pub async fn parse_query(RawQuery(q): RawQuery, headers: HeaderMap, body: Bytes)
     };
     match promql::parse::syntax_tree_json(query) {
         Ok(tree) => ok(tree),
-        Err(e) => query_error(&e),
+        Err(e) => query_error(e),
     }
 }
 
@@ -562,10 +549,10 @@ pub async fn federate(
     let Some(db) = state.db().cloned() else { return unavailable() };
     let lookback = state.query.options.engine.lookback_delta_ms;
     let now = now_ms();
-    let text = tokio::task::spawn_blocking(move || -> Result<String, String> {
+    let text = tokio::task::spawn_blocking(move || -> Result<String, tsdb::Error> {
         let mut latest: std::collections::BTreeMap<Labels, (i64, f64)> = Default::default();
         for m in &sets {
-            for s in db.select(m, now - lookback + 1, now).map_err(|e| e.to_string())? {
+            for s in db.select(m, now - lookback + 1, now)? {
                 if let Some(last) = s.samples.last().filter(|x| !tsdb::is_stale_nan(x.v)) {
                     latest.insert(s.labels.clone(), (last.t, last.v));
                 }
@@ -597,8 +584,8 @@ pub async fn federate(
     .await;
     match text {
         Ok(Ok(t)) => ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], t).into_response(),
-        Ok(Err(e)) => query_error(&QueryError::Storage(e)),
-        Err(_) => query_error(&QueryError::Execution("federation aborted".into())),
+        Ok(Err(e)) => ApiError::Storage(e).into_response(),
+        Err(_) => ApiError::Aborted("federation").into_response(),
     }
 }
 
@@ -608,10 +595,7 @@ fn escape_label_value(v: &str) -> String {
 
 /// The answer of every admin endpoint while `--web.enable-admin-api` is off.
 pub fn admin_disabled() -> Response {
-    json(
-        StatusCode::SERVICE_UNAVAILABLE,
-        encode::error("unavailable", "admin APIs disabled; start Vigil with --web.enable-admin-api"),
-    )
+    ApiError::Unavailable("admin APIs disabled; start Vigil with --web.enable-admin-api").into_response()
 }
 
 /// `POST /api/v1/admin/tsdb/delete_series?match[]=…&start=…&end=…`: hides the matching
@@ -633,7 +617,7 @@ pub async fn delete_series(
     };
     let done = on_storage(&state, "deletion", move |db| {
         for m in &sets {
-            db.delete_series(m, start, end).map_err(|e| e.to_string())?;
+            db.delete_series(m, start, end)?;
         }
         Ok(())
     })
@@ -649,7 +633,7 @@ pub async fn clean_tombstones(State(state): State<Arc<AppState>>) -> Response {
     if !state.admin_api {
         return admin_disabled();
     }
-    match on_storage(&state, "tombstone clean-up", |db| db.clean_tombstones().map_err(|e| e.to_string())).await {
+    match on_storage(&state, "tombstone clean-up", |db| db.clean_tombstones()).await {
         Ok(_) => StatusCode::NO_CONTENT.into_response(),
         Err(r) => r,
     }
