@@ -357,8 +357,8 @@ impl Block {
         }
         let index_path = dir.join("index");
         let index = fs::read(&index_path).map_err(Error::io("read", &index_path))?;
-        let body = decode_index_file(&index).map_err(|d| corrupt("block index", d))?;
-        let (symbols, frames, series) = decode_index(&body).map_err(|d| corrupt("block index", d))?;
+        let body = decode_index_file(&index).map_err(|d| corrupt("block index", d.to_string()))?;
+        let (symbols, frames, series) = decode_index(&body).map_err(|d| corrupt("block index", d.to_string()))?;
         let chunks_path = dir.join("chunks");
         let chunks = File::open(&chunks_path).map_err(Error::io("open", &chunks_path))?;
         let clen = chunks.metadata().map_err(Error::io("stat", &chunks_path))?.len();
@@ -469,78 +469,109 @@ impl Block {
     }
 }
 
-fn decode_index_file(data: &[u8]) -> std::result::Result<Vec<u8>, String> {
+/// Why a block's `index` file cannot be decoded; becomes [`Error::Corrupt`] when a block
+/// opens, and is what the fuzz target checks for instead of a panic.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("bad magic or short file")]
+    BadMagic,
+    #[error("unsupported index version {0}")]
+    Version(u8),
+    #[error("index length does not match its header")]
+    Length,
+    #[error("index checksum mismatch")]
+    Checksum,
+    #[error("index does not decompress: {0}")]
+    Decompress(#[source] std::io::Error),
+    #[error(transparent)]
+    Record(#[from] crate::record::RecordError),
+    /// A length, frame id or offset (named by the field) does not fit in 32 bits.
+    #[error("{0} too large")]
+    TooLarge(&'static str),
+    #[error("symbol id {0} out of range")]
+    Symbol(u64),
+    #[error(transparent)]
+    Labels(#[from] crate::labels::LabelError),
+    #[error("{0} trailing bytes in index")]
+    Trailing(usize),
+}
+
+fn decode_index_file(data: &[u8]) -> std::result::Result<Vec<u8>, IndexError> {
     if data.len() < FILE_HEADER_LEN as usize + 12 || &data[..4] != INDEX_MAGIC {
-        return Err("bad magic or short file".into());
+        return Err(IndexError::BadMagic);
     }
     if u32::from(data[4]) != FORMAT_VERSION {
-        return Err(format!("unsupported index version {}", data[4]));
+        return Err(IndexError::Version(data[4]));
     }
     let mut len = [0u8; 8];
     len.copy_from_slice(&data[8..16]);
     let len = u64::from_le_bytes(len) as usize;
     let mut crc = [0u8; 4];
     crc.copy_from_slice(&data[16..20]);
-    let body = data.get(20..).filter(|b| b.len() == len).ok_or("index length does not match its header")?;
+    let body = data.get(20..).filter(|b| b.len() == len).ok_or(IndexError::Length)?;
     if crc32fast::hash(body) != u32::from_le_bytes(crc) {
-        return Err("index checksum mismatch".into());
+        return Err(IndexError::Checksum);
     }
-    decompress_limited(body, MAX_INDEX_BYTES).map_err(|e| format!("index does not decompress: {e}"))
+    decompress_limited(body, MAX_INDEX_BYTES).map_err(IndexError::Decompress)
 }
 
 type DecodedIndex = (Vec<Arc<str>>, Vec<FrameMeta>, Vec<(Labels, Vec<ChunkMeta>)>);
 
-fn decode_index(body: &[u8]) -> std::result::Result<DecodedIndex, String> {
+/// A varint that must fit in 32 bits; `what` names it in the error.
+fn u32_field(r: &mut Reader<'_>, what: &'static str) -> std::result::Result<u32, IndexError> {
+    u32::try_from(r.uvarint()?).map_err(|_| IndexError::TooLarge(what))
+}
+
+fn decode_index(body: &[u8]) -> std::result::Result<DecodedIndex, IndexError> {
     let mut r = Reader::new(body);
-    let e = |e: crate::record::RecordError| e.to_string();
-    let nsym = r.count().map_err(e)?;
+    let nsym = r.count()?;
     let mut symbols: Vec<Arc<str>> = Vec::with_capacity(nsym);
     for _ in 0..nsym {
-        symbols.push(r.str().map_err(e)?.into());
+        symbols.push(r.str()?.into());
     }
-    let nframes = r.count().map_err(e)?;
+    let nframes = r.count()?;
     let mut frames = Vec::with_capacity(nframes);
     for _ in 0..nframes {
-        let offset = r.uvarint().map_err(e)?;
-        let len = u32::try_from(r.uvarint().map_err(e)?).map_err(|_| "frame length too large")?;
-        let b = r.bytes(4).map_err(e)?;
+        let offset = r.uvarint()?;
+        let len = u32_field(&mut r, "frame length")?;
+        let b = r.bytes(4)?;
         let crc = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
         frames.push(FrameMeta { offset, len, crc });
     }
-    let nseries = r.count().map_err(e)?;
+    let nseries = r.count()?;
     let mut series = Vec::with_capacity(nseries);
-    let sym = |id: u64| symbols.get(id as usize).cloned().ok_or_else(|| format!("symbol id {id} out of range"));
+    let sym = |id: u64| symbols.get(id as usize).cloned().ok_or(IndexError::Symbol(id));
     for _ in 0..nseries {
-        let nl = r.count().map_err(e)?;
+        let nl = r.count()?;
         let mut labels = Vec::with_capacity(nl);
         for _ in 0..nl {
-            let name = sym(r.uvarint().map_err(e)?)?;
-            let value = sym(r.uvarint().map_err(e)?)?;
+            let name = sym(r.uvarint()?)?;
+            let value = sym(r.uvarint()?)?;
             labels.push(Label { name, value });
         }
-        let labels = Labels::from_sorted(labels).map_err(|e| e.to_string())?;
-        let nc = r.count().map_err(e)?;
+        let labels = Labels::from_sorted(labels)?;
+        let nc = r.count()?;
         let mut chunks = Vec::with_capacity(nc);
         for _ in 0..nc {
-            let min_t = r.varint().map_err(e)?;
-            let max_t = min_t.wrapping_add(r.uvarint().map_err(e)? as i64);
-            let frame = u32::try_from(r.uvarint().map_err(e)?).map_err(|_| "frame id too large")?;
-            let offset = u32::try_from(r.uvarint().map_err(e)?).map_err(|_| "chunk offset too large")?;
-            let len = u32::try_from(r.uvarint().map_err(e)?).map_err(|_| "chunk length too large")?;
-            let encoding = r.byte().map_err(e)?;
+            let min_t = r.varint()?;
+            let max_t = min_t.wrapping_add(r.uvarint()? as i64);
+            let frame = u32_field(&mut r, "frame id")?;
+            let offset = u32_field(&mut r, "chunk offset")?;
+            let len = u32_field(&mut r, "chunk length")?;
+            let encoding = r.byte()?;
             chunks.push(ChunkMeta { min_t, max_t, frame, offset, len, encoding });
         }
         series.push((labels, chunks));
     }
     if r.remaining() != 0 {
-        return Err(format!("{} trailing bytes in index", r.remaining()));
+        return Err(IndexError::Trailing(r.remaining()));
     }
     Ok((symbols, frames, series))
 }
 
 /// Decodes an `index` file held in memory and returns its series count: the whole check that
 /// [`Block::open`] applies to the index, exposed for the fuzz target.
-pub fn decode_index_bytes(data: &[u8]) -> std::result::Result<usize, String> {
+pub fn decode_index_bytes(data: &[u8]) -> std::result::Result<usize, IndexError> {
     let body = decode_index_file(data)?;
     let (_, _, series) = decode_index(&body)?;
     Ok(series.len())
