@@ -60,7 +60,7 @@ impl Collector for Filesystem {
             }
             Err(err) => return Err(err),
         };
-        let mounts = parse_mounts(&text).map_err(|line| CollectError::parse(&path, format!("malformed {line:?}")))?;
+        let mounts = parse_mounts(&text).map_err(|e| CollectError::parse(&path, e.to_string()))?;
         let mut families = Families::new();
         let mut seen = std::collections::HashSet::new();
         for mount in mounts {
@@ -120,8 +120,13 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Parses the mount table; a line with fewer than 4 fields is returned as the error.
-fn parse_mounts(text: &str) -> Result<Vec<Mount>, String> {
+/// A mount-table line with fewer than the 4 fields every line has.
+#[derive(Debug, thiserror::Error)]
+#[error("malformed {0:?}")]
+struct MalformedMount(String);
+
+/// Parses the mount table; a line with fewer than 4 fields is the error.
+fn parse_mounts(text: &str) -> Result<Vec<Mount>, MalformedMount> {
     text.lines()
         .map(|line| match line.split_whitespace().collect::<Vec<_>>().as_slice() {
             [device, mount_point, fs_type, options, ..] => Ok(Mount {
@@ -131,7 +136,7 @@ fn parse_mounts(text: &str) -> Result<Vec<Mount>, String> {
                 fs_type: fs_type.to_string(),
                 options: options.to_string(),
             }),
-            _ => Err(line.to_string()),
+            _ => Err(MalformedMount(line.to_string())),
         })
         .collect()
 }
