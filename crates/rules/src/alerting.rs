@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::EvalError;
+
 /// How long a resolved alert is kept (and re-sent as resolved), as in Prometheus.
 pub const RESOLVED_RETENTION_MS: i64 = 15 * 60 * 1000;
 
@@ -145,13 +147,13 @@ impl AlertSet {
         for_ms: i64,
         keep_firing_for_ms: i64,
         limit: u64,
-    ) -> Result<Changes, String> {
+    ) -> Result<Changes, EvalError> {
         let mut changes = Changes::default();
         let mut seen = std::collections::HashSet::with_capacity(candidates.len());
         for c in candidates {
             let fp = fingerprint(&c.labels);
             if !seen.insert(fp) {
-                return Err("vector contains metrics with the same labelset after applying alert labels".into());
+                return Err(EvalError::DuplicateAlerts);
             }
             match self.alerts.get_mut(&fp) {
                 Some(a) if a.state != AlertState::Inactive => {
@@ -218,7 +220,7 @@ impl AlertSet {
         }
         if limit > 0 && active > limit {
             self.alerts.clear();
-            return Err(format!("exceeded limit of {limit} with {active} alerts"));
+            return Err(EvalError::AlertLimit { limit, count: active });
         }
         Ok(changes)
     }

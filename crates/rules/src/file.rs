@@ -270,7 +270,7 @@ fn validate_rule(r: RawRule, index: usize, group: &str, group_line: u64) -> Resu
     })?;
     let labels = r.labels.unwrap_or_default();
     for (k, v) in &labels {
-        check_label(k, v).map_err(fail)?;
+        check_label(k, v).map_err(|e| fail(e.to_string()))?;
     }
     let kind = if kind_name.0 == "record" {
         if !tsdb::labels::is_classic_metric_name(&kind_name.1) {
@@ -331,19 +331,33 @@ fn validate_rule(r: RawRule, index: usize, group: &str, group_line: u64) -> Resu
     Ok(RuleSpec { kind, expr_text, expr, labels, line })
 }
 
-fn check_label(name: &str, value: &str) -> Result<(), String> {
+/// A rule or group label whose name cannot be used; becomes part of a [`RuleFileError`].
+#[derive(Debug, thiserror::Error)]
+enum BadLabel {
+    #[error("invalid label name: {0:?}")]
+    Invalid(String),
+    #[error("invalid label name: {0:?} (names starting with __ are reserved)")]
+    Reserved(String),
+}
+
+/// A duration field that does not parse; becomes part of a [`RuleFileError`].
+#[derive(Debug, thiserror::Error)]
+#[error("{0:?} is not a duration (write e.g. 30s, 5m, 1h30m)")]
+struct BadDuration(String);
+
+fn check_label(name: &str, value: &str) -> Result<(), BadLabel> {
     if !tsdb::labels::is_classic_label_name(name) || name == tsdb::METRIC_NAME {
-        return Err(format!("invalid label name: {name:?}"));
+        return Err(BadLabel::Invalid(name.to_string()));
     }
     if name.starts_with("__") {
-        return Err(format!("invalid label name: {name:?} (names starting with __ are reserved)"));
+        return Err(BadLabel::Reserved(name.to_string()));
     }
     let _ = value;
     Ok(())
 }
 
-fn duration(s: &str) -> Result<i64, String> {
-    promql::parse::parse_duration_ms(s).ok_or_else(|| format!("{s:?} is not a duration (write e.g. 30s, 5m, 1h30m)"))
+fn duration(s: &str) -> Result<i64, BadDuration> {
+    promql::parse::parse_duration_ms(s).ok_or_else(|| BadDuration(s.to_string()))
 }
 
 /// Pulls "line N" out of a YAML error message so the error can lead with it.
@@ -355,11 +369,12 @@ fn yaml_error_line(msg: &str) -> u64 {
 
 /// Expands `rule_files` globs relative to the config file's directory, in a stable order.
 /// A pattern that matches nothing is not an error (Prometheus accepts it).
-pub fn expand_rule_globs(patterns: &[String], base_dir: &Path) -> Result<Vec<PathBuf>, String> {
+pub fn expand_rule_globs(patterns: &[String], base_dir: &Path) -> Result<Vec<PathBuf>, crate::RuleFilesError> {
     let mut out = Vec::new();
     for p in patterns {
         let full = if Path::new(p).is_absolute() { PathBuf::from(p) } else { base_dir.join(p) };
-        let matched = crate::glob::expand(&full).map_err(|e| format!("rule_files: {p:?}: {e}"))?;
+        let matched =
+            crate::glob::expand(&full).map_err(|source| crate::RuleFilesError { pattern: p.clone(), source })?;
         for m in matched {
             if !out.contains(&m) {
                 out.push(m);

@@ -3,15 +3,17 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::error::GlobError;
+
 /// Files matching `pattern`, sorted. Wildcards are allowed in the file name only; a
 /// wildcard in a directory component is an error naming the pattern.
-pub fn expand(pattern: &Path) -> Result<Vec<PathBuf>, String> {
+pub fn expand(pattern: &Path) -> Result<Vec<PathBuf>, GlobError> {
     let Some(file) = pattern.file_name().and_then(|f| f.to_str()) else {
-        return Err("the pattern names no file".into());
+        return Err(GlobError::NoFileName);
     };
     let dir = pattern.parent().unwrap_or(Path::new("."));
     if dir.to_string_lossy().contains(['*', '?']) {
-        return Err("wildcards are only supported in the file name, not in directories".into());
+        return Err(GlobError::WildcardInDirectory);
     }
     if !file.contains(['*', '?']) {
         return Ok(if pattern.exists() { vec![pattern.to_path_buf()] } else { Vec::new() });
@@ -19,7 +21,7 @@ pub fn expand(pattern: &Path) -> Result<Vec<PathBuf>, String> {
     let entries = match std::fs::read_dir(if dir.as_os_str().is_empty() { Path::new(".") } else { dir }) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(format!("cannot list {}: {e}", dir.display())),
+        Err(source) => return Err(GlobError::List { dir: dir.to_path_buf(), source }),
     };
     let mut out: Vec<PathBuf> = entries
         .filter_map(|e| e.ok())

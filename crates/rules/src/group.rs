@@ -12,6 +12,7 @@ use promql::{Engine, Value};
 use tsdb::{Label, Labels, STALE_NAN_BITS};
 
 use crate::alerting::{Alert, AlertSet, AlertState, Candidate};
+use crate::error::EvalError;
 use crate::file::{GroupSpec, RuleKind, RuleSpec};
 use crate::storage::RuleStorage;
 
@@ -217,7 +218,7 @@ impl Group {
                         Err(e) => {
                             outcome.failed_rules += 1;
                             rule.health = Health::Err;
-                            rule.last_error = Some(e);
+                            rule.last_error = Some(e.to_string());
                         }
                     }
                 }
@@ -225,7 +226,7 @@ impl Group {
                     tracing::warn!(group = %self.name, rule = %rule.spec.name(), error = %e, "rule evaluation failed");
                     outcome.failed_rules += 1;
                     rule.health = Health::Err;
-                    rule.last_error = Some(e);
+                    rule.last_error = Some(e.to_string());
                 }
             }
             if rule.spec.is_alerting() {
@@ -257,23 +258,20 @@ fn eval_rule(
     engine: &Engine,
     storage: &dyn RuleStorage,
     opts: &GroupOptions,
-) -> Result<(Vec<(Labels, f64)>, bool), String> {
-    let result = engine.instant_expr(storage.as_storage(), &rule.spec.expr, query_ts).map_err(|e| e.to_string())?;
+) -> Result<(Vec<(Labels, f64)>, bool), EvalError> {
+    let result = engine.instant_expr(storage.as_storage(), &rule.spec.expr, query_ts)?;
     let samples: Vec<(Labels, f64)> = match result.value {
         Value::Vector(v) => v.into_iter().map(|s| (s.labels, s.v)).collect(),
         Value::Scalar { v, .. } => vec![(Labels::default(), v)],
         other => {
-            return Err(format!(
-                "rule result is a {}, but a rule needs an instant vector or a scalar",
-                other.kind().as_str()
-            ));
+            return Err(EvalError::NotAVector(other.kind().as_str()));
         }
     };
     match &rule.spec.kind {
         RuleKind::Recording { record } => {
             let out = record_series(record, &rule.spec.labels, samples)?;
             if limit > 0 && out.len() as u64 > limit {
-                return Err(format!("exceeded limit of {limit} with {} series", out.len()));
+                return Err(EvalError::SeriesLimit { limit, count: out.len() });
             }
             Ok((out, false))
         }
@@ -295,7 +293,7 @@ fn record_series(
     record: &str,
     rule_labels: &BTreeMap<String, String>,
     samples: Vec<(Labels, f64)>,
-) -> Result<Vec<(Labels, f64)>, String> {
+) -> Result<Vec<(Labels, f64)>, EvalError> {
     let mut seen = HashSet::with_capacity(samples.len());
     let mut out = Vec::with_capacity(samples.len());
     for (labels, v) in samples {
@@ -309,9 +307,9 @@ fn record_series(
                 map.insert(k.clone(), val.clone());
             }
         }
-        let labels = to_labels(&map)?;
+        let labels = to_labels(&map).map_err(EvalError::Labels)?;
         if !seen.insert(labels.clone()) {
-            return Err("vector contains metrics with the same labelset after applying rule labels".into());
+            return Err(EvalError::DuplicateSeries);
         }
         out.push((labels, v));
     }
@@ -387,9 +385,8 @@ fn alert_series(alerts: &AlertSet) -> Vec<(Labels, f64)> {
     out
 }
 
-fn to_labels(map: &BTreeMap<String, String>) -> Result<Labels, String> {
+fn to_labels(map: &BTreeMap<String, String>) -> Result<Labels, tsdb::LabelError> {
     Labels::from_sorted(map.iter().map(|(k, v)| Label::new(k.as_str(), v.as_str())).collect())
-        .map_err(|e| format!("invalid output labels: {e}"))
 }
 
 /// Stores a rule's output at `ts` plus staleness markers for series that disappeared.
@@ -398,7 +395,7 @@ fn write_output(
     series: Vec<(Labels, f64)>,
     ts: i64,
     storage: &dyn RuleStorage,
-) -> Result<usize, String> {
+) -> Result<usize, EvalError> {
     let current: HashSet<Labels> = series.iter().map(|(l, _)| l.clone()).collect();
     let mut batch = series;
     let stale = f64::from_bits(STALE_NAN_BITS);

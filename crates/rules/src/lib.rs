@@ -9,6 +9,7 @@
 //! rule unit-test files.
 
 pub mod alerting;
+pub mod error;
 pub mod file;
 mod glob;
 pub mod gofmt;
@@ -19,6 +20,7 @@ pub mod state;
 pub mod storage;
 pub mod unittest;
 
+pub use error::{EvalError, GlobError, RuleFilesError, StoreError};
 pub use file::{GroupSpec, LoadedFile, RuleFileError, RuleKind, RuleSpec, RuleWarning, expand_rule_globs, load_file};
 pub use group::{Group, GroupOptions, Health, OutgoingAlert};
 pub use manager::{RulesManager, SharedGroup};

@@ -4,12 +4,14 @@ use promql::{Engine, MemStorage, Storage, Value};
 use tsdb::head::SeriesInput;
 use tsdb::{Labels, Sample};
 
+use crate::error::StoreError;
+
 /// Storage a rule group reads queries from and writes its output into.
 pub trait RuleStorage: Send + Sync {
     /// The read side, for the query engine.
     fn as_storage(&self) -> &dyn Storage;
     /// Stores one value per series at `ts` (ms), durably before returning.
-    fn append(&self, batch: &[(Labels, f64)], ts: i64) -> Result<(), String>;
+    fn append(&self, batch: &[(Labels, f64)], ts: i64) -> Result<(), StoreError>;
 }
 
 impl RuleStorage for tsdb::Db {
@@ -17,18 +19,18 @@ impl RuleStorage for tsdb::Db {
         self
     }
 
-    fn append(&self, batch: &[(Labels, f64)], ts: i64) -> Result<(), String> {
+    fn append(&self, batch: &[(Labels, f64)], ts: i64) -> Result<(), StoreError> {
         let pairs: Vec<Vec<(&str, &str)>> =
             batch.iter().map(|(l, _)| l.iter().map(|p| (&*p.name, &*p.value)).collect()).collect();
         let samples: Vec<[(i64, f64); 1]> = batch.iter().map(|(_, v)| [(ts, *v)]).collect();
         let inputs: Vec<SeriesInput<'_, &str>> =
             pairs.iter().zip(samples.iter()).map(|(l, s)| SeriesInput::new(l, s)).collect();
-        let outcome = tsdb::Db::append(self, &inputs).map_err(|e| format!("cannot store rule output: {e}"))?;
+        let outcome = tsdb::Db::append(self, &inputs)?;
         match outcome.first_error {
             // A rule re-evaluated at the same timestamp (after a restart) writes duplicates:
             // those are ignored by the head, not errors.
-            Some((series, err)) if outcome.rejected > 0 => {
-                Err(format!("{} of {} samples rejected, first {series}: {err}", outcome.rejected, batch.len()))
+            Some((series, reason)) if outcome.rejected > 0 => {
+                Err(StoreError::Rejected { rejected: outcome.rejected, total: batch.len(), series, reason })
             }
             _ => Ok(()),
         }
@@ -40,7 +42,7 @@ impl RuleStorage for MemStorage {
         self
     }
 
-    fn append(&self, batch: &[(Labels, f64)], ts: i64) -> Result<(), String> {
+    fn append(&self, batch: &[(Labels, f64)], ts: i64) -> Result<(), StoreError> {
         for (labels, v) in batch {
             self.add(labels.clone(), [Sample::new(ts, *v)]);
         }

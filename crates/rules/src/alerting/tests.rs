@@ -118,7 +118,8 @@ fn keep_firing_for_does_not_apply_to_pending() {
 fn limit_drops_everything_and_errors() {
     let mut s = AlertSet::default();
     let err = s.update(vec![cand("a", 1.0), cand("b", 1.0), cand("c", 1.0)], 0, 0, 0, 2).unwrap_err();
-    assert!(err.contains("exceeded limit of 2 with 3 alerts"), "{err}");
+    assert!(matches!(err, EvalError::AlertLimit { limit: 2, count: 3 }), "{err:?}");
+    assert_eq!(err.to_string(), "exceeded limit of 2 with 3 alerts");
     assert!(s.is_empty());
     s.update(vec![cand("a", 1.0)], MIN, 0, 0, 2).unwrap();
     assert_eq!(s.len(), 1);
@@ -128,7 +129,8 @@ fn limit_drops_everything_and_errors() {
 fn duplicate_label_sets_are_an_error() {
     let mut s = AlertSet::default();
     let err = s.update(vec![cand("a", 1.0), cand("a", 2.0)], 0, 0, 0, 0).unwrap_err();
-    assert!(err.contains("same labelset"), "{err}");
+    assert!(matches!(err, EvalError::DuplicateAlerts), "{err:?}");
+    assert!(err.to_string().contains("same labelset"), "{err}");
 }
 
 #[test]
