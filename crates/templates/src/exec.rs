@@ -361,7 +361,7 @@ impl<'a> Exec<'a> {
             Arg::Bool(_, b) => Ok(Value::Bool(*b)),
             Arg::Dot(_) => Ok(dot.clone()),
             Arg::Nil(p) => Err(self.fail(*p, first, "nil is not a command")),
-            Arg::Number(p, n) => n.ideal().map_err(|e| self.fail(*p, first, e)),
+            Arg::Number(p, n) => n.ideal().map_err(|e| self.fail(*p, first, e.to_string())),
             Arg::String { value, .. } => Ok(Value::Str(value.clone())),
             _ => Err(self.fail(first.pos(), first, format!("can't evaluate command {first}"))),
         }
@@ -665,7 +665,7 @@ impl<'a> Exec<'a> {
             }
             Arg::Number(_, n) => {
                 return match param {
-                    Param::Any | Param::Reflect => n.ideal().map_err(|e| self.fail(pos, arg, e)),
+                    Param::Any | Param::Reflect => n.ideal().map_err(|e| self.fail(pos, arg, e.to_string())),
                     Param::Float => n.float.map(Value::Float).ok_or_else(|| self.literal_mismatch(param, arg)),
                     Param::Int => n.int.map(Value::Int).ok_or_else(|| self.literal_mismatch(param, arg)),
                     p => Err(self.literal_mismatch(p, arg)),

@@ -4,6 +4,25 @@
 use crate::gofmt::float::{in_i64_range, parse_go_float};
 use crate::gofmt::quote::go_quote;
 
+/// A literal that is not valid Go; worded as Go's template parser and `strconv` word it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LiteralError {
+    #[error("complex numbers are not supported: {}", go_quote(.0, false))]
+    Complex(String),
+    #[error("integer overflow: {}", go_quote(.0, false))]
+    IntegerOverflow(String),
+    #[error("illegal number syntax: {}", go_quote(.0, false))]
+    IllegalNumber(String),
+    #[error("malformed character constant: {0}")]
+    MalformedChar(String),
+    /// A number used where an `int` is needed does not fit one.
+    #[error("{0} overflows int")]
+    OverflowsInt(String),
+    /// `strconv.Unquote`'s only error.
+    #[error("invalid syntax")]
+    InvalidSyntax,
+}
+
 /// A number constant and the Go types it fits, as Go's `parse.NumberNode`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Number {
@@ -17,7 +36,7 @@ pub struct Number {
 impl Number {
     /// The value as an untyped constant passed to an `interface{}` parameter:
     /// float64 when written as a float, otherwise int (Go's `idealConstant`).
-    pub fn ideal(&self) -> Result<crate::value::Value, String> {
+    pub fn ideal(&self) -> Result<crate::value::Value, LiteralError> {
         use crate::value::Value;
         let t = &self.text;
         let hex_int =
@@ -33,7 +52,7 @@ impl Number {
         if let Some(i) = self.int {
             return Ok(Value::Int(i));
         }
-        Err(format!("{t} overflows int"))
+        Err(LiteralError::OverflowsInt(t.clone()))
     }
 }
 
@@ -63,10 +82,10 @@ fn parse_unsigned(s: &str) -> Option<u64> {
 }
 
 /// Go's `parse.Tree.newNumber` for a number token.
-pub fn parse_number(text: &str) -> Result<Number, String> {
+pub fn parse_number(text: &str) -> Result<Number, LiteralError> {
     let mut n = Number { text: text.to_string(), int: None, uint: None, float: None };
     if text.ends_with('i') {
-        return Err(format!("complex numbers are not supported: {}", go_quote(text, false)));
+        return Err(LiteralError::Complex(text.to_string()));
     }
     let (neg, body) = match text.as_bytes().first() {
         Some(b'-') => (true, &text[1..]),
@@ -90,7 +109,7 @@ pub fn parse_number(text: &str) -> Result<Number, String> {
         n.float = Some(u as f64);
     } else if let Ok(f) = parse_go_float(text) {
         if !text.contains(['.', 'e', 'E', 'p', 'P']) {
-            return Err(format!("integer overflow: {}", go_quote(text, false)));
+            return Err(LiteralError::IntegerOverflow(text.to_string()));
         }
         n.float = Some(f);
         if f.fract() == 0.0 && in_i64_range(f) {
@@ -101,18 +120,18 @@ pub fn parse_number(text: &str) -> Result<Number, String> {
         }
     }
     if n.int.is_none() && n.uint.is_none() && n.float.is_none() {
-        return Err(format!("illegal number syntax: {}", go_quote(text, false)));
+        return Err(LiteralError::IllegalNumber(text.to_string()));
     }
     Ok(n)
 }
 
 /// Go's `parse.Tree.newNumber` for a character constant such as `'a'` or `'\n'`.
-pub fn parse_char(text: &str) -> Result<Number, String> {
+pub fn parse_char(text: &str) -> Result<Number, LiteralError> {
     let inner = text.strip_prefix('\'').unwrap_or(text);
     let mut chars = inner.chars();
-    let c = unquote_char(&mut chars, '\'').ok_or_else(|| "invalid syntax".to_string())?;
+    let c = unquote_char(&mut chars, '\'').ok_or(LiteralError::InvalidSyntax)?;
     if chars.as_str() != "'" {
-        return Err(format!("malformed character constant: {text}"));
+        return Err(LiteralError::MalformedChar(text.to_string()));
     }
     let v = u32::from(c);
     Ok(Number { text: text.to_string(), int: Some(i64::from(v)), uint: Some(u64::from(v)), float: Some(f64::from(v)) })
@@ -165,18 +184,18 @@ fn unquote_char(chars: &mut std::str::Chars<'_>, quote: char) -> Option<char> {
 }
 
 /// Go's `strconv.Unquote` for `"…"` and `` `…` `` string literals.
-pub fn unquote(text: &str) -> Result<String, String> {
+pub fn unquote(text: &str) -> Result<String, LiteralError> {
     if let Some(raw) = text.strip_prefix('`').and_then(|t| t.strip_suffix('`')) {
         return Ok(raw.replace('\r', ""));
     }
-    let inner = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).ok_or("invalid syntax")?;
+    let inner = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).ok_or(LiteralError::InvalidSyntax)?;
     let mut out = String::with_capacity(inner.len());
     let mut chars = inner.chars();
     while !chars.as_str().is_empty() {
         if chars.as_str().starts_with('"') {
-            return Err("invalid syntax".into());
+            return Err(LiteralError::InvalidSyntax);
         }
-        out.push(unquote_char(&mut chars, '"').ok_or("invalid syntax")?);
+        out.push(unquote_char(&mut chars, '"').ok_or(LiteralError::InvalidSyntax)?);
     }
     Ok(out)
 }
@@ -198,11 +217,14 @@ mod tests {
         assert!(matches!(parse_number("017").unwrap().ideal(), Ok(Value::Int(15))));
         assert!(matches!(parse_number("1_000").unwrap().ideal(), Ok(Value::Int(1000))));
         assert_eq!(
-            parse_number("18446744073709551615").unwrap().ideal().unwrap_err(),
+            parse_number("18446744073709551615").unwrap().ideal().unwrap_err().to_string(),
             "18446744073709551615 overflows int"
         );
-        assert_eq!(parse_number("99999999999999999999").unwrap_err(), "integer overflow: \"99999999999999999999\"");
-        assert_eq!(parse_number("1..2").unwrap_err(), "illegal number syntax: \"1..2\"");
+        assert_eq!(
+            parse_number("99999999999999999999").unwrap_err().to_string(),
+            "integer overflow: \"99999999999999999999\""
+        );
+        assert_eq!(parse_number("1..2").unwrap_err().to_string(), "illegal number syntax: \"1..2\"");
         assert!(matches!(parse_char("'a'").unwrap().ideal(), Ok(Value::Int(97))));
         assert!(matches!(parse_char("'\\n'").unwrap().ideal(), Ok(Value::Int(10))));
     }

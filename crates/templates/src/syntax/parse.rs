@@ -177,7 +177,7 @@ impl<'t> Parser<'_, 't> {
 
     fn template_name(tok: &Token, context: &str) -> Result<String> {
         match tok.kind {
-            Kind::String | Kind::RawString => unquote(&tok.val).map_err(|e| Self::error(tok.pos, e)),
+            Kind::String | Kind::RawString => unquote(&tok.val).map_err(|e| Self::error(tok.pos, e.to_string())),
             _ => Err(Self::unexpected(tok, context)),
         }
     }
@@ -517,14 +517,18 @@ impl<'t> Parser<'_, 't> {
             }
             Kind::Field => Arg::Field(pos, vec![Arc::from(&tok.val[1..])]),
             Kind::Bool => Arg::Bool(pos, tok.val == "true"),
-            Kind::CharConstant => Arg::Number(pos, Box::new(parse_char(&tok.val).map_err(|e| Self::error(pos, e))?)),
-            Kind::Number => Arg::Number(pos, Box::new(parse_number(&tok.val).map_err(|e| Self::error(pos, e))?)),
+            Kind::CharConstant => {
+                Arg::Number(pos, Box::new(parse_char(&tok.val).map_err(|e| Self::error(pos, e.to_string()))?))
+            }
+            Kind::Number => {
+                Arg::Number(pos, Box::new(parse_number(&tok.val).map_err(|e| Self::error(pos, e.to_string()))?))
+            }
             Kind::LeftParen => {
                 let pipe = self.nested(pos, |p| p.pipeline("parenthesized pipeline", Kind::RightParen))?;
                 Arg::Pipe(Box::new(pipe))
             }
             Kind::String | Kind::RawString => {
-                let value = unquote(&tok.val).map_err(|e| Self::error(pos, e))?;
+                let value = unquote(&tok.val).map_err(|e| Self::error(pos, e.to_string()))?;
                 Arg::String { pos, quoted: tok.val.into_owned(), value: Arc::from(value) }
             }
             _ => {
