@@ -30,7 +30,7 @@ pub async fn flush(State(state): State<Arc<AppState>>) -> Response {
         return (StatusCode::FORBIDDEN, "admin APIs are disabled; start Vigil with --web.enable-admin-api\n")
             .into_response();
     }
-    let Some(db) = state.db().cloned() else {
+    let Ok(db) = state.running().map(|r| r.db.clone()) else {
         return (StatusCode::SERVICE_UNAVAILABLE, "storage is not ready yet\n").into_response();
     };
     match tokio::task::spawn_blocking(move || db.flush_head().map(|r| (r, db.stats()))).await {
@@ -61,7 +61,7 @@ pub async fn snapshot(
     if !state.admin_api {
         return crate::prom_api::admin_disabled();
     }
-    let Some(db) = state.db().cloned() else {
+    let Ok(db) = state.running().map(|r| r.db.clone()) else {
         return (StatusCode::SERVICE_UNAVAILABLE, "storage is not ready yet\n").into_response();
     };
     let skip_head = q.as_deref().is_some_and(|q| {

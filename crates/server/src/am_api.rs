@@ -48,9 +48,6 @@ enum ApiError {
     /// The silence or alert group named does not exist.
     #[error("{0}")]
     NotFound(String),
-    /// The built-in alert manager has not started yet.
-    #[error("the alert manager is not running")]
-    NotRunning,
     #[error(transparent)]
     Silence(#[from] SilenceError),
     #[error(transparent)]
@@ -66,7 +63,6 @@ impl ApiError {
             ApiError::NotFound(_)
             | ApiError::Silence(SilenceError::NotFound)
             | ApiError::Ack(alerting::AckError::NotFound) => StatusCode::NOT_FOUND,
-            ApiError::NotRunning => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Silence(SilenceError::Storage(_)) | ApiError::Ack(alerting::AckError::Storage(_)) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -86,8 +82,8 @@ fn bad_request(msg: impl Into<String>) -> ApiError {
 
 type ApiResult = Result<Response, ApiError>;
 
-fn manager(state: &AppState) -> Result<&alerting::Alertmanager, ApiError> {
-    state.alertmanager.get().ok_or(ApiError::NotRunning)
+fn manager(state: &AppState) -> &alerting::Alertmanager {
+    &state.alertmanager
 }
 
 fn labels(m: &alerting::labels::LabelSet) -> Value {
@@ -162,7 +158,7 @@ fn alert_filter(p: &Params) -> Result<AlertFilter, ApiError> {
 
 /// `GET /api/v2/status`
 async fn status(State(state): State<Arc<AppState>>) -> ApiResult {
-    let am = manager(&state)?;
+    let am = manager(&state);
     let s = am.status();
     Ok(reply(
         StatusCode::OK,
@@ -184,13 +180,13 @@ async fn status(State(state): State<Arc<AppState>>) -> ApiResult {
 
 /// `GET /api/v2/receivers`
 async fn receivers(State(state): State<Arc<AppState>>) -> ApiResult {
-    let am = manager(&state)?;
+    let am = manager(&state);
     Ok(reply(StatusCode::OK, Value::Array(am.receivers().into_iter().map(|n| json!({ "name": n })).collect())))
 }
 
 /// `GET /api/v2/alerts?filter=…&receiver=…&active=…&silenced=…&inhibited=…&unprocessed=…`
 async fn get_alerts(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> ApiResult {
-    let am = manager(&state)?;
+    let am = manager(&state);
     let p = Params::parse(q.as_deref(), None);
     let filter = alert_filter(&p)?;
     Ok(reply(StatusCode::OK, Value::Array(am.alerts(&filter).iter().map(alert_json).collect())))
@@ -198,7 +194,7 @@ async fn get_alerts(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -
 
 /// `GET /api/v2/alerts/groups`
 async fn groups(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> ApiResult {
-    let am = manager(&state)?;
+    let am = manager(&state);
     let p = Params::parse(q.as_deref(), None);
     let filter = alert_filter(&p)?;
     let out: Vec<Value> = am
@@ -266,7 +262,7 @@ fn time_field(v: &Option<String>, what: &str, i: usize) -> Result<Option<i64>, A
 
 /// `POST /api/v2/alerts`: a JSON array of alerts (what Prometheus's notifier sends).
 async fn post_alerts(State(state): State<Arc<AppState>>, body: Bytes) -> ApiResult {
-    let am = manager(&state)?;
+    let am = manager(&state);
     let wire: Vec<WireAlert> = match serde_json::from_slice(&body) {
         Ok(w) => w,
         Err(e) => return Err(bad_request(format!("body is not a JSON array of alerts: {e}"))),
@@ -294,7 +290,7 @@ async fn post_alerts(State(state): State<Arc<AppState>>, body: Bytes) -> ApiResu
 
 /// `GET /api/v2/silences?filter=…`
 async fn get_silences(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> ApiResult {
-    let am = manager(&state)?;
+    let am = manager(&state);
     let p = Params::parse(q.as_deref(), None);
     let matchers = filter_matchers(&p)?;
     Ok(reply(StatusCode::OK, Value::Array(am.silences(&matchers).iter().map(silence_json).collect())))
@@ -351,7 +347,7 @@ fn postable_silence(w: WireSilence) -> Result<alerting::silence::PostableSilence
 
 /// `POST /api/v2/silences`: create, or update when `id` is given; answers `{"silenceID": …}`.
 async fn post_silence(State(state): State<Arc<AppState>>, body: Bytes) -> ApiResult {
-    let am = manager(&state)?;
+    let am = manager(&state);
     let wire: WireSilence = match serde_json::from_slice(&body) {
         Ok(w) => w,
         Err(e) => return Err(bad_request(format!("body is not a silence: {e}"))),
@@ -363,7 +359,7 @@ async fn post_silence(State(state): State<Arc<AppState>>, body: Bytes) -> ApiRes
 
 /// `GET /api/v2/silence/{id}`
 async fn get_silence(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
-    let am = manager(&state)?;
+    let am = manager(&state);
     match am.silence(&id) {
         Some(s) => Ok(reply(StatusCode::OK, silence_json(&s))),
         None => Err(ApiError::NotFound(format!("silence {id} not found"))),
@@ -372,7 +368,7 @@ async fn get_silence(State(state): State<Arc<AppState>>, Path(id): Path<String>)
 
 /// `DELETE /api/v2/silence/{id}`: expires it.
 async fn delete_silence(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> ApiResult {
-    let am = manager(&state)?;
+    let am = manager(&state);
     match am.expire_silence(&id) {
         Ok(()) => Ok(StatusCode::OK.into_response()),
         Err(SilenceError::NotFound) => Err(ApiError::NotFound(format!("silence {id} not found"))),
@@ -385,10 +381,10 @@ async fn delete_silence(State(state): State<Arc<AppState>>, Path(id): Path<Strin
 /// integrations rendered for those alerts under the running config, nothing sent. Template
 /// errors answer 422 with the partial preview and the errors (template name and position).
 async fn preview(State(state): State<Arc<AppState>>, body: Bytes) -> ApiResult {
-    let am = manager(&state)?;
+    let am = manager(&state);
     let req: receivers::sample::PreviewRequest =
         serde_json::from_slice(&body).map_err(|e| bad_request(format!("body is not a preview request: {e}")))?;
-    let external_url = state.external_url.get().cloned().unwrap_or_default();
+    let external_url = state.external_url.clone();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
     match receivers::sample::preview(&am.config(), &req, &external_url, now) {
         Ok(p) => Ok(reply(StatusCode::OK, serde_json::to_value(p).unwrap_or(Value::Null))),
@@ -448,7 +444,7 @@ fn ack_error(e: alerting::AckError) -> ApiError {
 
 /// `GET /api/vigil/v1/alertmanager/acks`
 async fn get_acks(State(state): State<Arc<AppState>>) -> ApiResult {
-    let am = manager(&state)?;
+    let am = manager(&state);
     Ok(reply(StatusCode::OK, Value::Array(am.acks().iter().map(ack_json).collect())))
 }
 
@@ -456,7 +452,7 @@ async fn get_acks(State(state): State<Arc<AppState>>) -> ApiResult {
 /// "expiresAt"?}`: repeats of the group stop (and escalation) until it resolves or the ack
 /// expires.
 async fn post_ack(State(state): State<Arc<AppState>>, body: Bytes) -> ApiResult {
-    let am = manager(&state)?;
+    let am = manager(&state);
     let w: WireAck =
         serde_json::from_slice(&body).map_err(|e| bad_request(format!("body is not an acknowledgement: {e}")))?;
     let group = group_ref(&w)?;
@@ -472,7 +468,7 @@ async fn post_ack(State(state): State<Arc<AppState>>, body: Bytes) -> ApiResult 
 
 /// `DELETE /api/vigil/v1/alertmanager/acks` with the group in the body: withdraws the ack.
 async fn delete_ack(State(state): State<Arc<AppState>>, body: Bytes) -> ApiResult {
-    let am = manager(&state)?;
+    let am = manager(&state);
     let w: WireAck =
         serde_json::from_slice(&body).map_err(|e| bad_request(format!("body does not name a group: {e}")))?;
     let ack = am.unacknowledge(group_ref(&w)?).map_err(ack_error)?;

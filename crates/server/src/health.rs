@@ -13,7 +13,7 @@ pub async fn healthy() -> &'static str {
 }
 
 pub async fn ready(State(state): State<Arc<AppState>>) -> Response {
-    if state.db().is_some() {
+    if state.running().is_ok() {
         (StatusCode::OK, "Vigil is Ready.\n").into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable: replaying the write-ahead log\n").into_response()
@@ -29,11 +29,17 @@ pub async fn not_found(uri: axum::http::Uri) -> Response {
 }
 
 /// `POST /-/reload`: re-reads the configuration like SIGHUP. Like Prometheus, only when
-/// `--web.enable-lifecycle` is on; a failed reload answers 500 with the error and changes nothing.
+/// `--web.enable-lifecycle` is on; a failed reload answers 500 with the error and changes nothing,
+/// and a reload before start-up has finished answers 503.
 pub async fn reload(State(state): State<Arc<AppState>>) -> Response {
-    let Some(tx) = state.reload.get() else {
+    let Some(tx) = &state.reload else {
         return (StatusCode::FORBIDDEN, "Lifecycle API is not enabled.\n").into_response();
     };
+    // The reload loop starts once everything runs; until then there is nothing to reload.
+    if state.running().is_err() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "Vigil is still starting (WAL replay); reload once /-/ready\n")
+            .into_response();
+    }
     let (done, result) = tokio::sync::oneshot::channel();
     if tx.send(done).await.is_err() {
         return (StatusCode::SERVICE_UNAVAILABLE, "Vigil is shutting down\n").into_response();

@@ -4,6 +4,11 @@
 //! errors to status codes; it holds no data of its own. The storage may still be opening (WAL
 //! replay) when the server starts listening, so `/-/healthy` answers at once while `/-/ready`
 //! and data endpoints answer 503 until the database is there.
+//!
+//! The state is built in two steps and never filled in field by field: [`Startup`] holds what
+//! exists before the storage opens (passed to [`AppState::new`]), [`Running`] what exists only
+//! after (storage, rules, notifier, scrape manager), published whole by
+//! [`AppState::set_running`] and reached only through [`AppState::running`].
 
 mod admin;
 pub mod am_api;
@@ -33,9 +38,55 @@ impl Default for Limits {
     }
 }
 
+/// Asks the binary to reload its configuration (`POST /-/reload`); the reply is the outcome.
+pub type ReloadRequest = tokio::sync::oneshot::Sender<Result<(), ReloadFailed>>;
+
+/// A configuration reload that changed nothing; the text is the binary's whole error chain,
+/// answered to the caller of `POST /-/reload` as Prometheus does.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ReloadFailed(pub String);
+
+/// What the server has from the moment it starts listening, before the storage opens.
+pub struct Startup {
+    pub registry: telemetry::Registry,
+    pub limits: Limits,
+    /// `--web.enable-admin-api`.
+    pub admin_api: bool,
+    pub query: prom_api::QueryOptions,
+    pub status: prom_api::StatusInfo,
+    /// `--web.external-url` (links in notifications and previews).
+    pub external_url: String,
+    /// Where `POST /-/reload` sends its requests; `None` without `--web.enable-lifecycle`.
+    pub reload: Option<tokio::sync::mpsc::Sender<ReloadRequest>>,
+    /// The built-in alert manager behind `/api/v2`. It keeps its own state and does not need
+    /// the TSDB, so it answers before the WAL replay ends.
+    pub alertmanager: alerting::Alertmanager,
+    /// Modules of the built-in prober at `/probe`.
+    pub probe_modules: probe::Modules,
+}
+
+/// Everything that exists only once the storage is open, built complete and in order by the
+/// binary and published once with [`AppState::set_running`]: a handler sees all of it or
+/// none of it.
+pub struct Running {
+    pub db: Arc<Db>,
+    /// The rules manager, its rule files loaded and alert state restored.
+    pub rules: rules::RulesManager,
+    /// Delivers alerts to the configured Alertmanagers.
+    pub notifier: Arc<notifier::Notifier>,
+    /// The scrape manager (its jobs are applied right after it is published).
+    pub scrape: scrape::manager::ScrapeManager,
+}
+
+/// Vigil is listening but not running yet: the storage is still replaying its WAL.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("the storage is still opening (WAL replay)")]
+pub struct NotRunning;
+
 /// Everything the handlers share.
 pub struct AppState {
-    db: OnceLock<Arc<Db>>,
+    running: OnceLock<Running>,
     pub registry: telemetry::Registry,
     pub limits: Limits,
     pub admin_api: bool,
@@ -43,10 +94,8 @@ pub struct AppState {
     ref_cache: remote_write::RefCache,
     query: prom_api::QueryState,
     status: prom_api::StatusInfo,
-    /// The scrape manager, once the storage is open and the config applied.
-    pub scrape: OnceLock<scrape::manager::ScrapeManager>,
-    /// Asks the binary to reload its configuration (`POST /-/reload`); answers with the outcome.
-    pub reload: OnceLock<tokio::sync::mpsc::Sender<tokio::sync::oneshot::Sender<Result<(), String>>>>,
+    /// Where `POST /-/reload` sends its requests; `None` without `--web.enable-lifecycle`.
+    reload: Option<tokio::sync::mpsc::Sender<ReloadRequest>>,
     /// Modules of the built-in prober at `/probe`; a reload swaps them in place.
     pub probe_modules: Arc<std::sync::RwLock<probe::Modules>>,
     /// Host metrics served at `/metrics/host`. One instance, because it keeps state between scrapes.
@@ -54,68 +103,52 @@ pub struct AppState {
     /// The configuration text after the last successful reload (`/api/v1/status/config`);
     /// `None` until a reload, when the start-up text in `status` applies.
     pub reloaded_config: std::sync::RwLock<Option<String>>,
-    /// The rules manager, once the storage is open and the rule files loaded.
-    pub rules: OnceLock<rules::RulesManager>,
-    /// Delivers alerts to the configured Alertmanagers.
-    pub notifier: OnceLock<notifier::Notifier>,
-    /// The built-in alert manager behind `/api/v2`, once started.
-    pub alertmanager: OnceLock<alerting::Alertmanager>,
+    /// The built-in alert manager behind `/api/v2`.
+    pub alertmanager: alerting::Alertmanager,
     /// `--web.external-url` (links in notifications and previews).
-    pub external_url: OnceLock<String>,
+    pub external_url: String,
 }
 
 impl AppState {
-    pub fn new(registry: telemetry::Registry, limits: Limits, admin_api: bool) -> Arc<Self> {
-        Self::with_query(
-            registry,
-            limits,
-            admin_api,
-            prom_api::QueryOptions::default(),
-            prom_api::StatusInfo::default(),
-        )
-    }
-
-    /// Like [`AppState::new`], with the query engine's settings and what the status
-    /// endpoints report.
-    pub fn with_query(
-        registry: telemetry::Registry,
-        limits: Limits,
-        admin_api: bool,
-        query: prom_api::QueryOptions,
-        status: prom_api::StatusInfo,
-    ) -> Arc<Self> {
-        let metrics = remote_write::Metrics::new(&registry);
-        let query = prom_api::QueryState::new(query, &registry);
+    /// The state of a server that listens at once; data endpoints answer 503 until
+    /// [`AppState::set_running`].
+    pub fn new(startup: Startup) -> Arc<Self> {
+        let metrics = remote_write::Metrics::new(&startup.registry);
+        let query = prom_api::QueryState::new(startup.query, &startup.registry);
         Arc::new(AppState {
-            db: OnceLock::new(),
-            registry,
-            limits,
-            admin_api,
+            running: OnceLock::new(),
+            registry: startup.registry,
+            limits: startup.limits,
+            admin_api: startup.admin_api,
             metrics,
             ref_cache: remote_write::RefCache::default(),
             query,
-            status,
-            scrape: OnceLock::new(),
-            reload: OnceLock::new(),
-            probe_modules: Arc::new(std::sync::RwLock::new(probe::Modules::builtin())),
+            status: startup.status,
+            reload: startup.reload,
+            probe_modules: Arc::new(std::sync::RwLock::new(startup.probe_modules)),
             host: Arc::new(hostmetrics::HostCollector::new("/")),
             reloaded_config: std::sync::RwLock::new(None),
-            rules: OnceLock::new(),
-            notifier: OnceLock::new(),
-            alertmanager: OnceLock::new(),
-            external_url: OnceLock::new(),
+            alertmanager: startup.alertmanager,
+            external_url: startup.external_url,
         })
     }
 
-    /// Makes the database available; from now on `/-/ready` answers 200.
-    pub fn set_db(&self, db: Arc<Db>) {
-        let _ = self.db.set(db);
+    /// Publishes the running parts; from now on `/-/ready` answers 200. Only the first call
+    /// counts: a second one is a bug in the binary's start-up and is refused.
+    pub fn set_running(&self, running: Running) -> Result<(), AlreadyRunning> {
+        self.running.set(running).map_err(|_| AlreadyRunning)
     }
 
-    pub fn db(&self) -> Option<&Arc<Db>> {
-        self.db.get()
+    /// The parts that exist once the storage is open, or [`NotRunning`] (503) before.
+    pub fn running(&self) -> Result<&Running, NotRunning> {
+        self.running.get().ok_or(NotRunning)
     }
 }
+
+/// [`AppState::set_running`] was called twice.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("BUG: the server's running state was published twice")]
+pub struct AlreadyRunning;
 
 /// The full router.
 pub fn router(state: Arc<AppState>) -> Router {

@@ -101,7 +101,7 @@ async fn handle(state: &Arc<AppState>, headers: HeaderMap, body: Body) -> Respon
             );
         }
     };
-    let Some(db) = state.db().cloned() else {
+    let Ok(db) = state.running().map(|r| r.db.clone()) else {
         return text(
             StatusCode::SERVICE_UNAVAILABLE,
             "storage is not ready yet (replaying the write-ahead log)".into(),

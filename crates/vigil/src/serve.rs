@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use rules::RulesManager;
 use scrape::manager::{ManagerOptions, ScrapeManager};
-use server::{AppState, Limits};
-use tokio::sync::{mpsc, oneshot, watch};
+use server::{AppState, Limits, ReloadFailed, ReloadRequest, Running, Startup};
+use tokio::sync::{mpsc, watch};
 use tsdb::wal::{FsyncPolicy, WalOptions};
 use tsdb::{Db, Options};
 
@@ -85,30 +85,32 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         max_body_bytes: usize::try_from(args.max_request_bytes).unwrap_or(usize::MAX),
         remote_write: remote_write::Limits::default(),
     };
-    let state = AppState::with_query(
-        registry.clone(),
-        limits,
-        args.enable_admin_api,
-        query_options(&args)?,
-        status_info(&args, config_text),
-    );
-    if let Some(modules) = probe_modules {
-        *state.probe_modules.write().unwrap_or_else(|p| p.into_inner()) = modules;
-    }
-
+    let query = query_options(&args)?;
     let listener = tokio::net::TcpListener::bind(args.listen_address)
         .await
         .with_context(|| format!("cannot listen on {} (--web.listen-address)", args.listen_address))?;
+
+    // The alert manager keeps its own state and does not need the TSDB: it answers /api/v2
+    // before the WAL replay ends and before /-/ready.
+    let (alertmanager, am_receivers) = start_alertmanager(&args, &config, &registry)?;
+    let (reload_tx, reload_rx) = mpsc::channel(4);
+    let state = AppState::new(Startup {
+        registry: registry.clone(),
+        limits,
+        admin_api: args.enable_admin_api,
+        query,
+        status: status_info(&args, config_text),
+        external_url: external_url(&args),
+        reload: args.enable_lifecycle.then(|| reload_tx.clone()),
+        alertmanager: alertmanager.clone(),
+        probe_modules: probe_modules.unwrap_or_else(probe::Modules::builtin),
+    });
     tracing::info!(address = %args.listen_address, "listening; /-/healthy is up, /-/ready waits for the WAL replay");
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut server_stop = stop_rx.clone();
     let server = tokio::spawn(server::serve(listener, state.clone(), async move {
         let _ = server_stop.wait_for(|s| *s).await;
     }));
-
-    // The alert manager keeps its own state and does not need the TSDB: it answers /api/v2
-    // before the WAL replay ends and before /-/ready.
-    let (alertmanager, am_receivers) = start_alertmanager(&args, &config, &state, &registry)?;
 
     let opts = storage_options(&args);
     let path = args.storage_path.clone();
@@ -123,8 +125,15 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     };
     db.register_metrics(&registry);
     // Rules (with their saved alert state) are in place before /-/ready says so.
-    let rules = start_rules(&args, &config, &state, db.clone(), &registry)?;
-    state.set_db(db.clone());
+    let notifier = start_notifier(&args, &config, &alertmanager, &registry)?;
+    let rules = start_rules(&args, &config, &notifier, db.clone(), &registry)?;
+    let manager = ScrapeManager::new(
+        db.clone(),
+        ManagerOptions { max_concurrent_scrapes: args.scrape_max_concurrency.max(1) },
+        &registry,
+    );
+    let running = Running { db: db.clone(), rules: rules.clone(), notifier: notifier.clone(), scrape: manager.clone() };
+    state.set_running(running)?;
     tracing::info!(series = db.head().num_series(), blocks = db.blocks().len(), "storage ready");
 
     let mut tasks = Vec::new();
@@ -147,25 +156,17 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         }
     }));
 
-    let manager = ScrapeManager::new(
-        db.clone(),
-        ManagerOptions { max_concurrent_scrapes: args.scrape_max_concurrency.max(1) },
-        &registry,
-    );
-    let _ = state.scrape.set(manager.clone());
     let jobs = config.jobs.len();
     manager.apply(config.jobs.clone()).await.map_err(|e| anyhow::anyhow!("cannot start scraping: {e}"))?;
     tracing::info!(jobs, "scraping started");
-    let (reload_tx, reload_rx) = mpsc::channel(4);
-    if args.enable_lifecycle {
-        let _ = state.reload.set(reload_tx.clone());
-    }
     let hup = signals.hup.take();
     let reloadable = Reloadable {
         args: args.clone(),
         scrape: manager.clone(),
         rules: rules.clone(),
         am_receivers: am_receivers.clone(),
+        alertmanager: alertmanager.clone(),
+        notifier: notifier.clone(),
         state: state.clone(),
     };
     tasks.push(tokio::spawn(reload_loop(reloadable, hup, reload_rx, stop_rx.clone())));
@@ -174,9 +175,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     tracing::info!("shutting down");
     manager.shutdown();
     rules.stop();
-    if let Some(n) = state.notifier.get() {
-        n.stop().await;
-    }
+    notifier.stop().await;
     if let Err(e) = alertmanager.shutdown() {
         tracing::error!(error = %e, "cannot save the alert manager's state");
     }
@@ -236,7 +235,6 @@ fn load_alertmanager_config(args: &ServeArgs, config: &config::Config) -> Result
 fn start_alertmanager(
     args: &ServeArgs,
     config: &config::Config,
-    state: &Arc<AppState>,
     registry: &telemetry::Registry,
 ) -> Result<(alerting::Alertmanager, Arc<crate::am_notify::Receivers>)> {
     let config = load_alertmanager_config(args, config)?;
@@ -252,41 +250,43 @@ fn start_alertmanager(
     let am = alerting::Alertmanager::new(config, &args.storage_path.join("alertmanager"), options)
         .map_err(|e| anyhow::anyhow!("cannot start the alert manager: {e}"))?;
     am.spawn(am_receivers.clone());
-    let _ = state.alertmanager.set(am.clone());
-    let _ = state.external_url.set(external_url(args));
     tracing::info!("built-in alert manager started (/api/v2)");
     Ok((am, am_receivers))
 }
 
-/// Starts alert delivery and rule evaluation with the configuration's rule files.
-fn start_rules(
+/// Starts alert delivery to the configured Alertmanagers and, in-process, to the built-in one.
+fn start_notifier(
     args: &ServeArgs,
     config: &config::Config,
-    state: &Arc<AppState>,
-    db: Arc<Db>,
+    alertmanager: &alerting::Alertmanager,
     registry: &telemetry::Registry,
-) -> Result<RulesManager> {
+) -> Result<Arc<notifier::Notifier>> {
     let notifier = notifier::Notifier::new(
         notifier::Options { queue_capacity: args.notification_queue_capacity.max(1), ..Default::default() },
         registry,
     )
     .map_err(|e| anyhow::anyhow!("cannot start the notifier: {e}"))?;
     notifier.apply_config(config.notifier.clone()).map_err(|e| anyhow::anyhow!("alerting: {e}"))?;
-    if let Some(am) = state.alertmanager.get() {
-        // Vigil's own rules reach the built-in alert manager in-process, as the same alerts
-        // (external labels and alert relabelling applied) the Alertmanagers receive.
-        notifier.add_sink(Arc::new(crate::am_notify::BuiltIn(am.clone())));
-    }
-    let _ = state.notifier.set(notifier);
-    let sender = state.clone();
+    // Vigil's own rules reach the built-in alert manager in-process, as the same alerts
+    // (external labels and alert relabelling applied) the Alertmanagers receive.
+    notifier.add_sink(Arc::new(crate::am_notify::BuiltIn(alertmanager.clone())));
+    Ok(Arc::new(notifier))
+}
+
+/// Starts rule evaluation with the configuration's rule files; alerts go to `notifier`.
+fn start_rules(
+    args: &ServeArgs,
+    config: &config::Config,
+    notifier: &Arc<notifier::Notifier>,
+    db: Arc<Db>,
+    registry: &telemetry::Registry,
+) -> Result<RulesManager> {
+    let sender = notifier.clone();
     let notify: rules::manager::NotifyFn = Arc::new(move |alerts: Vec<rules::OutgoingAlert>| {
-        if let Some(n) = sender.notifier.get() {
-            n.send(alerts.into_iter().map(to_notifier_alert).collect());
-        }
+        sender.send(alerts.into_iter().map(to_notifier_alert).collect());
     });
     let engine = promql::Engine::new(query_options(args)?.engine);
     let rules = RulesManager::new(engine, db, args.storage_path.join("rules"), notify, registry);
-    let _ = state.rules.set(rules.clone());
     apply_rules(args, config, &rules)?;
     Ok(rules)
 }
@@ -345,13 +345,15 @@ struct Reloadable {
     scrape: ScrapeManager,
     rules: RulesManager,
     am_receivers: Arc<crate::am_notify::Receivers>,
+    alertmanager: alerting::Alertmanager,
+    notifier: Arc<notifier::Notifier>,
     state: Arc<AppState>,
 }
 
 async fn reload_loop(
     r: Reloadable,
     mut hup: Option<tokio::signal::unix::Signal>,
-    mut requests: mpsc::Receiver<oneshot::Sender<Result<(), String>>>,
+    mut requests: mpsc::Receiver<ReloadRequest>,
     mut stop: watch::Receiver<bool>,
 ) {
     loop {
@@ -369,7 +371,7 @@ async fn reload_loop(
             Err(e) => tracing::error!(error = %e, "configuration reload failed; keeping the running configuration"),
         }
         if let Some(reply) = reply {
-            let _ = reply.send(result);
+            let _ = reply.send(result.map_err(ReloadFailed));
         }
     }
 }
@@ -383,13 +385,9 @@ async fn reload(r: &Reloadable) -> Result<(), String> {
     let am_config = load_alertmanager_config(args, &cfg).map_err(|e| format!("{e:#}"))?;
     let next_receivers = am_receivers.prepare(&am_config).map_err(|e| format!("{e:#}"))?;
     apply_rules(args, &cfg, rules).map_err(|e| format!("{e:#}"))?;
-    if let Some(am) = state.alertmanager.get() {
-        am_receivers.swap(next_receivers);
-        am.apply_config(am_config);
-    }
-    if let Some(n) = state.notifier.get() {
-        n.apply_config(cfg.notifier.clone()).map_err(|e| e.to_string())?;
-    }
+    am_receivers.swap(next_receivers);
+    r.alertmanager.apply_config(am_config);
+    r.notifier.apply_config(cfg.notifier.clone()).map_err(|e| e.to_string())?;
     manager.apply(cfg.jobs).await?;
     *state.reloaded_config.write().unwrap_or_else(|p| p.into_inner()) = Some(text);
     if let Some(m) = modules {

@@ -73,8 +73,10 @@ pub enum ApiError {
     /// A storage read or write failed.
     #[error("storage error: {0}")]
     Storage(#[from] tsdb::Error),
-    /// What the request needs is not there yet (the storage is still replaying its WAL) or
-    /// has been switched off.
+    /// The storage is still replaying its WAL.
+    #[error(transparent)]
+    NotRunning(#[from] crate::NotRunning),
+    /// What the request needs has been switched off (the admin API).
     #[error("{0}")]
     Unavailable(&'static str),
     /// `POST /api/v1/admin/tsdb/snapshot` failed.
@@ -93,7 +95,7 @@ impl ApiError {
             ApiError::BadData(_) => ErrorType::BadData,
             ApiError::Query(e) => ErrorType::from(e),
             ApiError::Storage(_) | ApiError::Snapshot(_) => ErrorType::Internal,
-            ApiError::Unavailable(_) => ErrorType::Unavailable,
+            ApiError::NotRunning(_) | ApiError::Unavailable(_) => ErrorType::Unavailable,
             ApiError::Aborted(_) => ErrorType::Execution,
         }
     }
@@ -152,7 +154,8 @@ mod tests {
             (QueryError::Canceled.into(), "canceled", 499),
             (QueryError::Storage("disk".into()).into(), "internal", 500),
             (tsdb::Error::ReadOnly.into(), "internal", 500),
-            (ApiError::Unavailable("the storage is still opening (WAL replay)"), "unavailable", 503),
+            (crate::NotRunning.into(), "unavailable", 503),
+            (ApiError::Unavailable("admin APIs disabled"), "unavailable", 503),
             (ApiError::Aborted("series lookup"), "execution", 422),
         ];
         for (e, ty, status) in cases {

@@ -117,8 +117,9 @@ fn bad_data(msg: impl Into<String>) -> ApiError {
     ApiError::BadData(msg.into())
 }
 
-fn unavailable() -> Response {
-    ApiError::Unavailable("the storage is still opening (WAL replay)").into_response()
+/// The open database, or the 503 `unavailable` answer while the WAL replays.
+fn running_db(state: &AppState) -> Result<Arc<Db>, ApiError> {
+    Ok(state.running()?.db.clone())
 }
 
 fn query_error(e: QueryError) -> Response {
@@ -165,7 +166,10 @@ async fn run_query<F>(state: &Arc<AppState>, range: bool, f: F) -> Response
 where
     F: FnOnce(&Db) -> Result<promql::QueryResult, QueryError> + Send + 'static,
 {
-    let Some(db) = state.db().cloned() else { return unavailable() };
+    let db = match running_db(state) {
+        Ok(db) => db,
+        Err(e) => return e.into_response(),
+    };
     let Ok(_permit) = state.query.gate.acquire().await else {
         return query_error(QueryError::Canceled);
     };
@@ -304,7 +308,7 @@ where
     T: Send + 'static,
     F: FnOnce(&Db) -> Result<T, tsdb::Error> + Send + 'static,
 {
-    let Some(db) = state.db().cloned() else { return Err(unavailable()) };
+    let db = running_db(state).map_err(IntoResponse::into_response)?;
     match tokio::task::spawn_blocking(move || f(&db)).await {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(ApiError::Storage(e).into_response()),
@@ -486,7 +490,10 @@ pub async fn parse_query(RawQuery(q): RawQuery, headers: HeaderMap, body: Bytes)
 
 pub async fn metadata(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> Response {
     let p = Params::parse(q.as_deref(), None);
-    let Some(db) = state.db() else { return unavailable() };
+    let db = match running_db(&state) {
+        Ok(db) => db,
+        Err(e) => return e.into_response(),
+    };
     let limit = match limit_param(&p) {
         Ok(l) => l,
         Err(r) => return r.into_response(),
@@ -546,7 +553,10 @@ pub async fn federate(
         Ok(s) => s,
         Err(r) => return r.into_response(),
     };
-    let Some(db) = state.db().cloned() else { return unavailable() };
+    let db = match running_db(&state) {
+        Ok(db) => db,
+        Err(e) => return e.into_response(),
+    };
     let lookback = state.query.options.engine.lookback_delta_ms;
     let now = now_ms();
     let text = tokio::task::spawn_blocking(move || -> Result<String, tsdb::Error> {

@@ -69,7 +69,7 @@ fn rule_json(r: &Rule, with_alerts: bool) -> Value {
 }
 
 fn groups(state: &AppState) -> Vec<rules::SharedGroup> {
-    state.rules.get().map(|m| m.groups()).unwrap_or_default()
+    state.running().map(|r| r.rules.groups()).unwrap_or_default()
 }
 
 /// `GET /api/v1/rules?type=alert|record&rule_name[]=…&rule_group[]=…&file[]=…&exclude_alerts=…`
@@ -146,9 +146,9 @@ pub async fn alerts(State(state): State<Arc<AppState>>) -> Response {
 
 /// `GET /api/v1/alertmanagers`: where alerts are sent.
 pub async fn alertmanagers(State(state): State<Arc<AppState>>) -> Response {
-    let (active, dropped) = match state.notifier.get() {
-        Some(n) => (n.alertmanagers(), n.dropped_alertmanagers()),
-        None => (Vec::new(), Vec::new()),
+    let (active, dropped) = match state.running().map(|r| &r.notifier) {
+        Ok(n) => (n.alertmanagers(), n.dropped_alertmanagers()),
+        Err(_) => (Vec::new(), Vec::new()),
     };
     let urls = |v: Vec<String>| v.into_iter().map(|u| json!({ "url": u })).collect::<Vec<_>>();
     ok(json!({ "activeAlertmanagers": urls(active), "droppedAlertmanagers": urls(dropped) }).to_string())

@@ -5,9 +5,9 @@ use std::fmt::Write;
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
-use super::{encode, ok, unavailable};
+use super::{encode, ok, running_db};
 use crate::AppState;
 
 /// What the status endpoints report besides live storage numbers; set at start-up.
@@ -92,7 +92,10 @@ pub async fn config(State(state): State<Arc<AppState>>) -> Response {
 /// Head statistics with the top-10 cardinality lists Prometheus shows on its TSDB status
 /// page, computed from the head's series (one pass, on the blocking pool).
 pub async fn tsdb(State(state): State<Arc<AppState>>) -> Response {
-    let Some(db) = state.db().cloned() else { return unavailable() };
+    let db = match running_db(&state) {
+        Ok(db) => db,
+        Err(e) => return e.into_response(),
+    };
     let body = tokio::task::spawn_blocking(move || {
         let s = db.stats();
         let mut by_name: HashMap<String, u64> = HashMap::new();

@@ -32,7 +32,7 @@ fn label_map(out: &mut String, m: &BTreeMap<String, String>, public_only: bool) 
 }
 
 fn manager(state: &AppState) -> Option<&ScrapeManager> {
-    state.scrape.get()
+    state.running().ok().map(|r| &r.scrape)
 }
 
 /// `GET /api/v1/targets?state=active|dropped|any&scrapePool=…`
