@@ -28,7 +28,7 @@ use std::collections::BTreeSet;
 
 use crate::dispatch::{AggrGroup, Dispatcher, GroupKey};
 use crate::labels::LabelSet;
-use crate::persist;
+use crate::persist::{self, PersistError};
 
 /// File name of the acknowledgements snapshot in the data directory.
 pub const SNAPSHOT: &str = "acks.json";
@@ -87,14 +87,14 @@ impl AckView {
 
 /// Why an acknowledgement operation was refused. `NotFound` maps to HTTP 404, `Invalid` to
 /// 400, `Storage` to 500.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum AckError {
     #[error("alert group not found")]
     NotFound,
     #[error("{0}")]
     Invalid(String),
     #[error("cannot persist acknowledgements: {0}")]
-    Storage(String),
+    Storage(#[from] PersistError),
 }
 
 /// The groups a [`GroupRef`] names, as keys: `NotFound` when there is none, `Invalid` when
@@ -154,7 +154,7 @@ impl Acks {
                 (acks, None)
             }
             Ok(None) => (acks, None),
-            Err(e) => (acks, Some(e)),
+            Err(e) => (acks, Some(e.to_string())),
         }
     }
 
@@ -249,7 +249,7 @@ impl Acks {
         let Some(dir) = &self.dir else { return Ok(()) };
         let mut acks: Vec<(GroupKey, Ack)> = self.by_group.iter().map(|(k, a)| (k.clone(), a.clone())).collect();
         acks.sort_by(|a, b| a.0.cmp(&b.0));
-        persist::save(dir, SNAPSHOT, &Snapshot { version: 1, acks }).map_err(AckError::Storage)
+        Ok(persist::save(dir, SNAPSHOT, &Snapshot { version: 1, acks })?)
     }
 }
 

@@ -275,7 +275,7 @@ impl Escalations {
     }
 
     /// Writes the snapshot if anything changed since the last one.
-    pub fn save(&mut self, dir: &Path) -> Result<(), String> {
+    pub fn save(&mut self, dir: &Path) -> Result<(), crate::persist::PersistError> {
         if !self.dirty {
             return Ok(());
         }
@@ -294,7 +294,7 @@ impl Escalations {
                 (Escalations { incidents: s.incidents.into_iter().collect(), ..Escalations::default() }, None)
             }
             Ok(None) => (Escalations::default(), None),
-            Err(e) => (Escalations::default(), Some(e)),
+            Err(e) => (Escalations::default(), Some(e.to_string())),
         }
     }
 }

@@ -27,6 +27,7 @@ use crate::labels::{fingerprint_hex, label_set_before};
 use crate::matchers::Matcher;
 use crate::nflog::NotificationLog;
 use crate::notify::{FlushContext, Notify, Planned, ReceiverTable, Record, notifiable, plan, receiver_table};
+use crate::persist::PersistError;
 use crate::recurring::Recurring;
 use crate::silence::{DEFAULT_RETENTION_MS, PostableSilence, SilenceError, Silences};
 use crate::store::AlertStore;
@@ -192,7 +193,7 @@ impl State {
         self.store.is_dirty() || self.nflog.is_dirty() || self.escalations.is_dirty()
     }
 
-    fn persist(&mut self, dir: &Path, now: i64) -> Result<(), String> {
+    fn persist(&mut self, dir: &Path, now: i64) -> Result<(), PersistError> {
         self.last_persist = now;
         let a = self.store.save(dir);
         let n = self.nflog.save(dir);
@@ -626,7 +627,7 @@ impl Alertmanager {
     }
 
     /// Writes alerts and the notification log now (silences are always on disk already).
-    pub fn persist(&self) -> Result<(), String> {
+    pub fn persist(&self) -> Result<(), PersistError> {
         let now = self.now();
         self.lock().persist(&self.inner.dir, now)
     }
@@ -701,7 +702,7 @@ impl Alertmanager {
     }
 
     /// Stops the background task and writes the state.
-    pub fn shutdown(&self) -> Result<(), String> {
+    pub fn shutdown(&self) -> Result<(), PersistError> {
         self.inner.stopped.store(true, Ordering::SeqCst);
         self.inner.wake.notify_one();
         self.persist()

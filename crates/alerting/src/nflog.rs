@@ -129,7 +129,7 @@ impl NotificationLog {
     }
 
     /// Writes the snapshot if anything changed since the last one.
-    pub fn save(&mut self, dir: &Path) -> Result<(), String> {
+    pub fn save(&mut self, dir: &Path) -> Result<(), crate::persist::PersistError> {
         if !self.dirty {
             return Ok(());
         }
@@ -149,7 +149,7 @@ impl NotificationLog {
                 (log, None)
             }
             Ok(None) => (log, None),
-            Err(e) => (log, Some(e)),
+            Err(e) => (log, Some(e.to_string())),
         }
     }
 }

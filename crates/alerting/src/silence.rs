@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::labels::LabelSet;
 use crate::matchers::{MatchOp, Matcher, Matchers};
-use crate::persist;
+use crate::persist::{self, PersistError};
 
 /// File name of the silences snapshot in the data directory.
 pub const SNAPSHOT: &str = "silences.json";
@@ -79,15 +79,16 @@ pub struct PostableSilence {
     pub comment: String,
 }
 
-/// Why a silence operation was refused. `NotFound` maps to HTTP 404, the rest to 400.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a silence operation was refused. `NotFound` maps to HTTP 404, `Invalid` to 400,
+/// `Storage` to 500.
+#[derive(Debug, thiserror::Error)]
 pub enum SilenceError {
     #[error("silence not found")]
     NotFound,
     #[error("{0}")]
     Invalid(String),
     #[error("cannot persist silences: {0}")]
-    Storage(String),
+    Storage(#[from] PersistError),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -123,20 +124,20 @@ pub struct Silences {
     dir: Option<std::path::PathBuf>,
 }
 
-fn validate(s: &Silence) -> Result<(), String> {
+fn validate(s: &Silence) -> Result<(), SilenceError> {
     if s.matchers.is_empty() {
-        return Err("at least one matcher required".into());
+        return Err(SilenceError::Invalid("at least one matcher required".into()));
     }
     for (i, m) in s.matchers.iter().enumerate() {
         if !crate::labels::is_valid_label_name(&m.name) {
-            return Err(format!("invalid label matcher {i}: invalid label name {:?}", m.name));
+            return Err(SilenceError::Invalid(format!("invalid label matcher {i}: invalid label name {:?}", m.name)));
         }
     }
     if s.matchers.iter().all(Matcher::matches_empty) {
-        return Err("at least one matcher must not match the empty string".into());
+        return Err(SilenceError::Invalid("at least one matcher must not match the empty string".into()));
     }
     if s.ends_at < s.starts_at {
-        return Err("end time must not be before start time".into());
+        return Err(SilenceError::Invalid("end time must not be before start time".into()));
     }
     Ok(())
 }
@@ -158,7 +159,7 @@ impl Silences {
                         Ok(sil) => {
                             s.by_id.insert(sil.id.clone(), sil);
                         }
-                        Err(e) => problems.push(e),
+                        Err(e) => problems.push(e.to_string()),
                     }
                 }
                 let err =
@@ -166,7 +167,7 @@ impl Silences {
                 (s, err)
             }
             Ok(None) => (s, None),
-            Err(e) => (s, Some(e)),
+            Err(e) => (s, Some(e.to_string())),
         }
     }
 
@@ -185,7 +186,7 @@ impl Silences {
             created_by: p.created_by,
             comment: p.comment,
         };
-        validate(&sil).map_err(SilenceError::Invalid)?;
+        validate(&sil)?;
         let prev = match p.id.as_deref().filter(|id| !id.is_empty()) {
             Some(id) => Some(self.by_id.get(id).cloned().ok_or(SilenceError::NotFound)?),
             None => None,
@@ -228,7 +229,7 @@ impl Silences {
         sil.matchers.sort();
         sil.id = crate::uuid::new_v4();
         sil.updated_at = now;
-        validate(&sil).map_err(SilenceError::Invalid)?;
+        validate(&sil)?;
         let id = sil.id.clone();
         self.by_id.insert(id.clone(), sil);
         self.save().map(|()| id)
@@ -306,7 +307,7 @@ impl Silences {
         let Some(dir) = &self.dir else { return Ok(()) };
         let mut silences: Vec<StoredSilence> = self.by_id.values().map(to_stored).collect();
         silences.sort_by(|a, b| a.id.cmp(&b.id));
-        persist::save(dir, SNAPSHOT, &Snapshot { version: 1, silences }).map_err(SilenceError::Storage)
+        Ok(persist::save(dir, SNAPSHOT, &Snapshot { version: 1, silences })?)
     }
 }
 
@@ -356,13 +357,21 @@ fn to_stored(s: &Silence) -> StoredSilence {
     }
 }
 
-fn from_stored(s: StoredSilence) -> Result<Silence, String> {
+/// A silence in the snapshot whose matchers no longer compile; it is skipped at load.
+#[derive(Debug, thiserror::Error)]
+#[error("silence {id}: {source}")]
+struct BadStoredSilence {
+    id: String,
+    source: crate::matchers::MatcherError,
+}
+
+fn from_stored(s: StoredSilence) -> Result<Silence, BadStoredSilence> {
     let matchers = s
         .matchers
         .iter()
         .map(|m| Matcher::new(MatchOp::from_flags(m.is_regex, m.is_equal), &m.name, &m.value))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("silence {}: {e}", s.id))?;
+        .map_err(|source| BadStoredSilence { id: s.id.clone(), source })?;
     Ok(Silence {
         id: s.id,
         matchers: Matchers(matchers),

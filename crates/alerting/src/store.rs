@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::alert::Alert;
 use crate::labels::Fingerprint;
-use crate::persist;
+use crate::persist::{self, PersistError};
 
 /// File name of the alerts snapshot in the data directory.
 pub const SNAPSHOT: &str = "alerts.json";
@@ -98,7 +98,7 @@ impl AlertStore {
     }
 
     /// Writes the snapshot if anything changed since the last one, then empties the journal.
-    pub fn save(&mut self, dir: &Path) -> Result<(), String> {
+    pub fn save(&mut self, dir: &Path) -> Result<(), PersistError> {
         if !self.dirty {
             return Ok(());
         }
@@ -115,36 +115,37 @@ impl AlertStore {
                     f.set_len(0)?;
                     f.sync_all()
                 })
-                .map_err(|e| format!("cannot empty {}: {e}", journal.display()))?;
+                .map_err(|source| PersistError::Truncate { path: journal.clone(), source })?;
         }
         Ok(())
     }
 
     /// Appends what `put` stored to the journal and fsyncs it.
-    pub fn journal(&self, dir: &Path, stored: &[Alert]) -> Result<(), String> {
+    pub fn journal(&self, dir: &Path, stored: &[Alert]) -> Result<(), PersistError> {
         use std::io::Write;
         if stored.is_empty() {
             return Ok(());
         }
         let path = dir.join(JOURNAL);
-        let mut line = serde_json::to_vec(stored).map_err(|e| format!("cannot encode alerts: {e}"))?;
+        let mut line =
+            serde_json::to_vec(stored).map_err(|source| PersistError::Encode { what: "alerts".into(), source })?;
         line.push(b'\n');
         let mut f = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&path)
-            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-        f.write_all(&line).and_then(|_| f.sync_data()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+            .map_err(|source| PersistError::Open { path: path.clone(), source })?;
+        f.write_all(&line).and_then(|_| f.sync_data()).map_err(|source| PersistError::Write { path, source })
     }
 
     /// Applies the journal over a loaded snapshot. A torn last line (a crash mid-write, never
     /// acknowledged) is skipped.
-    fn replay_journal(&mut self, dir: &Path) -> Result<usize, String> {
+    fn replay_journal(&mut self, dir: &Path) -> Result<usize, PersistError> {
         let path = dir.join(JOURNAL);
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+            Err(source) => return Err(PersistError::Read { path, source }),
         };
         let mut n = 0;
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
@@ -169,11 +170,11 @@ impl AlertStore {
                 (AlertStore { alerts, dirty: false, generation: 1 }, None)
             }
             Ok(None) => (AlertStore::default(), None),
-            Err(e) => (AlertStore::default(), Some(e)),
+            Err(e) => (AlertStore::default(), Some(e.to_string())),
         };
         match store.replay_journal(dir) {
             Ok(_) => (store, err),
-            Err(e) => (store, Some(err.map_or(e.clone(), |first| format!("{first}; {e}")))),
+            Err(e) => (store, Some(err.map_or(e.to_string(), |first| format!("{first}; {e}")))),
         }
     }
 }
