@@ -125,12 +125,47 @@ struct RawInterval {
     location: Option<String>,
 }
 
-fn split_range(s: &str, member: impl Fn(&str) -> Result<i64, String>) -> Result<InclusiveRange, String> {
+/// A `time_intervals` entry that is not valid, worded as Alertmanager words it.
+#[derive(Debug, thiserror::Error)]
+pub enum TimeIntervalError {
+    #[error("couldn't parse range {0}, invalid format")]
+    RangeFormat(String),
+    #[error("{0:?} is not a number")]
+    NotANumber(String),
+    #[error("{0} is not a valid weekday")]
+    Weekday(String),
+    #[error("{0}: start day cannot be after end day")]
+    WeekdayOrder(String),
+    #[error("{0} is not a valid day of the month: out of range")]
+    DayOfMonth(i64),
+    #[error("{0}: end day must be negative if start day is negative")]
+    DayOfMonthSign(String),
+    #[error("end day {end} is always before start day {begin}")]
+    DayOrder { begin: i64, end: i64 },
+    #[error("{0} is not a valid month")]
+    Month(String),
+    #[error("end month {end} is before start month {begin}")]
+    MonthOrder { begin: i64, end: i64 },
+    #[error("end year {end} is before start year {begin}")]
+    YearOrder { begin: i64, end: i64 },
+    #[error("couldn't parse timestamp {0}, invalid format (expected HH:MM)")]
+    Clock(String),
+    #[error("both start and end times must be provided")]
+    MissingTime,
+    #[error("start time {start} cannot be equal or greater than end time {end}")]
+    TimeOrder { start: String, end: String },
+    #[error(transparent)]
+    Location(#[from] crate::tz::TzError),
+}
+
+type Result<T, E = TimeIntervalError> = std::result::Result<T, E>;
+
+fn split_range(s: &str, member: impl Fn(&str) -> Result<i64>) -> Result<InclusiveRange> {
     let lower = s.to_lowercase();
     match lower.split_once(':') {
         Some((a, b)) => {
             if b.contains(':') {
-                return Err(format!("couldn't parse range {s}, invalid format"));
+                return Err(TimeIntervalError::RangeFormat(s.to_string()));
             }
             Ok(InclusiveRange { begin: member(a)?, end: member(b)? })
         }
@@ -141,67 +176,69 @@ fn split_range(s: &str, member: impl Fn(&str) -> Result<i64, String>) -> Result<
     }
 }
 
-fn int(s: &str) -> Result<i64, String> {
-    s.parse().map_err(|_| format!("{s:?} is not a number"))
+fn int(s: &str) -> Result<i64> {
+    s.parse().map_err(|_| TimeIntervalError::NotANumber(s.to_string()))
 }
 
 /// Parses a weekday range such as `monday:friday` or `saturday`.
-pub fn parse_weekdays(s: &str) -> Result<InclusiveRange, String> {
+pub fn parse_weekdays(s: &str) -> Result<InclusiveRange> {
     let day = |d: &str| {
-        WEEKDAYS.iter().position(|w| *w == d).map(|p| p as i64).ok_or_else(|| format!("{d} is not a valid weekday"))
+        WEEKDAYS.iter().position(|w| *w == d).map(|p| p as i64).ok_or_else(|| TimeIntervalError::Weekday(d.to_string()))
     };
     let r = split_range(s, day)?;
     if r.begin > r.end {
-        return Err(format!("{s}: start day cannot be after end day"));
+        return Err(TimeIntervalError::WeekdayOrder(s.to_string()));
     }
     Ok(r)
 }
 
 /// Parses a day-of-month range such as `1:5`, `-3:-1` or `15`.
-pub fn parse_days_of_month(s: &str) -> Result<InclusiveRange, String> {
+pub fn parse_days_of_month(s: &str) -> Result<InclusiveRange> {
     let r = split_range(s, int)?;
     for v in [r.begin, r.end] {
         if v == 0 || !(-31..=31).contains(&v) {
-            return Err(format!("{v} is not a valid day of the month: out of range"));
+            return Err(TimeIntervalError::DayOfMonth(v));
         }
     }
     if r.begin < 0 && r.end > 0 {
-        return Err(format!("{s}: end day must be negative if start day is negative"));
+        return Err(TimeIntervalError::DayOfMonthSign(s.to_string()));
     }
     let check = |v: i64| if v < 0 { 28 + v } else { v };
     if check(r.begin) > check(r.end) {
-        return Err(format!("end day {} is always before start day {}", r.end, r.begin));
+        return Err(TimeIntervalError::DayOrder { begin: r.begin, end: r.end });
     }
     Ok(r)
 }
 
 /// Parses a month range such as `january:march`, `12` or `6:8`.
-pub fn parse_months(s: &str) -> Result<InclusiveRange, String> {
+pub fn parse_months(s: &str) -> Result<InclusiveRange> {
     let month = |m: &str| match MONTHS.iter().position(|n| *n == m) {
         Some(p) => Ok(p as i64 + 1),
-        None => {
-            m.parse::<i64>().ok().filter(|v| (1..=12).contains(v)).ok_or_else(|| format!("{m} is not a valid month"))
-        }
+        None => m
+            .parse::<i64>()
+            .ok()
+            .filter(|v| (1..=12).contains(v))
+            .ok_or_else(|| TimeIntervalError::Month(m.to_string())),
     };
     let r = split_range(s, month)?;
     if r.begin > r.end {
-        return Err(format!("end month {} is before start month {}", r.end, r.begin));
+        return Err(TimeIntervalError::MonthOrder { begin: r.begin, end: r.end });
     }
     Ok(r)
 }
 
 /// Parses a year range such as `2024:2026`.
-pub fn parse_years(s: &str) -> Result<InclusiveRange, String> {
+pub fn parse_years(s: &str) -> Result<InclusiveRange> {
     let r = split_range(s, int)?;
     if r.begin > r.end {
-        return Err(format!("end year {} is before start year {}", r.end, r.begin));
+        return Err(TimeIntervalError::YearOrder { begin: r.begin, end: r.end });
     }
     Ok(r)
 }
 
 /// Parses `HH:MM` (00:00–23:59, or 24:00) into minutes.
-pub fn parse_clock(s: &str) -> Result<u32, String> {
-    let bad = || format!("couldn't parse timestamp {s}, invalid format (expected HH:MM)");
+pub fn parse_clock(s: &str) -> Result<u32> {
+    let bad = || TimeIntervalError::Clock(s.to_string());
     let (h, m) = s.split_once(':').ok_or_else(bad)?;
     if h.len() != 2 || m.len() != 2 || !h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
         return Err(bad());
@@ -212,26 +249,26 @@ pub fn parse_clock(s: &str) -> Result<u32, String> {
 
 fn parse_list(
     items: Option<Vec<Scalar>>,
-    parse: fn(&str) -> Result<InclusiveRange, String>,
-) -> Result<Option<Vec<InclusiveRange>>, String> {
+    parse: fn(&str) -> Result<InclusiveRange>,
+) -> Result<Option<Vec<InclusiveRange>>> {
     items.map(|v| v.into_iter().map(|s| parse(&s.text())).collect()).transpose()
 }
 
 impl TryFrom<RawInterval> for TimeInterval {
-    type Error = String;
+    type Error = TimeIntervalError;
 
-    fn try_from(raw: RawInterval) -> Result<Self, String> {
+    fn try_from(raw: RawInterval) -> Result<Self> {
         let times = match raw.times {
             None => None,
             Some(list) => {
                 let mut out = Vec::with_capacity(list.len());
                 for r in list {
                     let (Some(a), Some(b)) = (r.start_time, r.end_time) else {
-                        return Err("both start and end times must be provided".into());
+                        return Err(TimeIntervalError::MissingTime);
                     };
                     let (start, end) = (parse_clock(&a)?, parse_clock(&b)?);
                     if start >= end {
-                        return Err(format!("start time {a} cannot be equal or greater than end time {b}"));
+                        return Err(TimeIntervalError::TimeOrder { start: a, end: b });
                     }
                     out.push(TimeRange { start_minute: start, end_minute: end });
                 }

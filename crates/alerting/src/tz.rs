@@ -33,7 +33,7 @@ impl Location {
     }
 
     /// Loads `UTC`, `Local` or an IANA name like `Europe/Berlin`.
-    pub fn load(name: &str) -> Result<Location, String> {
+    pub fn load(name: &str) -> Result<Location, TzError> {
         if name.is_empty() || name == "UTC" {
             return Ok(Location::utc());
         }
@@ -41,12 +41,12 @@ impl Location {
             return Ok(Location { name: "Local".into(), zone: Arc::new(local_zone()) });
         }
         if name.starts_with('/') || name.split('/').any(|p| p == ".." || p.is_empty()) {
-            return Err(format!("unknown time zone {name:?}"));
+            return Err(TzError::Unknown { name: name.to_string(), io: None });
         }
         let path = zoneinfo_dir().join(name);
-        let data = std::fs::read(&path).map_err(|e| format!("unknown time zone {name:?} ({}: {e})", path.display()))?;
-        let zone =
-            parse_tzif(&data).map_err(|e| format!("cannot read time zone {name:?} from {}: {e}", path.display()))?;
+        let data = std::fs::read(&path)
+            .map_err(|e| TzError::Unknown { name: name.to_string(), io: Some((path.clone(), e)) })?;
+        let zone = parse_tzif(&data).map_err(|source| TzError::Corrupt { name: name.to_string(), path, source })?;
         Ok(Location { name: name.to_string(), zone: Arc::new(zone) })
     }
 
@@ -96,28 +96,60 @@ fn local_zone() -> Zone {
     }
 }
 
-fn be_i32(b: &[u8], at: usize) -> Result<i64, String> {
-    let s = b.get(at..at + 4).ok_or("truncated file")?;
+/// A time zone that cannot be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum TzError {
+    /// No such zone (or a name that tries to leave the zoneinfo directory).
+    #[error("unknown time zone {name:?}{}", io.as_ref().map(|(p, e)| format!(" ({}: {e})", p.display())).unwrap_or_default())]
+    Unknown { name: String, io: Option<(PathBuf, std::io::Error)> },
+    #[error("cannot read time zone {name:?} from {}: {source}", path.display())]
+    Corrupt { name: String, path: PathBuf, source: TzifError },
+}
+
+/// Receivers' template functions report errors as Go's `error` text.
+impl From<TzError> for String {
+    fn from(e: TzError) -> String {
+        e.to_string()
+    }
+}
+
+/// Why a zoneinfo file is not valid TZif.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TzifError {
+    #[error("not a TZif file")]
+    NotTzif,
+    #[error("truncated file")]
+    Truncated,
+    #[error("negative count")]
+    NegativeCount,
+    #[error("no local time types")]
+    NoTypes,
+    #[error("bad type index")]
+    BadTypeIndex,
+}
+
+fn be_i32(b: &[u8], at: usize) -> Result<i64, TzifError> {
+    let s = b.get(at..at + 4).ok_or(TzifError::Truncated)?;
     Ok(i64::from(i32::from_be_bytes([s[0], s[1], s[2], s[3]])))
 }
 
-fn be_i64(b: &[u8], at: usize) -> Result<i64, String> {
-    let s = b.get(at..at + 8).ok_or("truncated file")?;
+fn be_i64(b: &[u8], at: usize) -> Result<i64, TzifError> {
+    let s = b.get(at..at + 8).ok_or(TzifError::Truncated)?;
     let mut a = [0u8; 8];
     a.copy_from_slice(s);
     Ok(i64::from_be_bytes(a))
 }
 
 /// Parses a TZif file, preferring the 64-bit (version 2+) data block.
-fn parse_tzif(b: &[u8]) -> Result<Zone, String> {
+fn parse_tzif(b: &[u8]) -> Result<Zone, TzifError> {
     if b.get(..4) != Some(b"TZif") {
-        return Err("not a TZif file".into());
+        return Err(TzifError::NotTzif);
     }
     let version = b.get(4).copied().unwrap_or(0);
-    let counts = |at: usize| -> Result<[usize; 6], String> {
+    let counts = |at: usize| -> Result<[usize; 6], TzifError> {
         let mut c = [0usize; 6];
         for (i, v) in c.iter_mut().enumerate() {
-            *v = usize::try_from(be_i32(b, at + 20 + i * 4)?).map_err(|_| "negative count")?;
+            *v = usize::try_from(be_i32(b, at + 20 + i * 4)?).map_err(|_| TzifError::NegativeCount)?;
         }
         Ok(c)
     };
@@ -131,7 +163,7 @@ fn parse_tzif(b: &[u8]) -> Result<Zone, String> {
     };
     let [_isut, _isstd, leap, timecnt, typecnt, charcnt] = c;
     if typecnt == 0 {
-        return Err("no local time types".into());
+        return Err(TzifError::NoTypes);
     }
     let mut transitions = Vec::with_capacity(timecnt);
     for i in 0..timecnt {
@@ -146,8 +178,8 @@ fn parse_tzif(b: &[u8]) -> Result<Zone, String> {
     }
     let mut offsets = Vec::with_capacity(timecnt);
     for i in 0..timecnt {
-        let ti = usize::from(*b.get(idx_at + i).ok_or("truncated file")?);
-        offsets.push(*type_offsets.get(ti).ok_or("bad type index")?);
+        let ti = usize::from(*b.get(idx_at + i).ok_or(TzifError::Truncated)?);
+        offsets.push(*type_offsets.get(ti).ok_or(TzifError::BadTypeIndex)?);
     }
     let end = types_at + typecnt * 6 + charcnt + leap * (time_size + 4) + c[1] + c[0];
     let footer = if version >= b'2' {
@@ -346,7 +378,9 @@ mod tests {
         assert_eq!(Location::load("UTC").unwrap().offset_at(0), 0);
         assert!(Location::load("Local").is_ok());
         assert!(Location::load("../etc/passwd").is_err());
-        assert!(Location::load("Not/AZone").unwrap_err().contains("unknown time zone"));
+        let e = Location::load("Not/AZone").unwrap_err();
+        assert!(matches!(e, TzError::Unknown { .. }), "{e:?}");
+        assert!(e.to_string().contains("unknown time zone"), "{e}");
         if !Path::new("/usr/share/zoneinfo/Europe/Berlin").exists() {
             return;
         }
