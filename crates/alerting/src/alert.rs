@@ -69,11 +69,31 @@ pub struct PostableAlert {
     pub generator_url: String,
 }
 
+/// A posted alert that Alertmanager's validation refuses. `alert` is the alert's name as a
+/// message suffix (` (alertname "X")`, or empty when it has none).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidAlert {
+    #[error("start time must be before end time{alert}")]
+    EndBeforeStart { alert: String },
+    #[error("invalid label set: invalid name {label:?}{alert}")]
+    LabelName { label: String, alert: String },
+    #[error("at least one label pair required")]
+    NoLabels,
+    #[error("invalid annotations: invalid name {annotation:?}{alert}")]
+    AnnotationName { annotation: String, alert: String },
+}
+
+/// The alerts of one `POST /api/v2/alerts` that were refused (the valid ones were stored);
+/// one message per alert, joined as Alertmanager's 400 answer joins them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+pub struct RejectedAlerts(pub Vec<InvalidAlert>);
+
 impl PostableAlert {
     /// Applies the API's defaults and validation (Alertmanager's `postAlertsHandler` and
     /// `Alert.Validate`): empty label values are dropped, a missing start becomes now (or the end
     /// time), a missing end becomes `now + resolve_timeout`. The error says what is wrong.
-    pub fn into_alert(self, now: i64, resolve_timeout_ms: i64) -> Result<Alert, String> {
+    pub fn into_alert(self, now: i64, resolve_timeout_ms: i64) -> Result<Alert, InvalidAlert> {
         let labels: LabelSet = self.labels.into_iter().filter(|(_, v)| !v.is_empty()).collect();
         let starts_at = match (self.starts_at, self.ends_at) {
             (Some(s), _) => s,
@@ -84,22 +104,18 @@ impl PostableAlert {
             Some(e) => (e, false),
             None => (now.saturating_add(resolve_timeout_ms), true),
         };
-        let name = labels.get("alertname").map_or(String::new(), |n| format!(" (alertname {n:?})"));
+        let alert = labels.get("alertname").map_or(String::new(), |n| format!(" (alertname {n:?})"));
         if self.ends_at.is_some() && ends_at < starts_at {
-            return Err(format!("start time must be before end time{name}"));
+            return Err(InvalidAlert::EndBeforeStart { alert });
         }
-        for k in labels.keys() {
-            if !is_valid_label_name(k) {
-                return Err(format!("invalid label set: invalid name {k:?}{name}"));
-            }
+        if let Some(k) = labels.keys().find(|k| !is_valid_label_name(k)) {
+            return Err(InvalidAlert::LabelName { label: k.clone(), alert });
         }
         if labels.is_empty() {
-            return Err("at least one label pair required".into());
+            return Err(InvalidAlert::NoLabels);
         }
-        for k in self.annotations.keys() {
-            if !is_valid_label_name(k) {
-                return Err(format!("invalid annotations: invalid name {k:?}{name}"));
-            }
+        if let Some(k) = self.annotations.keys().find(|k| !is_valid_label_name(k)) {
+            return Err(InvalidAlert::AnnotationName { annotation: k.clone(), alert });
         }
         Ok(Alert {
             labels,
@@ -157,15 +173,16 @@ mod tests {
         let a = post(&[("alertname", "A"), ("empty", "")], Some(10), None).into_alert(1000, 1).unwrap();
         assert!(!a.labels.contains_key("empty"));
         let e = post(&[("alertname", "A")], Some(10), Some(5)).into_alert(1000, 1).unwrap_err();
-        assert!(e.contains("start time must be before end time") && e.contains("\"A\""), "{e}");
-        assert!(post(&[], None, None).into_alert(0, 1).unwrap_err().contains("at least one label pair"));
-        assert!(post(&[("x", "")], None, None).into_alert(0, 1).unwrap_err().contains("at least one label pair"));
-        assert!(
-            post(&[("bad-name", "x")], None, None).into_alert(0, 1).unwrap_err().contains("invalid name \"bad-name\"")
-        );
+        assert_eq!(e.to_string(), "start time must be before end time (alertname \"A\")");
+        assert_eq!(post(&[], None, None).into_alert(0, 1).unwrap_err(), InvalidAlert::NoLabels);
+        assert_eq!(post(&[("x", "")], None, None).into_alert(0, 1).unwrap_err(), InvalidAlert::NoLabels);
+        let e = post(&[("bad-name", "x")], None, None).into_alert(0, 1).unwrap_err();
+        assert!(matches!(&e, InvalidAlert::LabelName { label, .. } if label == "bad-name"), "{e:?}");
+        assert!(e.to_string().contains("invalid name \"bad-name\""), "{e}");
         let mut p = post(&[("a", "b")], None, None);
         p.annotations.insert("bad key".into(), "x".into());
-        assert!(p.into_alert(0, 1).unwrap_err().contains("invalid annotations"));
+        let e = p.into_alert(0, 1).unwrap_err();
+        assert!(matches!(e, InvalidAlert::AnnotationName { .. }) && e.to_string().contains("invalid annotations"));
     }
 
     fn alert(starts: i64, ends: i64, updated: i64, timeout: bool) -> Alert {

@@ -59,7 +59,7 @@ pub mod uuid;
 pub mod views;
 
 pub use ack::{AckError, AckView, GroupRef};
-pub use alert::{Alert, PostableAlert};
+pub use alert::{Alert, InvalidAlert, PostableAlert, RejectedAlerts};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, ConfigError, VigilConfig, load_file, load_str};
 pub use escalation::EscalationView;

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::ack::{Ack, AckError, AckView, Acks, GroupRef};
-use crate::alert::{Alert, PostableAlert};
+use crate::alert::{Alert, PostableAlert, RejectedAlerts};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::dispatch::{AggrGroup, Dispatcher, FlushBatch, FlushKind, GroupKey, group_key};
@@ -279,7 +279,7 @@ impl Alertmanager {
 
     /// Stores posted alerts (`POST /api/v2/alerts`). Valid alerts are stored even when others
     /// are not; the error lists one message per invalid alert, as Alertmanager's 400 does.
-    pub fn put_alerts(&self, alerts: Vec<PostableAlert>) -> Result<(), Vec<String>> {
+    pub fn put_alerts(&self, alerts: Vec<PostableAlert>) -> Result<(), RejectedAlerts> {
         let now = self.now();
         let mut errors = Vec::new();
         let mut st = self.lock();
@@ -309,7 +309,7 @@ impl Alertmanager {
         }
         drop(st);
         self.inner.wake.notify_one();
-        if errors.is_empty() { Ok(()) } else { Err(errors) }
+        if errors.is_empty() { Ok(()) } else { Err(RejectedAlerts(errors)) }
     }
 
     /// Alerts for `GET /api/v2/alerts`: not resolved, filtered, sorted by fingerprint.

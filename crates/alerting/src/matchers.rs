@@ -252,7 +252,16 @@ pub fn parse_matcher(s: &str) -> Result<Matcher, MatcherError> {
 }
 
 /// Removes optional surrounding quotes and resolves escapes like Alertmanager 0.25.
-fn unquote(raw: &str) -> Result<String, String> {
+/// Why a matcher's value is not a valid (optionally quoted) string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+enum QuoteError {
+    #[error("the value contains an unescaped double quote (write \\\" inside quotes)")]
+    Unescaped,
+    #[error("the value's opening double quote is never closed")]
+    Unclosed,
+}
+
+fn unquote(raw: &str) -> Result<String, QuoteError> {
     let (body, mut expect_quote) = match raw.strip_prefix('"') {
         Some(b) => (b, true),
         None => (raw, false),
@@ -277,7 +286,7 @@ fn unquote(raw: &str) -> Result<String, String> {
             '\\' if Some(i) != last => escaped = true,
             '"' => {
                 if !expect_quote || Some(i) != last {
-                    return Err("the value contains an unescaped double quote (write \\\" inside quotes)".into());
+                    return Err(QuoteError::Unescaped);
                 }
                 expect_quote = false;
             }
@@ -285,7 +294,7 @@ fn unquote(raw: &str) -> Result<String, String> {
         }
     }
     if expect_quote {
-        return Err("the value's opening double quote is never closed".into());
+        return Err(QuoteError::Unclosed);
     }
     Ok(out)
 }

@@ -116,14 +116,24 @@ impl Route {
     }
 }
 
+/// Labels given to `routes test` that are not plain `name=value` pairs.
+#[derive(Debug, thiserror::Error)]
+pub enum TestLabelsError {
+    #[error(transparent)]
+    Syntax(#[from] crate::matchers::MatcherError),
+    /// A matcher other than `=` (the matcher as written).
+    #[error("{0}: only name=value labels can be tested")]
+    NotEqual(String),
+}
+
 /// Parses `amtool config routes test`-style arguments (`severity=critical service=api`, or one
 /// `{a="b", c="d"}` string) into a label set.
-pub fn parse_test_labels(args: &[String]) -> Result<LabelSet, String> {
+pub fn parse_test_labels(args: &[String]) -> Result<LabelSet, TestLabelsError> {
     let mut out = LabelSet::new();
     for a in args {
-        for m in crate::matchers::parse_matchers(a).map_err(|e| e.0)? {
+        for m in crate::matchers::parse_matchers(a)? {
             if m.op != crate::matchers::MatchOp::Equal {
-                return Err(format!("{m}: only name=value labels can be tested"));
+                return Err(TestLabelsError::NotEqual(m.to_string()));
             }
             out.insert(m.name, m.value);
         }

@@ -145,10 +145,15 @@ impl Default for AlertFilter {
     }
 }
 
+/// The `receiver` parameter of `GET /api/v2/alerts` is not a valid regular expression.
+#[derive(Debug, thiserror::Error)]
+#[error("failed to parse receiver param: {0}")]
+pub struct ReceiverParamError(#[source] pub regex::Error);
+
 impl AlertFilter {
     /// Compiles the `receiver` parameter anchored, like Alertmanager.
-    pub fn with_receiver(mut self, re: &str) -> Result<AlertFilter, String> {
-        let r = Regex::new(&format!("^(?:{re})$")).map_err(|e| format!("failed to parse receiver param: {e}"))?;
+    pub fn with_receiver(mut self, re: &str) -> Result<AlertFilter, ReceiverParamError> {
+        let r = Regex::new(&format!("^(?:{re})$")).map_err(ReceiverParamError)?;
         self.receiver = Some(r);
         Ok(self)
     }

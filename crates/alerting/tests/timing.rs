@@ -256,9 +256,14 @@ async fn api_views_groups_receivers_and_validation() {
             },
         ])
         .unwrap_err();
-    assert_eq!(err.len(), 2);
-    assert!(err[0].contains("at least one label pair"), "{err:?}");
-    assert!(err[1].contains("start time must be before end time"), "{err:?}");
+    assert_eq!(err.0.len(), 2);
+    assert_eq!(err.0[0], alerting::InvalidAlert::NoLabels);
+    assert!(matches!(err.0[1], alerting::InvalidAlert::EndBeforeStart { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("at least one label pair") && text.contains("; start time must be before end time"),
+        "{text}"
+    );
     e.post("alertname=Api, severity=critical", None, None);
     assert_eq!(e.am.alerts(&AlertFilter::default()).len(), 2, "the valid alert was stored");
     let groups = e.am.groups(&AlertFilter::default());

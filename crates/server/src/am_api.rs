@@ -151,7 +151,7 @@ fn alert_filter(p: &Params) -> Result<AlertFilter, ApiError> {
         ..AlertFilter::default()
     };
     if let Some(r) = p.get("receiver").filter(|r| !r.is_empty()) {
-        f = f.with_receiver(r).map_err(bad_request)?;
+        f = f.with_receiver(r).map_err(|e| bad_request(e.to_string()))?;
     }
     Ok(f)
 }
@@ -284,7 +284,7 @@ async fn post_alerts(State(state): State<Arc<AppState>>, body: Bytes) -> ApiResu
     }
     match am.put_alerts(alerts) {
         Ok(()) => Ok(StatusCode::OK.into_response()),
-        Err(errs) => Err(bad_request(errs.join("; "))),
+        Err(rejected) => Err(bad_request(rejected.to_string())),
     }
 }
 

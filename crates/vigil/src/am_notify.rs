@@ -20,8 +20,8 @@ impl notifier::AlertSink for BuiltIn {
                 generator_url: a.generator_url.clone(),
             })
             .collect();
-        if let Err(errors) = self.0.put_alerts(postable) {
-            tracing::warn!(errors = ?errors, "the built-in alert manager refused alerts");
+        if let Err(rejected) = self.0.put_alerts(postable) {
+            tracing::warn!(errors = %rejected, "the built-in alert manager refused alerts");
         }
     }
 }
