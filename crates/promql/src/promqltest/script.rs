@@ -142,7 +142,7 @@ pub fn parse_script(input: &str) -> Result<Vec<Command>, ScriptError> {
             let mut series = Vec::new();
             let mut histograms = c.get(1).is_some();
             for (n, l) in body {
-                let s = parse_series(l).map_err(|m| err(n, m))?;
+                let s = parse_series(l).map_err(|m| err(n, m.to_string()))?;
                 histograms |= s.values.contains(&SeqValue::Histogram);
                 series.push(s);
             }
@@ -227,7 +227,7 @@ fn parse_eval(lineno: usize, line: &str, body: &[(usize, &str)]) -> Result<Eval,
         } else if let Some(v) = parse_number(l) {
             eval.scalar = Some(v);
         } else {
-            let s = parse_series(l).map_err(|m| err(n, m))?;
+            let s = parse_series(l).map_err(|m| err(n, m.to_string()))?;
             eval.needs_histograms |= s.values.contains(&SeqValue::Histogram);
             eval.series.push(s);
         }
@@ -297,9 +297,33 @@ pub fn parse_time(s: &str) -> Option<i64> {
     }
 }
 
+/// A series description (`metric{a="b"} 1 2+3x4`) that cannot be read; the text quotes the
+/// part that is wrong.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SeriesError {
+    #[error("cannot find the series labels in {0:?}")]
+    NoLabels(String),
+    #[error("bad series {series:?}: {detail}")]
+    BadSeries { series: String, detail: String },
+    #[error("not a series: {0:?}")]
+    NotASeries(String),
+    #[error("unterminated histogram literal")]
+    UnterminatedHistogram,
+    #[error("bad repeat in {0:?}")]
+    BadRepeat(String),
+    #[error("repeat count in {0:?} exceeds {MAX_EXPANSION}")]
+    RepeatTooLarge(String),
+    #[error("bad value {0:?}")]
+    BadValue(String),
+    #[error("bad increment in {0:?}")]
+    BadIncrement(String),
+    #[error("an increment needs a repeat count (a+bxN) in {0:?}")]
+    IncrementWithoutRepeat(String),
+}
+
 /// `metric{a="b"} 1 2+3x4 _ stale`.
-pub fn parse_series(line: &str) -> Result<SeriesDesc, String> {
-    let split = labels_end(line).ok_or_else(|| format!("cannot find the series labels in {line:?}"))?;
+pub fn parse_series(line: &str) -> Result<SeriesDesc, SeriesError> {
+    let split = labels_end(line).ok_or_else(|| SeriesError::NoLabels(line.to_string()))?;
     let (sel, values) = line.split_at(split);
     let labels = parse_labels(sel.trim())?;
     let values = parse_values(values.trim())?;
@@ -336,12 +360,13 @@ fn labels_end(line: &str) -> Option<usize> {
 }
 
 /// The labels of a series description, via the PromQL parser's selector grammar.
-pub fn parse_labels(sel: &str) -> Result<Labels, String> {
+pub fn parse_labels(sel: &str) -> Result<Labels, SeriesError> {
     if sel.replace(' ', "") == "{}" {
         return Ok(Labels::default());
     }
-    let expr = parser::parse(sel).map_err(|e| format!("bad series {sel:?}: {e}"))?;
-    let Expr::VectorSelector(vs) = expr else { return Err(format!("not a series: {sel:?}")) };
+    let bad = |detail: String| SeriesError::BadSeries { series: sel.to_string(), detail };
+    let expr = parser::parse(sel).map_err(bad)?;
+    let Expr::VectorSelector(vs) = expr else { return Err(SeriesError::NotASeries(sel.to_string())) };
     let mut pairs: Vec<tsdb::Label> = Vec::new();
     if let Some(n) = &vs.name {
         pairs.push(tsdb::Label::new(tsdb::METRIC_NAME, n.as_str()));
@@ -352,15 +377,15 @@ pub fn parse_labels(sel: &str) -> Result<Labels, String> {
         }
         pairs.push(tsdb::Label::new(m.name.as_str(), m.value.as_str()));
     }
-    Labels::new(pairs).map_err(|e| format!("bad series {sel:?}: {e}"))
+    Labels::new(pairs).map_err(|e| bad(e.to_string()))
 }
 
-fn parse_values(s: &str) -> Result<Vec<SeqValue>, String> {
+fn parse_values(s: &str) -> Result<Vec<SeqValue>, SeriesError> {
     let mut out = Vec::new();
     let mut rest = s.trim();
     while !rest.is_empty() {
         if rest.starts_with("{{") {
-            let end = rest.find("}}").ok_or("unterminated histogram literal")?;
+            let end = rest.find("}}").ok_or(SeriesError::UnterminatedHistogram)?;
             rest = &rest[end + 2..];
             // `{{…}}+{{…}}xN`: an increment that is itself a histogram.
             if (rest.starts_with("+{{") || rest.starts_with("-{{"))
@@ -397,14 +422,14 @@ fn repeat_suffix(s: &str) -> (usize, &str) {
 /// Longest expansion one value token may produce (`1+1x99999999999` would exhaust memory).
 const MAX_EXPANSION: usize = 1_000_000;
 
-fn parse_value_token(tok: &str) -> Result<Vec<SeqValue>, String> {
+fn parse_value_token(tok: &str) -> Result<Vec<SeqValue>, SeriesError> {
     if tok == "_" {
         return Ok(vec![SeqValue::Omitted]);
     }
     if let Some(n) = tok.strip_prefix("_x") {
-        let n: usize = n.parse().map_err(|_| format!("bad repeat in {tok:?}"))?;
+        let n: usize = n.parse().map_err(|_| SeriesError::BadRepeat(tok.to_string()))?;
         if n > MAX_EXPANSION {
-            return Err(format!("repeat count in {tok:?} exceeds {MAX_EXPANSION}"));
+            return Err(SeriesError::RepeatTooLarge(tok.to_string()));
         }
         return Ok(vec![SeqValue::Omitted; n]);
     }
@@ -414,9 +439,9 @@ fn parse_value_token(tok: &str) -> Result<Vec<SeqValue>, String> {
     // `a`, `axN`, `a+bxN`, `a-bxN`.
     let (base, times) = match tok.rfind('x') {
         Some(p) if tok[p + 1..].chars().all(|c| c.is_ascii_digit()) && p + 1 < tok.len() => {
-            let n = tok[p + 1..].parse::<usize>().map_err(|_| format!("bad repeat in {tok:?}"))?;
+            let n = tok[p + 1..].parse::<usize>().map_err(|_| SeriesError::BadRepeat(tok.to_string()))?;
             if n > MAX_EXPANSION {
-                return Err(format!("repeat count in {tok:?} exceeds {MAX_EXPANSION}"));
+                return Err(SeriesError::RepeatTooLarge(tok.to_string()));
             }
             (&tok[..p], Some(n))
         }
@@ -438,13 +463,13 @@ fn parse_value_token(tok: &str) -> Result<Vec<SeqValue>, String> {
     let start = if start == "stale" {
         f64::from_bits(STALE_NAN_BITS)
     } else {
-        parse_number(start).ok_or_else(|| format!("bad value {tok:?}"))?
+        parse_number(start).ok_or_else(|| SeriesError::BadValue(tok.to_string()))?
     };
     match (inc, times) {
         (None, None) => Ok(vec![SeqValue::Float(start)]),
         (None, Some(n)) => Ok(vec![SeqValue::Float(start); n + 1]),
         (Some(inc), Some(n)) => {
-            let inc = parse_number(inc).ok_or_else(|| format!("bad increment in {tok:?}"))?;
+            let inc = parse_number(inc).ok_or_else(|| SeriesError::BadIncrement(tok.to_string()))?;
             let mut v = start;
             let mut out = vec![SeqValue::Float(v)];
             for _ in 0..n {
@@ -453,7 +478,7 @@ fn parse_value_token(tok: &str) -> Result<Vec<SeqValue>, String> {
             }
             Ok(out)
         }
-        (Some(_), None) => Err(format!("an increment needs a repeat count (a+bxN) in {tok:?}")),
+        (Some(_), None) => Err(SeriesError::IncrementWithoutRepeat(tok.to_string())),
     }
 }
 
