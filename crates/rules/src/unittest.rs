@@ -114,7 +114,7 @@ impl FileOutcome {
 pub fn run_test_file(path: &Path) -> FileOutcome {
     let errors = match run(path) {
         Ok(errs) => errs,
-        Err(e) => vec![e],
+        Err(e) => vec![format!("    {e}")],
     };
     FileOutcome { file: path.to_path_buf(), errors }
 }
@@ -141,14 +141,38 @@ pub fn run_test_files(paths: &[PathBuf], out: &mut impl std::io::Write) -> std::
     Ok(all)
 }
 
-fn duration(field: &str, s: &str) -> Result<i64, String> {
-    parse_duration(s).ok_or_else(|| format!("    {field}: {s:?} is not a duration (write e.g. 30s, 5m, 1h)"))
+/// A test file that cannot run at all; reported as its only failure, indented like promtool.
+#[derive(Debug, thiserror::Error)]
+pub enum TestFileError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{}: not a valid test file: {detail}", path.display())]
+    Syntax { path: PathBuf, detail: String },
+    #[error("{field}: {value:?} is not a duration (write e.g. 30s, 5m, 1h)")]
+    Duration { field: &'static str, value: String },
+    #[error("evaluation_interval must be greater than 0")]
+    ZeroInterval,
+    #[error(transparent)]
+    RuleFiles(#[from] crate::RuleFilesError),
+    #[error("group_eval_order: group {0:?} is listed twice")]
+    OrderRepeated(String),
+    #[error("group_eval_order: group {0:?} is not in any rule file")]
+    OrderUnknown(String),
+    #[error("group_eval_order: groups {0:?} are not listed; list every group or none")]
+    OrderIncomplete(Vec<String>),
+    #[error("input_series {series:?}: {source}")]
+    InputSeries { series: String, source: promql::promqltest::script::SeriesError },
 }
 
-fn run(path: &Path) -> Result<Vec<String>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("    cannot read {}: {e}", path.display()))?;
-    let file: TestFile =
-        serde_saphyr::from_str(&text).map_err(|e| format!("    {}: not a valid test file: {e}", path.display()))?;
+fn duration(field: &'static str, s: &str) -> Result<i64, TestFileError> {
+    parse_duration(s).ok_or_else(|| TestFileError::Duration { field, value: s.to_string() })
+}
+
+fn run(path: &Path) -> Result<Vec<String>, TestFileError> {
+    let text =
+        std::fs::read_to_string(path).map_err(|source| TestFileError::Read { path: path.to_path_buf(), source })?;
+    let file: TestFile = serde_saphyr::from_str(&text)
+        .map_err(|e| TestFileError::Syntax { path: path.to_path_buf(), detail: e.to_string() })?;
     let _ = file.fuzzy_compare;
     let base = path.parent().unwrap_or(Path::new("."));
     let eval_interval = match &file.evaluation_interval {
@@ -156,9 +180,9 @@ fn run(path: &Path) -> Result<Vec<String>, String> {
         None => 60_000,
     };
     if eval_interval <= 0 {
-        return Err("    evaluation_interval must be greater than 0".into());
+        return Err(TestFileError::ZeroInterval);
     }
-    let rule_paths = crate::file::expand_rule_globs(&file.rule_files, base).map_err(|e| format!("    {e}"))?;
+    let rule_paths = crate::file::expand_rule_globs(&file.rule_files, base)?;
     let mut specs: Vec<GroupSpec> = Vec::new();
     let mut load_errors = Vec::new();
     for p in &rule_paths {
@@ -180,19 +204,19 @@ fn run(path: &Path) -> Result<Vec<String>, String> {
 
 /// Indices of `specs` in evaluation order: `group_eval_order` first (every name must exist),
 /// then the rest in file order.
-fn group_order(specs: &[GroupSpec], order: &[String]) -> Result<Vec<usize>, String> {
+fn group_order(specs: &[GroupSpec], order: &[String]) -> Result<Vec<usize>, TestFileError> {
     let mut out = Vec::with_capacity(specs.len());
     for name in order {
         match specs.iter().position(|g| &g.name == name) {
             Some(i) if !out.contains(&i) => out.push(i),
-            Some(_) => return Err(format!("    group_eval_order: group {name:?} is listed twice")),
-            None => return Err(format!("    group_eval_order: group {name:?} is not in any rule file")),
+            Some(_) => return Err(TestFileError::OrderRepeated(name.clone())),
+            None => return Err(TestFileError::OrderUnknown(name.clone())),
         }
     }
     if !order.is_empty() && out.len() != specs.len() {
-        let missing: Vec<&str> =
-            specs.iter().enumerate().filter(|(i, _)| !out.contains(i)).map(|(_, g)| g.name.as_str()).collect();
-        return Err(format!("    group_eval_order: groups {missing:?} are not listed; list every group or none"));
+        let missing: Vec<String> =
+            specs.iter().enumerate().filter(|(i, _)| !out.contains(i)).map(|(_, g)| g.name.clone()).collect();
+        return Err(TestFileError::OrderIncomplete(missing));
     }
     if out.is_empty() {
         out = (0..specs.len()).collect();
@@ -200,7 +224,12 @@ fn group_order(specs: &[GroupSpec], order: &[String]) -> Result<Vec<usize>, Stri
     Ok(out)
 }
 
-fn run_group(tg: &TestGroup, specs: &[GroupSpec], order: &[usize], eval_interval: i64) -> Result<Vec<String>, String> {
+fn run_group(
+    tg: &TestGroup,
+    specs: &[GroupSpec],
+    order: &[usize],
+    eval_interval: i64,
+) -> Result<Vec<String>, TestFileError> {
     let load_interval = match &tg.interval {
         Some(s) => duration("interval", s)?,
         None => eval_interval,
@@ -208,7 +237,7 @@ fn run_group(tg: &TestGroup, specs: &[GroupSpec], order: &[usize], eval_interval
     let storage = MemStorage::new();
     for s in &tg.input_series {
         let desc = parse_series(&format!("{} {}", s.series, s.values))
-            .map_err(|e| format!("    input_series {:?}: {e}", s.series))?;
+            .map_err(|source| TestFileError::InputSeries { series: s.series.clone(), source })?;
         let samples: Vec<Sample> = desc
             .values
             .iter()
