@@ -9,11 +9,15 @@ use crate::funcs::{CallContext, FuncMap, alert_functions};
 use crate::template::{ExecOptions, MissingKey, Template};
 use crate::value::{Struct, Value};
 
+/// Why a [`QueryRunner`] failed. Any error will do: the template engine knows no query
+/// language, and only the error's text reaches the template author (`error calling query: …`).
+pub type QueryRunnerError = Box<dyn std::error::Error + Send + Sync>;
+
 /// Runs PromQL for the `query` template function.
 pub trait QueryRunner: Send + Sync {
     /// Evaluates `expr` as an instant query at `time_ms` (Unix milliseconds); returns
-    /// the samples or the error text shown to the template author.
-    fn query(&self, expr: &str, time_ms: i64) -> Result<Vec<QuerySample>, String>;
+    /// the samples or the error shown to the template author.
+    fn query(&self, expr: &str, time_ms: i64) -> Result<Vec<QuerySample>, QueryRunnerError>;
 }
 
 /// One sample returned by a [`QueryRunner`].

@@ -37,7 +37,8 @@ mod value;
 pub type LabelPairs = std::collections::BTreeMap<String, String>;
 
 pub use alert::{
-    AlertTemplateData, PreparedAlertTemplate, QueryRunner, QuerySample, check_alert_template, expand_alert_template,
+    AlertTemplateData, PreparedAlertTemplate, QueryRunner, QueryRunnerError, QuerySample, check_alert_template,
+    expand_alert_template,
 };
 pub use error::TemplateError;
 pub use funcs::{CallContext, Func, FuncImpl, FuncMap, Param, Special, alert_functions};

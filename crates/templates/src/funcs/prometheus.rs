@@ -65,7 +65,7 @@ pub fn prometheus_functions() -> FuncMap {
 
 fn query(ctx: &CallContext<'_>, expr: &str) -> Result<Value, String> {
     let runner = ctx.query.ok_or("no query engine is available to this template")?;
-    let samples = runner.query(expr, ctx.eval_time_ms)?;
+    let samples = runner.query(expr, ctx.eval_time_ms).map_err(|e| e.to_string())?;
     let result: Vec<Arc<Sample>> =
         samples.into_iter().map(|s| Arc::new(Sample { labels: Arc::new(s.labels), value: s.value })).collect();
     Ok(Value::QueryResult(Arc::from(result)))

@@ -28,7 +28,7 @@ pub fn data<'a>(labels: &'a LabelPairs, external: &'a LabelPairs, value: f64) ->
 pub struct FakeQueries;
 
 impl QueryRunner for FakeQueries {
-    fn query(&self, expr: &str, _time_ms: i64) -> Result<Vec<QuerySample>, String> {
+    fn query(&self, expr: &str, _time_ms: i64) -> Result<Vec<QuerySample>, templates::QueryRunnerError> {
         let up = |instance: &str, job: &str, value: f64| QuerySample {
             labels: labels(&[("__name__", "up"), ("instance", instance), ("job", job)]),
             value,
@@ -42,7 +42,7 @@ impl QueryRunner for FakeQueries {
             "up{job='node'}" => Ok(vec![up("host.example.com:9090", "node", 1.0)]),
             "scalar(up{job='node'})" => Ok(vec![QuerySample { labels: LabelPairs::new(), value: 1.0 }]),
             "nothing" => Ok(vec![]),
-            other => Err(format!("unexpected query {other:?}")),
+            other => Err(format!("unexpected query {other:?}").into()),
         }
     }
 }
