@@ -56,9 +56,17 @@ pub(crate) struct TemplateQuery<'a> {
     pub storage: &'a dyn RuleStorage,
 }
 
+/// A template's `query` whose result is a range vector or a string.
+#[derive(Debug, thiserror::Error)]
+#[error("query {expr:?} returned a {kind}, not a vector or scalar")]
+struct NotAVector {
+    expr: String,
+    kind: &'static str,
+}
+
 impl templates::QueryRunner for TemplateQuery<'_> {
-    fn query(&self, expr: &str, time_ms: i64) -> Result<Vec<templates::QuerySample>, String> {
-        let res = self.engine.instant(self.storage.as_storage(), expr, time_ms).map_err(|e| e.to_string())?;
+    fn query(&self, expr: &str, time_ms: i64) -> Result<Vec<templates::QuerySample>, templates::QueryRunnerError> {
+        let res = self.engine.instant(self.storage.as_storage(), expr, time_ms)?;
         match res.value {
             Value::Vector(v) => Ok(v
                 .into_iter()
@@ -68,7 +76,7 @@ impl templates::QueryRunner for TemplateQuery<'_> {
                 })
                 .collect()),
             Value::Scalar { v, .. } => Ok(vec![templates::QuerySample { labels: Default::default(), value: v }]),
-            other => Err(format!("query {expr:?} returned a {}, not a vector or scalar", other.kind().as_str())),
+            other => Err(NotAVector { expr: expr.to_string(), kind: other.kind().as_str() }.into()),
         }
     }
 }
