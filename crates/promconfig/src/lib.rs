@@ -1,0 +1,15 @@
+//! Prometheus's shared configuration vocabulary, written once for every Vigil crate that reads
+//! prometheus.yml, alertmanager.yml or blackbox.yml: durations (Prometheus's and Go's forms),
+//! byte sizes, secrets that never print, and the common HTTP client settings (`http_config`:
+//! authentication, OAuth2, TLS, proxies, headers). Types only, no I/O beyond reading secret
+//! files: the HTTP stack that acts on these settings is the `httpclient` crate.
+
+pub mod bytesize;
+pub mod duration;
+pub mod http;
+pub mod secret;
+
+pub use bytesize::{ByteSize, parse_byte_size};
+pub use duration::{Duration, format_duration_ms, parse_duration_ms};
+pub use http::{Authorization, BasicAuth, HttpClientConfig, HttpConfigError, OAuth2, TlsConfig};
+pub use secret::Secret;
