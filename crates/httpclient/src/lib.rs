@@ -21,6 +21,12 @@ pub mod tls;
 pub use client::{ClientOptions, HttpClient, Response};
 pub use error::ClientError;
 
+/// The `http` types callers build requests with, so they need not depend on hyper themselves.
+pub mod hyper_reexports {
+    pub use hyper::header::*;
+    pub use hyper::{Method, StatusCode};
+}
+
 /// Installs the process-wide rustls crypto provider (ring) once; harmless when one is set.
 pub fn install_crypto_provider() {
     static ONCE: std::sync::Once = std::sync::Once::new();

@@ -72,6 +72,19 @@ impl TokenSource {
         Ok(header)
     }
 
+    /// The token request's form (built apart: the serializer is not `Send` across awaits).
+    fn form(&self) -> String {
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        form.append_pair("grant_type", "client_credentials");
+        if !self.cfg.scopes.is_empty() {
+            form.append_pair("scope", &self.cfg.scopes.join(" "));
+        }
+        for (k, v) in &self.cfg.endpoint_params {
+            form.append_pair(k, v);
+        }
+        form.finish()
+    }
+
     async fn fetch(&self) -> Result<Token, ClientError> {
         let url = self.cfg.token_url.clone();
         let fail = |reason: String| ClientError::OAuth2 { url: url.clone(), reason };
@@ -81,15 +94,7 @@ impl TokenSource {
             "oauth2 client_secret_file",
         )?
         .unwrap_or_default();
-        let mut form = form_urlencoded::Serializer::new(String::new());
-        form.append_pair("grant_type", "client_credentials");
-        if !self.cfg.scopes.is_empty() {
-            form.append_pair("scope", &self.cfg.scopes.join(" "));
-        }
-        for (k, v) in &self.cfg.endpoint_params {
-            form.append_pair(k, v);
-        }
-        let body = form.finish();
+        let body = self.form();
         // RFC 6749 2.3.1: client id and secret form-encoded, then as Basic credentials.
         let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
         let basic = format!("Basic {}", base64(format!("{}:{}", enc(&self.cfg.client_id), enc(&secret)).as_bytes()));

@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-use scrape::config::{Authorization, BasicAuth, FileSdConfig, HttpSettings, StaticConfig, TlsConfig};
+use scrape::config::{
+    Authorization, BasicAuth, FileSdConfig, Header, HttpClientConfig, HttpSettings, OAuth2, Secret, StaticConfig, TlsConfig,
+};
 use scrape::duration::Duration;
 use scrape::relabel::{RelabelConfig, is_valid_label_name};
 
@@ -90,7 +92,7 @@ pub struct AlertmanagerConfig {
 
     pub basic_auth: Option<BasicAuth>,
     pub authorization: Option<Authorization>,
-    pub bearer_token: Option<String>,
+    pub bearer_token: Option<Secret>,
     pub bearer_token_file: Option<String>,
     #[serde(default)]
     pub tls_config: TlsConfig,
@@ -99,13 +101,16 @@ pub struct AlertmanagerConfig {
     #[serde(default = "yes")]
     pub enable_http2: bool,
 
-    pub oauth2: Option<IgnoredAny>,
+    pub oauth2: Option<OAuth2>,
     pub sigv4: Option<IgnoredAny>,
     pub proxy_url: Option<String>,
-    pub no_proxy: Option<IgnoredAny>,
-    pub proxy_from_environment: Option<bool>,
-    pub proxy_connect_header: Option<IgnoredAny>,
-    pub http_headers: Option<IgnoredAny>,
+    pub no_proxy: Option<String>,
+    #[serde(default)]
+    pub proxy_from_environment: bool,
+    #[serde(default)]
+    pub proxy_connect_header: BTreeMap<String, Vec<Secret>>,
+    #[serde(default)]
+    pub http_headers: BTreeMap<String, Header>,
 
     pub azure_sd_configs: Option<IgnoredAny>,
     pub consul_sd_configs: Option<IgnoredAny>,
@@ -151,17 +156,8 @@ fn yes() -> bool {
 impl AlertmanagerConfig {
     /// Names the fields that load but have no effect in Vigil.
     pub fn unsupported(&self) -> Vec<&'static str> {
-        let present: [(&'static str, bool); 37] = [
-            ("oauth2", self.oauth2.is_some()),
+        let present: [(&'static str, bool); 28] = [
             ("sigv4", self.sigv4.is_some()),
-            ("proxy_url", self.proxy_url.is_some()),
-            ("no_proxy", self.no_proxy.is_some()),
-            ("proxy_from_environment", self.proxy_from_environment == Some(true)),
-            ("proxy_connect_header", self.proxy_connect_header.is_some()),
-            ("http_headers", self.http_headers.is_some()),
-            ("tls_config.server_name", self.tls_config.server_name.is_some()),
-            ("tls_config.min_version", self.tls_config.min_version.is_some()),
-            ("tls_config.max_version", self.tls_config.max_version.is_some()),
             ("azure_sd_configs", self.azure_sd_configs.is_some()),
             ("consul_sd_configs", self.consul_sd_configs.is_some()),
             ("digitalocean_sd_configs", self.digitalocean_sd_configs.is_some()),
@@ -309,17 +305,24 @@ pub(crate) fn check_target_address(address: &str) -> Result<(), String> {
 
 /// The HTTP client settings, with the checks and messages of Prometheus's `HTTPClientConfig`.
 fn http_settings(am: &AlertmanagerConfig) -> Result<HttpSettings, String> {
-    let auth = scrape::config::ClientAuth {
-        basic_auth: &am.basic_auth,
-        authorization: &am.authorization,
-        bearer_token: &am.bearer_token,
-        bearer_token_file: &am.bearer_token_file,
-        tls_config: &am.tls_config,
+    let client = HttpClientConfig {
+        basic_auth: am.basic_auth.clone(),
+        authorization: am.authorization.clone(),
+        oauth2: am.oauth2.clone(),
+        bearer_token: am.bearer_token.clone(),
+        bearer_token_file: am.bearer_token_file.clone(),
+        tls_config: am.tls_config.clone(),
         follow_redirects: am.follow_redirects,
         enable_http2: am.enable_http2,
+        proxy_url: am.proxy_url.clone(),
+        no_proxy: am.no_proxy.clone(),
+        proxy_from_environment: am.proxy_from_environment,
+        proxy_connect_header: am.proxy_connect_header.clone(),
+        http_headers: am.http_headers.clone(),
     };
+    client.validate().map_err(|e| e.to_string())?;
     // Alert payloads are sent uncompressed, as Prometheus does.
-    auth.settings(false)
+    Ok(HttpSettings { client, compression: false })
 }
 
 #[cfg(test)]

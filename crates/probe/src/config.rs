@@ -323,23 +323,8 @@ pub struct Authorization {
     pub credentials_file: Option<String>,
 }
 
-/// TLS client settings (Prometheus common's `tls_config`).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct TlsConfig {
-    /// PEM file of CA certificates to trust instead of the built-in roots.
-    pub ca_file: Option<String>,
-    /// PEM client certificate.
-    pub cert_file: Option<String>,
-    /// PEM client key.
-    pub key_file: Option<String>,
-    /// Name sent in SNI and checked against the certificate (default: the target's host).
-    pub server_name: Option<String>,
-    /// Skip certificate verification.
-    pub insecure_skip_verify: bool,
-    /// Lowest TLS version (`TLS12` or `TLS13`; older ones are not supported).
-    pub min_version: Option<String>,
-}
+/// TLS client settings: Prometheus's `tls_config`, from [`promconfig`].
+pub use promconfig::http::TlsConfig;
 
 /// Options of the `tcp` prober.
 #[derive(Debug, Clone, Deserialize)]

@@ -104,7 +104,7 @@ fn every_http_option_is_read() {
     assert_eq!(tls.cert_file.as_deref(), Some("/etc/cert.pem"));
     assert_eq!(tls.key_file.as_deref(), Some("/etc/key.pem"));
     assert_eq!(tls.server_name.as_deref(), Some("example.org"));
-    assert_eq!(tls.min_version.as_deref(), Some("TLS12"));
+    assert_eq!(tls.min_version, Some(promconfig::http::TlsVersion::TLS12));
     assert!(!modules.get("redirects").unwrap().http.follows_redirects());
 }
 

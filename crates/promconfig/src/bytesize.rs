@@ -13,7 +13,8 @@ pub struct ByteSizeError {
 pub struct ByteSize(pub u64);
 
 /// Parses `10MB`, `1GiB`, `512` (bytes). Units B, KB, MB, GB, TB, PB, EB are powers of 1024 like
-/// Prometheus's units package; the `iB` spellings are accepted too.
+/// Prometheus's units package; the `iB` and bare-letter (`K`, `M`) spellings blackbox accepts
+/// are accepted too.
 pub fn parse_byte_size(s: &str) -> Result<u64, ByteSizeError> {
     let err = |reason| ByteSizeError { input: s.to_string(), reason };
     let t = s.trim();
@@ -25,12 +26,12 @@ pub fn parse_byte_size(s: &str) -> Result<u64, ByteSizeError> {
     let unit = t[digits..].trim().to_ascii_uppercase();
     let shift = match unit.as_str() {
         "" | "B" => 0,
-        "KB" | "KIB" => 10,
-        "MB" | "MIB" => 20,
-        "GB" | "GIB" => 30,
-        "TB" | "TIB" => 40,
-        "PB" | "PIB" => 50,
-        "EB" | "EIB" => 60,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        "T" | "TB" | "TIB" => 40,
+        "P" | "PB" | "PIB" => 50,
+        "E" | "EB" | "EIB" => 60,
         _ => return Err(err("unknown unit (use B, KB, MB, GB, TB, PB or EB)")),
     };
     n.checked_mul(1u64 << shift).ok_or_else(|| err("too large"))

@@ -1,6 +1,7 @@
 //! The scrape part of prometheus.yml: `global` and `scrape_configs`, read with the same fields,
-//! defaults and validation rules as Prometheus 2.42. Fields Prometheus knows but Vigil does not
-//! implement (other service discoveries, OAuth2, proxies) are accepted and reported as warnings,
+//! defaults and validation rules as Prometheus 2.42; the HTTP client fields are
+//! [`promconfig`]'s. Fields Prometheus knows but Vigil does not implement (other service
+//! discoveries, native-histogram settings) are accepted and reported as warnings,
 //! so an existing file always loads; fields nobody knows are errors with their line, so typos
 //! are caught like `promtool check config` catches them.
 
@@ -88,81 +89,8 @@ impl Default for GlobalConfig {
     }
 }
 
-/// A byte size as Prometheus writes it (`10MB`, `512KiB`, `0` = no limit).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ByteSize(pub u64);
-
-impl<'de> Deserialize<'de> for ByteSize {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = serde_json::Value::deserialize(d)?;
-        let s = match v {
-            serde_json::Value::Number(n) => n.to_string(),
-            serde_json::Value::String(s) => s,
-            _ => return Err(serde::de::Error::custom("a byte size must be written like 10MB or 512KiB")),
-        };
-        parse_byte_size(&s).map(ByteSize).map_err(serde::de::Error::custom)
-    }
-}
-
-/// Parses `10MB`, `1GiB`, `512` (bytes). Units B, KB, MB, GB, TB, PB, EB use powers of 1024 like
-/// Prometheus's units package; the `iB` spellings are accepted too.
-pub fn parse_byte_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
-    if digits == 0 {
-        return Err(format!("invalid byte size {s:?}: expected a number (examples: 10MB, 512KiB)"));
-    }
-    let n: u64 = t[..digits].parse().map_err(|_| format!("invalid byte size {s:?}: number too large"))?;
-    let unit = t[digits..].trim().to_ascii_uppercase();
-    let shift = match unit.as_str() {
-        "" | "B" => 0,
-        "KB" | "KIB" => 10,
-        "MB" | "MIB" => 20,
-        "GB" | "GIB" => 30,
-        "TB" | "TIB" => 40,
-        "PB" | "PIB" => 50,
-        "EB" | "EIB" => 60,
-        _ => return Err(format!("invalid byte size {s:?}: unknown unit (use B, KB, MB, GB, TB, PB or EB)")),
-    };
-    n.checked_mul(1u64 << shift).ok_or_else(|| format!("invalid byte size {s:?}: too large"))
-}
-
-/// `basic_auth:`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BasicAuth {
-    pub username: Option<String>,
-    pub username_file: Option<String>,
-    pub password: Option<String>,
-    pub password_file: Option<String>,
-}
-
-/// `authorization:` (type defaults to Bearer).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Authorization {
-    #[serde(rename = "type")]
-    pub kind: Option<String>,
-    pub credentials: Option<String>,
-    pub credentials_file: Option<String>,
-}
-
-/// `tls_config:`.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TlsConfig {
-    pub ca: Option<String>,
-    pub ca_file: Option<String>,
-    pub cert: Option<String>,
-    pub cert_file: Option<String>,
-    pub key: Option<String>,
-    pub key_file: Option<String>,
-    pub server_name: Option<String>,
-    #[serde(default)]
-    pub insecure_skip_verify: bool,
-    pub min_version: Option<String>,
-    pub max_version: Option<String>,
-}
+pub use promconfig::http::{Authorization, BasicAuth, Header, OAuth2, TlsConfig};
+pub use promconfig::{ByteSize, HttpClientConfig, Secret, parse_byte_size};
 
 /// `static_configs:` entry.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -219,7 +147,7 @@ pub struct ScrapeConfig {
 
     pub basic_auth: Option<BasicAuth>,
     pub authorization: Option<Authorization>,
-    pub bearer_token: Option<String>,
+    pub bearer_token: Option<Secret>,
     pub bearer_token_file: Option<String>,
     #[serde(default)]
     pub tls_config: TlsConfig,
@@ -227,12 +155,15 @@ pub struct ScrapeConfig {
     pub follow_redirects: bool,
     #[serde(default = "yes")]
     pub enable_http2: bool,
-    pub oauth2: Option<IgnoredAny>,
+    pub oauth2: Option<OAuth2>,
     pub proxy_url: Option<String>,
-    pub no_proxy: Option<IgnoredAny>,
-    pub proxy_from_environment: Option<bool>,
-    pub proxy_connect_header: Option<IgnoredAny>,
-    pub http_headers: Option<IgnoredAny>,
+    pub no_proxy: Option<String>,
+    #[serde(default)]
+    pub proxy_from_environment: bool,
+    #[serde(default)]
+    pub proxy_connect_header: BTreeMap<String, Vec<Secret>>,
+    #[serde(default)]
+    pub http_headers: BTreeMap<String, Header>,
 
     #[serde(default)]
     pub static_configs: Vec<StaticConfig>,
@@ -327,15 +258,12 @@ pub struct Limits {
     pub body_size_limit: u64,
 }
 
-/// How a job's HTTP client authenticates and verifies.
+/// How a job's HTTP client authenticates, verifies and compresses.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct HttpSettings {
-    pub basic_auth: Option<BasicAuth>,
-    /// `(type, credentials or None, credentials_file or None)`.
-    pub authorization: Option<(String, Option<String>, Option<String>)>,
-    pub tls: TlsConfig,
-    pub follow_redirects: bool,
-    pub enable_http2: bool,
+    /// The job's `http_config` fields, validated.
+    pub client: HttpClientConfig,
+    /// `enable_compression`: ask for gzip.
     pub compression: bool,
 }
 
@@ -343,13 +271,7 @@ impl ScrapeConfig {
     /// Names the fields that load but have no effect in Vigil.
     pub fn unsupported(&self) -> Vec<&'static str> {
         let mut out = Vec::new();
-        let known: [(&'static str, bool); 34] = [
-            ("oauth2", self.oauth2.is_some()),
-            ("proxy_url", self.proxy_url.is_some()),
-            ("no_proxy", self.no_proxy.is_some()),
-            ("proxy_from_environment", self.proxy_from_environment == Some(true)),
-            ("proxy_connect_header", self.proxy_connect_header.is_some()),
-            ("http_headers", self.http_headers.is_some()),
+        let known: [(&'static str, bool); 28] = [
             ("scrape_protocols", self.scrape_protocols.is_some()),
             ("fallback_scrape_protocol", self.fallback_scrape_protocol.is_some()),
             ("native_histogram_bucket_limit", self.native_histogram_bucket_limit.is_some()),
@@ -379,10 +301,7 @@ impl ScrapeConfig {
             ("openstack_sd_configs", self.openstack_sd_configs.is_some()),
             ("puppetdb_sd_configs", self.puppetdb_sd_configs.is_some()),
         ];
-        let more: [(&'static str, bool); 9] = [
-            ("tls_config.server_name", self.tls_config.server_name.is_some()),
-            ("tls_config.min_version", self.tls_config.min_version.is_some()),
-            ("tls_config.max_version", self.tls_config.max_version.is_some()),
+        let more: [(&'static str, bool); 6] = [
             ("ovhcloud_sd_configs", self.ovhcloud_sd_configs.is_some()),
             ("scaleway_sd_configs", self.scaleway_sd_configs.is_some()),
             ("serverset_sd_configs", self.serverset_sd_configs.is_some()),
@@ -484,90 +403,24 @@ pub fn resolve_jobs(global: &GlobalConfig, configs: &[ScrapeConfig], origin: &st
     Ok(jobs)
 }
 
-fn http_settings(sc: &ScrapeConfig) -> Result<HttpSettings, String> {
-    let auth = ClientAuth {
-        basic_auth: &sc.basic_auth,
-        authorization: &sc.authorization,
-        bearer_token: &sc.bearer_token,
-        bearer_token_file: &sc.bearer_token_file,
-        tls_config: &sc.tls_config,
+fn http_settings(sc: &ScrapeConfig) -> Result<HttpSettings, promconfig::HttpConfigError> {
+    let client = HttpClientConfig {
+        basic_auth: sc.basic_auth.clone(),
+        authorization: sc.authorization.clone(),
+        oauth2: sc.oauth2.clone(),
+        bearer_token: sc.bearer_token.clone(),
+        bearer_token_file: sc.bearer_token_file.clone(),
+        tls_config: sc.tls_config.clone(),
         follow_redirects: sc.follow_redirects,
         enable_http2: sc.enable_http2,
+        proxy_url: sc.proxy_url.clone(),
+        no_proxy: sc.no_proxy.clone(),
+        proxy_from_environment: sc.proxy_from_environment,
+        proxy_connect_header: sc.proxy_connect_header.clone(),
+        http_headers: sc.http_headers.clone(),
     };
-    auth.settings(sc.enable_compression.unwrap_or(true))
-}
-
-/// The authentication and TLS fields Prometheus's `HTTPClientConfig` shares between scrape
-/// configs and Alertmanager configs, checked with its messages.
-pub struct ClientAuth<'a> {
-    pub basic_auth: &'a Option<BasicAuth>,
-    pub authorization: &'a Option<Authorization>,
-    pub bearer_token: &'a Option<String>,
-    pub bearer_token_file: &'a Option<String>,
-    pub tls_config: &'a TlsConfig,
-    pub follow_redirects: bool,
-    pub enable_http2: bool,
-}
-
-impl ClientAuth<'_> {
-    /// Validates the combination and builds the client settings.
-    pub fn settings(&self, compression: bool) -> Result<HttpSettings, String> {
-        let bearer = self.bearer_token.is_some() || self.bearer_token_file.is_some();
-        if self.bearer_token.is_some() && self.bearer_token_file.is_some() {
-            return Err("at most one of bearer_token & bearer_token_file must be configured".into());
-        }
-        if self.basic_auth.is_some() && (bearer || self.authorization.is_some()) {
-            return Err(
-                "at most one of basic_auth, bearer_token & bearer_token_file, authorization must be configured".into(),
-            );
-        }
-        if bearer && self.authorization.is_some() {
-            return Err("authorization is not compatible with bearer_token & bearer_token_file".into());
-        }
-        if let Some(b) = self.basic_auth {
-            if b.password.is_some() && b.password_file.is_some() {
-                return Err("at most one of basic_auth password & password_file must be configured".into());
-            }
-            if b.username.is_some() && b.username_file.is_some() {
-                return Err("at most one of basic_auth username & username_file must be configured".into());
-            }
-        }
-        let authorization = if let Some(a) = self.authorization {
-            if a.credentials.is_some() && a.credentials_file.is_some() {
-                return Err("at most one of authorization credentials & credentials_file must be configured".into());
-            }
-            let kind = a.kind.clone().unwrap_or_else(|| "Bearer".into());
-            if kind.eq_ignore_ascii_case("basic") {
-                return Err("authorization type cannot be set to \"basic\", use \"basic_auth\" instead".into());
-            }
-            Some((kind, a.credentials.clone(), a.credentials_file.clone()))
-        } else if bearer {
-            Some(("Bearer".into(), self.bearer_token.clone(), self.bearer_token_file.clone()))
-        } else {
-            None
-        };
-        let tls = self.tls_config;
-        if tls.ca.is_some() && tls.ca_file.is_some() {
-            return Err("at most one of tls_config ca & ca_file must be configured".into());
-        }
-        if tls.cert.is_some() && tls.cert_file.is_some() {
-            return Err("at most one of tls_config cert & cert_file must be configured".into());
-        }
-        if tls.key.is_some() && tls.key_file.is_some() {
-            return Err("at most one of tls_config key & key_file must be configured".into());
-        }
-        if (tls.cert.is_some() || tls.cert_file.is_some()) != (tls.key.is_some() || tls.key_file.is_some()) {
-            return Err("tls_config needs both a client certificate and its key, or neither".into());
-        }
-        Ok(HttpSettings {
-            basic_auth: self.basic_auth.clone(),
-            authorization,
-            tls: tls.clone(),
-            follow_redirects: self.follow_redirects,
-            enable_http2: self.enable_http2,
-            compression,
-        })
-    }
+    client.validate()?;
+    Ok(HttpSettings { client, compression: sc.enable_compression.unwrap_or(true) })
 }
 
 #[cfg(test)]
