@@ -97,11 +97,11 @@ impl HttpClient {
         let tls = crate::tls::client_config(&cfg.tls_config, alpn)?;
         let proxy = ProxySelector::new(&cfg.proxy())?;
         let connector = Connector::new(tls, proxy);
-        let pool = Client::builder(TokioExecutor::new())
-            .pool_max_idle_per_host(opts.pool_max_idle_per_host)
-            .build(connector);
+        let pool =
+            Client::builder(TokioExecutor::new()).pool_max_idle_per_host(opts.pool_max_idle_per_host).build(connector);
         let oauth2 = cfg.oauth2.as_ref().map(|o| TokenSource::new(o, &opts.user_agent)).transpose()?;
-        let user_agent = HeaderValue::from_str(&opts.user_agent).map_err(|_| ClientError::HeaderValue("User-Agent".into()))?;
+        let user_agent =
+            HeaderValue::from_str(&opts.user_agent).map_err(|_| ClientError::HeaderValue("User-Agent".into()))?;
         Ok(HttpClient {
             inner: Arc::new(Inner {
                 pool,
@@ -149,7 +149,8 @@ impl HttpClient {
             let req = req
                 .body(Full::new(body.clone()))
                 .map_err(|e| ClientError::Url { url: uri.to_string(), reason: e.to_string() })?;
-            let resp = self.inner.pool.request(req).await.map_err(|e| ClientError::Transport(crate::error_chain(&e)))?;
+            let resp =
+                self.inner.pool.request(req).await.map_err(|e| ClientError::Transport(crate::error_chain(&e)))?;
             let status = resp.status();
             let redirect = matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308);
             if !(redirect && self.inner.config.follow_redirects) {
@@ -198,7 +199,10 @@ impl HttpClient {
             None
         };
         if let Some(v) = value {
-            h.insert(AUTHORIZATION, HeaderValue::from_str(&v).map_err(|_| ClientError::HeaderValue("Authorization".into()))?);
+            h.insert(
+                AUTHORIZATION,
+                HeaderValue::from_str(&v).map_err(|_| ClientError::HeaderValue("Authorization".into()))?,
+            );
         }
         Ok(())
     }
@@ -223,10 +227,9 @@ impl HttpClient {
 }
 
 fn parse_uri(url: &str) -> Result<Uri, ClientError> {
-    let uri: Uri = url.parse().map_err(|e: hyper::http::uri::InvalidUri| ClientError::Url {
-        url: url.to_string(),
-        reason: e.to_string(),
-    })?;
+    let uri: Uri = url
+        .parse()
+        .map_err(|e: hyper::http::uri::InvalidUri| ClientError::Url { url: url.to_string(), reason: e.to_string() })?;
     match uri.scheme_str() {
         Some("http") | Some("https") => {}
         _ => return Err(ClientError::Url { url: url.to_string(), reason: "scheme must be http or https".into() }),

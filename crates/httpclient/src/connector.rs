@@ -45,8 +45,10 @@ impl Connector {
             return Ok(Stream::Plain(tcp));
         }
         let name_text = self.tls.server_name.as_deref().unwrap_or(host);
-        let name = crate::tls::server_name(name_text)
-            .ok_or_else(|| ClientError::Url { url: uri.to_string(), reason: format!("invalid TLS name {name_text:?}") })?;
+        let name = crate::tls::server_name(name_text).ok_or_else(|| ClientError::Url {
+            url: uri.to_string(),
+            reason: format!("invalid TLS name {name_text:?}"),
+        })?;
         let (stream, _, _) = connect::tls_handshake(tcp, self.tls.config.clone(), name).await;
         stream.map_err(|e| ClientError::Transport(format!("tls: {e}")))
     }

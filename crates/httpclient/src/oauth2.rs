@@ -54,7 +54,8 @@ impl TokenSource {
             proxy_connect_header: cfg.proxy_connect_header.clone(),
             ..Default::default()
         };
-        let client = HttpClient::new(&http, ClientOptions { user_agent: user_agent.to_string(), ..Default::default() })?;
+        let client =
+            HttpClient::new(&http, ClientOptions { user_agent: user_agent.to_string(), ..Default::default() })?;
         Ok(TokenSource { cfg: cfg.clone(), client, cache: tokio::sync::Mutex::new(None) })
     }
 

@@ -158,7 +158,11 @@ pub async fn tunnel(proxy: &Proxy, host: &str, port: u16) -> Result<TcpStream, C
     let (phost, pport) = proxy.address.rsplit_once(':').unwrap_or((&proxy.address, "80"));
     let pport: u16 = pport.parse().unwrap_or(80);
     let mut stream = crate::connect::tcp_host(phost, pport).await.map_err(|e| transport("dial", &e))?;
-    let target = if host.contains(':') && !host.starts_with('[') { format!("[{host}]:{port}") } else { format!("{host}:{port}") };
+    let target = if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    };
     let mut request = format!("CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n");
     for (k, v) in &proxy.connect_headers {
         request.push_str(&format!("{k}: {v}\r\n"));
@@ -183,7 +187,10 @@ pub async fn tunnel(proxy: &Proxy, host: &str, port: u16) -> Result<TcpStream, C
     let code = status_line.split_whitespace().nth(1).unwrap_or("");
     if !code.starts_with('2') {
         let status = status_line.split_once(' ').map_or(status_line, |(_, s)| s);
-        return Err(ClientError::Transport(format!("proxyconnect tcp {}: proxy refused CONNECT: {status}", proxy.address)));
+        return Err(ClientError::Transport(format!(
+            "proxyconnect tcp {}: proxy refused CONNECT: {status}",
+            proxy.address
+        )));
     }
     Ok(stream)
 }
@@ -211,11 +218,8 @@ mod tests {
     use super::*;
 
     fn selector(url: &str, no_proxy: Option<&str>) -> ProxySelector {
-        let cfg = ProxyConfig {
-            proxy_url: Some(url.into()),
-            no_proxy: no_proxy.map(String::from),
-            ..Default::default()
-        };
+        let cfg =
+            ProxyConfig { proxy_url: Some(url.into()), no_proxy: no_proxy.map(String::from), ..Default::default() };
         ProxySelector::new(&cfg).unwrap().unwrap()
     }
 
@@ -238,7 +242,10 @@ mod tests {
         let s = selector("http://us%40er:pw@proxy", None);
         let p = s.for_target("x", true).unwrap();
         assert_eq!(p.address, "proxy:80");
-        assert_eq!(p.connect_headers, vec![("Proxy-Authorization".to_string(), format!("Basic {}", base64(b"us@er:pw")))]);
+        assert_eq!(
+            p.connect_headers,
+            vec![("Proxy-Authorization".to_string(), format!("Basic {}", base64(b"us@er:pw")))]
+        );
     }
 
     #[test]

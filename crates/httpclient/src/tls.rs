@@ -102,9 +102,7 @@ fn pem_err(what: &'static str, source: &Pem, e: impl std::fmt::Display) -> TlsSe
 fn load_certs(source: &Pem, what: &'static str) -> Result<Vec<CertificateDer<'static>>, TlsSetupError> {
     let certs: Result<Vec<_>, _> = match source {
         Pem::Inline(text) => CertificateDer::pem_slice_iter(text.as_bytes()).collect(),
-        Pem::File(path) => {
-            CertificateDer::pem_file_iter(path).map_err(|e| pem_err(what, source, e))?.collect()
-        }
+        Pem::File(path) => CertificateDer::pem_file_iter(path).map_err(|e| pem_err(what, source, e))?.collect(),
     };
     let certs = certs.map_err(|e| pem_err(what, source, e))?;
     if certs.is_empty() {

@@ -78,10 +78,7 @@ struct Hop {
 
 /// The module's proxy settings in Prometheus's vocabulary.
 fn proxy_config(cfg: &HttpProbe) -> promconfig::http::ProxyConfig {
-    promconfig::http::ProxyConfig {
-        proxy_url: cfg.proxy_url.clone().filter(|u| !u.is_empty()),
-        ..Default::default()
-    }
+    promconfig::http::ProxyConfig { proxy_url: cfg.proxy_url.clone().filter(|u| !u.is_empty()), ..Default::default() }
 }
 
 /// Runs the http prober against `target` until `deadline`, recording series into `m`.

@@ -129,32 +129,15 @@ pub struct Header {
     pub files: Vec<String>,
 }
 
-/// The whole `http_config:` block.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HttpClientConfig {
-    pub basic_auth: Option<BasicAuth>,
-    pub authorization: Option<Authorization>,
-    pub oauth2: Option<OAuth2>,
-    pub bearer_token: Option<Secret>,
-    pub bearer_token_file: Option<String>,
-    #[serde(default)]
-    pub tls_config: TlsConfig,
-    #[serde(default = "yes")]
-    pub follow_redirects: bool,
-    #[serde(default = "yes")]
-    pub enable_http2: bool,
-    pub proxy_url: Option<String>,
-    pub no_proxy: Option<String>,
-    #[serde(default)]
-    pub proxy_from_environment: bool,
-    #[serde(default)]
-    pub proxy_connect_header: BTreeMap<String, Vec<Secret>>,
-    #[serde(default)]
-    pub http_headers: BTreeMap<String, Header>,
+crate::struct_with_http_client_fields! {
+    /// The whole `http_config:` block.
+    #[derive(Debug, Clone, PartialEq, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct HttpClientConfig {}
 }
 
-fn yes() -> bool {
+/// `true`, as a serde default (`follow_redirects`, `enable_http2`).
+pub fn default_true() -> bool {
     true
 }
 
@@ -245,7 +228,8 @@ impl HttpClientConfig {
             return Err(BearerTwice);
         }
         let methods = [self.basic_auth.is_some(), self.oauth2.is_some(), self.authorization.is_some()];
-        if methods.iter().filter(|m| **m).count() > 1 || (bearer && (self.basic_auth.is_some() || self.oauth2.is_some()))
+        if methods.iter().filter(|m| **m).count() > 1
+            || (bearer && (self.basic_auth.is_some() || self.oauth2.is_some()))
         {
             return Err(SeveralAuthMethods);
         }
@@ -399,7 +383,9 @@ impl ProxyConfig {
     pub fn validate(&self) -> Result<(), HttpConfigError> {
         use HttpConfigError::*;
         if self.proxy_from_environment && (self.proxy_url.is_some() || self.no_proxy.is_some()) {
-            return Err(Proxy("if proxy_from_environment is configured, proxy_url and no_proxy must not be configured"));
+            return Err(Proxy(
+                "if proxy_from_environment is configured, proxy_url and no_proxy must not be configured",
+            ));
         }
         if self.no_proxy.is_some() && self.proxy_url.is_none() {
             return Err(Proxy("if no_proxy is configured, proxy_url must also be configured"));

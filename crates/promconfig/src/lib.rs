@@ -4,8 +4,12 @@
 //! authentication, OAuth2, TLS, proxies, headers). Types only, no I/O beyond reading secret
 //! files: the HTTP stack that acts on these settings is the `httpclient` crate.
 
+// Lets the field macro name this crate the same way inside and outside it.
+extern crate self as promconfig;
+
 pub mod bytesize;
 pub mod duration;
+pub mod embed;
 pub mod http;
 pub mod secret;
 

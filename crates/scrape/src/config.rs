@@ -115,102 +115,85 @@ fn default_refresh() -> Duration {
     Duration(300_000)
 }
 
-/// One `scrape_configs` entry with Prometheus's fields. `Option<IgnoredAny>` fields are known to
-/// Prometheus but not implemented by Vigil: they load, and [`ScrapeConfig::unsupported`] names them.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ScrapeConfig {
-    pub job_name: Spanned<String>,
-    #[serde(default)]
-    pub honor_labels: bool,
-    #[serde(default = "yes")]
-    pub honor_timestamps: bool,
-    #[serde(default)]
-    pub track_timestamps_staleness: bool,
-    #[serde(default)]
-    pub params: BTreeMap<String, Vec<String>>,
-    pub scrape_interval: Option<Duration>,
-    pub scrape_timeout: Option<Spanned<Duration>>,
-    #[serde(default = "default_metrics_path")]
-    pub metrics_path: String,
-    #[serde(default = "default_scheme")]
-    pub scheme: Spanned<String>,
-    pub body_size_limit: Option<ByteSize>,
-    pub sample_limit: Option<u64>,
-    pub target_limit: Option<u64>,
-    pub label_limit: Option<u64>,
-    pub label_name_length_limit: Option<u64>,
-    pub label_value_length_limit: Option<u64>,
-    pub keep_dropped_targets: Option<u64>,
-    #[serde(default)]
-    pub enable_compression: Option<bool>,
+promconfig::struct_with_http_client_fields! {
+    /// One `scrape_configs` entry with Prometheus's fields. `Option<IgnoredAny>` fields are known to
+    /// Prometheus but not implemented by Vigil: they load, and [`ScrapeConfig::unsupported`] names them.
+    #[derive(Debug, Clone, PartialEq, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct ScrapeConfig {
+        pub job_name: Spanned<String>,
+        #[serde(default)]
+        pub honor_labels: bool,
+        #[serde(default = "yes")]
+        pub honor_timestamps: bool,
+        #[serde(default)]
+        pub track_timestamps_staleness: bool,
+        #[serde(default)]
+        pub params: BTreeMap<String, Vec<String>>,
+        pub scrape_interval: Option<Duration>,
+        pub scrape_timeout: Option<Spanned<Duration>>,
+        #[serde(default = "default_metrics_path")]
+        pub metrics_path: String,
+        #[serde(default = "default_scheme")]
+        pub scheme: Spanned<String>,
+        pub body_size_limit: Option<ByteSize>,
+        pub sample_limit: Option<u64>,
+        pub target_limit: Option<u64>,
+        pub label_limit: Option<u64>,
+        pub label_name_length_limit: Option<u64>,
+        pub label_value_length_limit: Option<u64>,
+        pub keep_dropped_targets: Option<u64>,
+        #[serde(default)]
+        pub enable_compression: Option<bool>,
 
-    pub basic_auth: Option<BasicAuth>,
-    pub authorization: Option<Authorization>,
-    pub bearer_token: Option<Secret>,
-    pub bearer_token_file: Option<String>,
-    #[serde(default)]
-    pub tls_config: TlsConfig,
-    #[serde(default = "yes")]
-    pub follow_redirects: bool,
-    #[serde(default = "yes")]
-    pub enable_http2: bool,
-    pub oauth2: Option<OAuth2>,
-    pub proxy_url: Option<String>,
-    pub no_proxy: Option<String>,
-    #[serde(default)]
-    pub proxy_from_environment: bool,
-    #[serde(default)]
-    pub proxy_connect_header: BTreeMap<String, Vec<Secret>>,
-    #[serde(default)]
-    pub http_headers: BTreeMap<String, Header>,
 
-    #[serde(default)]
-    pub static_configs: Vec<StaticConfig>,
-    #[serde(default)]
-    pub file_sd_configs: Vec<FileSdConfig>,
-    #[serde(default)]
-    pub relabel_configs: Vec<RelabelConfig>,
-    #[serde(default)]
-    pub metric_relabel_configs: Vec<RelabelConfig>,
+        #[serde(default)]
+        pub static_configs: Vec<StaticConfig>,
+        #[serde(default)]
+        pub file_sd_configs: Vec<FileSdConfig>,
+        #[serde(default)]
+        pub relabel_configs: Vec<RelabelConfig>,
+        #[serde(default)]
+        pub metric_relabel_configs: Vec<RelabelConfig>,
 
-    pub scrape_protocols: Option<IgnoredAny>,
-    pub fallback_scrape_protocol: Option<IgnoredAny>,
-    pub scrape_classic_histograms: Option<bool>,
-    pub native_histogram_bucket_limit: Option<IgnoredAny>,
-    pub native_histogram_min_bucket_factor: Option<IgnoredAny>,
-    pub convert_classic_histograms_to_nhcb: Option<IgnoredAny>,
-    pub always_scrape_classic_histograms: Option<IgnoredAny>,
-    pub metric_name_validation_scheme: Option<String>,
-    pub metric_name_escaping_scheme: Option<String>,
+        pub scrape_protocols: Option<IgnoredAny>,
+        pub fallback_scrape_protocol: Option<IgnoredAny>,
+        pub scrape_classic_histograms: Option<bool>,
+        pub native_histogram_bucket_limit: Option<IgnoredAny>,
+        pub native_histogram_min_bucket_factor: Option<IgnoredAny>,
+        pub convert_classic_histograms_to_nhcb: Option<IgnoredAny>,
+        pub always_scrape_classic_histograms: Option<IgnoredAny>,
+        pub metric_name_validation_scheme: Option<String>,
+        pub metric_name_escaping_scheme: Option<String>,
 
-    pub azure_sd_configs: Option<IgnoredAny>,
-    pub consul_sd_configs: Option<IgnoredAny>,
-    pub digitalocean_sd_configs: Option<IgnoredAny>,
-    pub docker_sd_configs: Option<IgnoredAny>,
-    pub dockerswarm_sd_configs: Option<IgnoredAny>,
-    pub dns_sd_configs: Option<IgnoredAny>,
-    pub ec2_sd_configs: Option<IgnoredAny>,
-    pub eureka_sd_configs: Option<IgnoredAny>,
-    pub gce_sd_configs: Option<IgnoredAny>,
-    pub hetzner_sd_configs: Option<IgnoredAny>,
-    pub http_sd_configs: Option<IgnoredAny>,
-    pub ionos_sd_configs: Option<IgnoredAny>,
-    pub kubernetes_sd_configs: Option<IgnoredAny>,
-    pub kuma_sd_configs: Option<IgnoredAny>,
-    pub lightsail_sd_configs: Option<IgnoredAny>,
-    pub linode_sd_configs: Option<IgnoredAny>,
-    pub marathon_sd_configs: Option<IgnoredAny>,
-    pub nerve_sd_configs: Option<IgnoredAny>,
-    pub nomad_sd_configs: Option<IgnoredAny>,
-    pub openstack_sd_configs: Option<IgnoredAny>,
-    pub ovhcloud_sd_configs: Option<IgnoredAny>,
-    pub puppetdb_sd_configs: Option<IgnoredAny>,
-    pub scaleway_sd_configs: Option<IgnoredAny>,
-    pub serverset_sd_configs: Option<IgnoredAny>,
-    pub triton_sd_configs: Option<IgnoredAny>,
-    pub uyuni_sd_configs: Option<IgnoredAny>,
-    pub vultr_sd_configs: Option<IgnoredAny>,
+        pub azure_sd_configs: Option<IgnoredAny>,
+        pub consul_sd_configs: Option<IgnoredAny>,
+        pub digitalocean_sd_configs: Option<IgnoredAny>,
+        pub docker_sd_configs: Option<IgnoredAny>,
+        pub dockerswarm_sd_configs: Option<IgnoredAny>,
+        pub dns_sd_configs: Option<IgnoredAny>,
+        pub ec2_sd_configs: Option<IgnoredAny>,
+        pub eureka_sd_configs: Option<IgnoredAny>,
+        pub gce_sd_configs: Option<IgnoredAny>,
+        pub hetzner_sd_configs: Option<IgnoredAny>,
+        pub http_sd_configs: Option<IgnoredAny>,
+        pub ionos_sd_configs: Option<IgnoredAny>,
+        pub kubernetes_sd_configs: Option<IgnoredAny>,
+        pub kuma_sd_configs: Option<IgnoredAny>,
+        pub lightsail_sd_configs: Option<IgnoredAny>,
+        pub linode_sd_configs: Option<IgnoredAny>,
+        pub marathon_sd_configs: Option<IgnoredAny>,
+        pub nerve_sd_configs: Option<IgnoredAny>,
+        pub nomad_sd_configs: Option<IgnoredAny>,
+        pub openstack_sd_configs: Option<IgnoredAny>,
+        pub ovhcloud_sd_configs: Option<IgnoredAny>,
+        pub puppetdb_sd_configs: Option<IgnoredAny>,
+        pub scaleway_sd_configs: Option<IgnoredAny>,
+        pub serverset_sd_configs: Option<IgnoredAny>,
+        pub triton_sd_configs: Option<IgnoredAny>,
+        pub uyuni_sd_configs: Option<IgnoredAny>,
+        pub vultr_sd_configs: Option<IgnoredAny>,
+    }
 }
 
 fn yes() -> bool {
@@ -404,21 +387,7 @@ pub fn resolve_jobs(global: &GlobalConfig, configs: &[ScrapeConfig], origin: &st
 }
 
 fn http_settings(sc: &ScrapeConfig) -> Result<HttpSettings, promconfig::HttpConfigError> {
-    let client = HttpClientConfig {
-        basic_auth: sc.basic_auth.clone(),
-        authorization: sc.authorization.clone(),
-        oauth2: sc.oauth2.clone(),
-        bearer_token: sc.bearer_token.clone(),
-        bearer_token_file: sc.bearer_token_file.clone(),
-        tls_config: sc.tls_config.clone(),
-        follow_redirects: sc.follow_redirects,
-        enable_http2: sc.enable_http2,
-        proxy_url: sc.proxy_url.clone(),
-        no_proxy: sc.no_proxy.clone(),
-        proxy_from_environment: sc.proxy_from_environment,
-        proxy_connect_header: sc.proxy_connect_header.clone(),
-        http_headers: sc.http_headers.clone(),
-    };
+    let client = sc.http_client_config();
     client.validate()?;
     Ok(HttpSettings { client, compression: sc.enable_compression.unwrap_or(true) })
 }

@@ -240,11 +240,7 @@ fn check_url_field(field: &str, url: &Url, warnings: &mut Vec<String>, receiver:
     }
 }
 
-fn http_or_global(
-    h: &mut Option<HttpConfig>,
-    global: &GlobalConfig,
-    what: &str,
-) -> Result<(), String> {
+fn http_or_global(h: &mut Option<HttpConfig>, global: &GlobalConfig, what: &str) -> Result<(), String> {
     match h {
         Some(h) => {
             h.validate().map_err(|m| format!("{what}.http_config: {m}"))?;

@@ -50,7 +50,10 @@ fn rejected_blocks_name_the_problem() {
         ("authorization: {type: Basic, credentials: a}", "use \"basic_auth\" instead"),
         ("oauth2: {client_id: c}", "oauth2 token_url must be configured"),
         ("oauth2: {token_url: 'http://t'}", "oauth2 client_id must be configured"),
-        ("oauth2: {client_id: c, token_url: 'http://t', client_secret: a, client_secret_file: /b}", "client_secret & client_secret_file"),
+        (
+            "oauth2: {client_id: c, token_url: 'http://t', client_secret: a, client_secret_file: /b}",
+            "client_secret & client_secret_file",
+        ),
         ("tls_config: {ca: x, ca_file: /y}", "tls_config ca & ca_file"),
         ("tls_config: {cert_file: /c}", "needs both a client certificate and its key"),
         ("tls_config: {max_version: TLS11}", "TLS 1.2 and 1.3 only"),
@@ -92,7 +95,10 @@ fn relative_files_resolve_against_the_config_directory() {
 
 #[test]
 fn secrets_are_masked_in_debug_output() {
-    let c = parse("basic_auth: {username: u, password: hunter2}\nproxy_url: 'http://p:1'\nproxy_connect_header: {X: [topsecret]}").unwrap();
+    let c = parse(
+        "basic_auth: {username: u, password: hunter2}\nproxy_url: 'http://p:1'\nproxy_connect_header: {X: [topsecret]}",
+    )
+    .unwrap();
     let shown = format!("{c:?}");
     assert!(!shown.contains("hunter2") && !shown.contains("topsecret"), "{shown}");
     assert!(shown.contains("<secret>"));
