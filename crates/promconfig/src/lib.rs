@@ -11,6 +11,7 @@ pub mod bytesize;
 pub mod duration;
 pub mod embed;
 pub mod http;
+pub mod mask;
 pub mod secret;
 
 pub use bytesize::{ByteSize, parse_byte_size};
