@@ -7,17 +7,16 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::header::{AUTHORIZATION, HOST, HeaderMap, HeaderName, HeaderValue, LOCATION, USER_AGENT};
+use hyper::header::{HOST, HeaderMap, HeaderValue, LOCATION, USER_AGENT};
 use hyper::{Method, StatusCode, Uri};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use promconfig::HttpClientConfig;
-use promconfig::secret;
 
+use crate::auth::RequestAuth;
 use crate::connector::Connector;
 use crate::error::ClientError;
-use crate::oauth2::TokenSource;
-use crate::proxy::{ProxySelector, base64};
+use crate::proxy::ProxySelector;
 
 /// Redirects followed before giving up (Go's default).
 const MAX_REDIRECTS: usize = 10;
@@ -46,8 +45,7 @@ pub struct HttpClient {
 struct Inner {
     pool: Client<Connector, Full<Bytes>>,
     config: HttpClientConfig,
-    authorization: Option<promconfig::Authorization>,
-    oauth2: Option<TokenSource>,
+    auth: RequestAuth,
     user_agent: HeaderValue,
 }
 
@@ -99,18 +97,10 @@ impl HttpClient {
         let connector = Connector::new(tls, proxy);
         let pool =
             Client::builder(TokioExecutor::new()).pool_max_idle_per_host(opts.pool_max_idle_per_host).build(connector);
-        let oauth2 = cfg.oauth2.as_ref().map(|o| TokenSource::new(o, &opts.user_agent)).transpose()?;
+        let auth = RequestAuth::new(cfg, &opts.user_agent)?;
         let user_agent =
             HeaderValue::from_str(&opts.user_agent).map_err(|_| ClientError::HeaderValue("User-Agent".into()))?;
-        Ok(HttpClient {
-            inner: Arc::new(Inner {
-                pool,
-                config: cfg.clone(),
-                authorization: cfg.effective_authorization(),
-                oauth2,
-                user_agent,
-            }),
-        })
+        Ok(HttpClient { inner: Arc::new(Inner { pool, config: cfg.clone(), auth, user_agent }) })
     }
 
     /// The settings the client was built from.
@@ -138,10 +128,8 @@ impl HttpClient {
             };
             *h = headers.clone();
             // Credentials go only to the host the request was made for, like Go's client.
-            if uri.authority() == first_authority.as_ref() {
-                self.apply_credentials(h).await?;
-            }
-            self.apply_headers(h)?;
+            let same_host = uri.authority() == first_authority.as_ref();
+            self.inner.auth.apply(h, same_host).await?;
             if !h.contains_key(USER_AGENT) {
                 h.insert(USER_AGENT, self.inner.user_agent.clone());
             }
@@ -174,55 +162,6 @@ impl HttpClient {
     /// GETs `url` with `headers`.
     pub async fn get(&self, url: &str, headers: HeaderMap) -> Result<Response, ClientError> {
         self.request(Method::GET, url, headers, Bytes::new()).await
-    }
-
-    async fn apply_credentials(&self, h: &mut HeaderMap) -> Result<(), ClientError> {
-        if h.contains_key(AUTHORIZATION) {
-            return Ok(());
-        }
-        let cfg = &self.inner.config;
-        let value = if let Some(b) = &cfg.basic_auth {
-            let user = match secret::resolve(None, b.username_file.as_deref(), "basic_auth username_file")? {
-                Some(u) => u,
-                None => b.username.clone(),
-            };
-            let pass = secret::resolve(b.password.as_ref(), b.password_file.as_deref(), "basic_auth password_file")?
-                .unwrap_or_default();
-            Some(format!("Basic {}", base64(format!("{user}:{pass}").as_bytes())))
-        } else if let Some(a) = &self.inner.authorization {
-            let creds = secret::resolve(a.credentials.as_ref(), a.credentials_file.as_deref(), "credentials_file")?
-                .unwrap_or_default();
-            Some(format!("{} {creds}", a.scheme()))
-        } else if let Some(o) = &self.inner.oauth2 {
-            Some(o.authorization().await?)
-        } else {
-            None
-        };
-        if let Some(v) = value {
-            h.insert(
-                AUTHORIZATION,
-                HeaderValue::from_str(&v).map_err(|_| ClientError::HeaderValue("Authorization".into()))?,
-            );
-        }
-        Ok(())
-    }
-
-    fn apply_headers(&self, h: &mut HeaderMap) -> Result<(), ClientError> {
-        for (name, header) in &self.inner.config.http_headers {
-            let key = HeaderName::from_bytes(name.as_bytes()).map_err(|_| ClientError::HeaderValue(name.clone()))?;
-            let mut values: Vec<String> = header.values.clone();
-            values.extend(header.secrets.iter().map(|s| s.expose().to_string()));
-            for f in &header.files {
-                if let Some(v) = secret::resolve(None, Some(f), "http_headers file")? {
-                    values.push(v);
-                }
-            }
-            h.remove(&key);
-            for v in values {
-                h.append(key.clone(), HeaderValue::from_str(&v).map_err(|_| ClientError::HeaderValue(name.clone()))?);
-            }
-        }
-        Ok(())
     }
 }
 

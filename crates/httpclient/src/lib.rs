@@ -10,6 +10,7 @@
 //! ([`tls`]) and can time each step, which the prober reports; [`connector`] adapts that to
 //! hyper's pooled client; [`client::HttpClient`] applies credentials, headers and redirects.
 
+pub mod auth;
 pub mod client;
 pub mod connect;
 pub mod connector;

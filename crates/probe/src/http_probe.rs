@@ -74,11 +74,8 @@ struct Hop {
     name: String,
     /// The module's proxy settings (`proxy_url`, `no_proxy`, ...).
     proxy: Option<std::sync::Arc<httpclient::proxy::ProxySelector>>,
-}
-
-/// The module's proxy settings in Prometheus's vocabulary.
-fn proxy_config(cfg: &HttpProbe) -> promconfig::http::ProxyConfig {
-    promconfig::http::ProxyConfig { proxy_url: cfg.proxy_url.clone().filter(|u| !u.is_empty()), ..Default::default() }
+    /// The module's credentials and `http_headers`.
+    auth: std::sync::Arc<httpclient::auth::RequestAuth>,
 }
 
 /// Runs the http prober against `target` until `deadline`, recording series into `m`.
@@ -103,10 +100,18 @@ pub async fn probe(target: &str, cfg: &HttpProbe, deadline: tokio::time::Instant
     let Ok((ip, lookup_time)) = resolved.await else { return false };
     m.add_labeled(DURATION, &["resolve"], lookup_time);
     let Ok(ip) = ip else { return false };
-    let proxy = match httpclient::proxy::ProxySelector::new(&proxy_config(cfg)) {
+    let http = cfg.http_client_config();
+    let proxy = match httpclient::proxy::ProxySelector::new(&http.proxy()) {
         Ok(p) => p.map(std::sync::Arc::new),
         Err(e) => {
             tracing::warn!(error = %e, "invalid proxy settings");
+            return false;
+        }
+    };
+    let auth = match httpclient::auth::RequestAuth::new(&http, USER_AGENT) {
+        Ok(a) => std::sync::Arc::new(a),
+        Err(e) => {
+            tracing::warn!(error = %e, "invalid credentials settings");
             return false;
         }
     };
@@ -143,6 +148,7 @@ pub async fn probe(target: &str, cfg: &HttpProbe, deadline: tokio::time::Instant
         body: Bytes::from(cfg.body.clone()),
         name: host.clone(),
         proxy,
+        auth,
     };
     let mut state = State::default();
     let finished = timeout_at(deadline, run(first, &host, &sni, cfg, &client, &mut state)).await;
@@ -279,7 +285,13 @@ async fn finish_exchange(
     let (stream, seen) = stream?;
     trace.got_conn = Some(Instant::now());
     let h2 = seen.as_ref().is_some_and(|s| s.h2);
-    let request = build_request(hop, cfg, h2)?;
+    let mut request = build_request(hop, cfg, h2)?;
+    // Credentials (basic auth, authorization, an OAuth2 token) and http_headers, as the HTTP
+    // stack applies them; an unreadable secret file or a failed token request fails the probe.
+    if let Err(e) = hop.auth.apply(request.headers_mut(), true).await {
+        tracing::debug!(error = %e, "cannot apply the module's credentials");
+        return None;
+    }
     let (response, driver) = send(stream, h2, request).await?;
     trace.response_start = Some(Instant::now());
     let mut response = response;
@@ -350,11 +362,6 @@ fn build_request(hop: &Hop, cfg: &HttpProbe, h2: bool) -> Option<Request<Full<By
     }
     if !headers.contains_key(hyper::header::USER_AGENT) {
         headers.insert(hyper::header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
-    }
-    if !headers.contains_key(hyper::header::AUTHORIZATION)
-        && let Some(auth) = crate::auth::authorization(cfg)
-    {
-        headers.insert(hyper::header::AUTHORIZATION, HeaderValue::from_str(&auth).ok()?);
     }
     if !h2 {
         headers.insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));

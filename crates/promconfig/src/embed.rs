@@ -5,7 +5,8 @@
 
 /// Declares `struct` with its own fields followed by every `http_config` field, and a
 /// `http_client_config()` method that gathers them into a [`crate::HttpClientConfig`].
-/// The struct must derive `serde::Deserialize`, `Debug`, `Clone` and `PartialEq`.
+/// The struct must derive `serde::Deserialize`; the HTTP fields implement `Debug`, `Clone`
+/// and `PartialEq` for structs that derive those.
 #[macro_export]
 macro_rules! struct_with_http_client_fields {
     (

@@ -140,10 +140,19 @@ scrape_configs:
       - targets: ['x:1']
 ";
         let masked = mask_secrets(yaml);
-        for secret in ["hunter2", "tok-123", "bt-456", "cs-789", "BEGIN PRIVATE", "s1-a", "s2-b", "hidden1", "hidden2"] {
+        for secret in ["hunter2", "tok-123", "bt-456", "cs-789", "BEGIN PRIVATE", "s1-a", "s2-b", "hidden1", "hidden2"]
+        {
             assert!(!masked.contains(secret), "{secret} leaked:\n{masked}");
         }
-        for kept in ["key: not-a-secret # a label named key", "username: u", "client_id: id", "values: [visible]", "- job_name: b", "targets: ['x:1']", "cert_file: /c"] {
+        for kept in [
+            "key: not-a-secret # a label named key",
+            "username: u",
+            "client_id: id",
+            "values: [visible]",
+            "- job_name: b",
+            "targets: ['x:1']",
+            "cert_file: /c",
+        ] {
             assert!(masked.contains(kept), "{kept} lost:\n{masked}");
         }
         assert!(masked.contains("      password: <secret>\n"), "{masked}");
