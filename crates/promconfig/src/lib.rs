@@ -13,6 +13,7 @@ pub mod embed;
 pub mod http;
 pub mod mask;
 pub mod secret;
+pub mod time;
 
 pub use bytesize::{ByteSize, parse_byte_size};
 pub use duration::{Duration, format_duration_ms, parse_duration_ms};
