@@ -459,7 +459,7 @@ impl Evaluator<'_> {
     }
 
     fn select_matchers(&mut self, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<Vec<tsdb::Series>, QueryError> {
-        let series = self.storage.select(matchers, mint, maxt).map_err(|e| QueryError::Storage(e.0))?;
+        let series = self.storage.select(matchers, mint, maxt).map_err(QueryError::Storage)?;
         let n: usize = series.iter().map(|s| s.samples.len()).sum();
         self.loaded += n;
         self.count_samples(n)?;

@@ -21,7 +21,7 @@ pub enum QueryError {
     #[error("query was canceled")]
     Canceled,
     #[error("storage error: {0}")]
-    Storage(String),
+    Storage(#[source] crate::StorageError),
     /// A feature that parses but that Vigil does not evaluate yet; never a wrong answer.
     #[error("{0} is not supported yet")]
     Unsupported(String),

@@ -1,14 +1,21 @@
 //! Where the engine reads series from.
 
 use std::collections::BTreeMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use tsdb::{Labels, Matcher, Sample, Series};
 
-/// A storage failure, passed through to the query's error.
-#[derive(Debug, thiserror::Error)]
+/// A storage failure, passed through to the query's error with its cause intact. Shared, so
+/// that [`crate::QueryError`] stays cheap to clone.
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("{0}")]
-pub struct StorageError(pub String);
+pub struct StorageError(#[source] pub Arc<dyn std::error::Error + Send + Sync>);
+
+impl From<tsdb::Error> for StorageError {
+    fn from(e: tsdb::Error) -> Self {
+        StorageError(Arc::new(e))
+    }
+}
 
 /// Read access to series. The TSDB implements it; so does [`MemStorage`] for tests.
 pub trait Storage: Send + Sync {
@@ -19,7 +26,7 @@ pub trait Storage: Send + Sync {
 
 impl Storage for tsdb::Db {
     fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<Vec<Series>, StorageError> {
-        tsdb::Db::select(self, matchers, mint, maxt).map_err(|e| StorageError(e.to_string()))
+        Ok(tsdb::Db::select(self, matchers, mint, maxt)?)
     }
 }
 

@@ -152,7 +152,7 @@ mod tests {
                 503,
             ),
             (QueryError::Canceled.into(), "canceled", 499),
-            (QueryError::Storage("disk".into()).into(), "internal", 500),
+            (QueryError::Storage(tsdb::Error::ReadOnly.into()).into(), "internal", 500),
             (tsdb::Error::ReadOnly.into(), "internal", 500),
             (crate::NotRunning.into(), "unavailable", 503),
             (ApiError::Unavailable("admin APIs disabled"), "unavailable", 503),
