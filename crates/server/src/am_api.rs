@@ -474,3 +474,36 @@ async fn delete_ack(State(state): State<Arc<AppState>>, body: Bytes) -> ApiResul
     let ack = am.unacknowledge(group_ref(&w)?).map_err(ack_error)?;
     Ok(reply(StatusCode::OK, ack_json(&ack)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn disk_error() -> alerting::PersistError {
+        alerting::PersistError::Write { path: "silences.json".into(), source: std::io::Error::other("disk full") }
+    }
+
+    #[test]
+    fn status_follows_the_variant() {
+        let cases: Vec<(ApiError, u16)> = vec![
+            (bad_request("body is not a silence"), 400),
+            (ApiError::NotFound("silence x not found".into()), 404),
+            (SilenceError::NotFound.into(), 404),
+            (SilenceError::Invalid("at least one matcher required".into()).into(), 400),
+            // A silence that cannot be written is the server's fault, not the client's.
+            (SilenceError::Storage(disk_error()).into(), 500),
+            (alerting::AckError::Invalid("expiresAt must be in the future".into()).into(), 400),
+            (alerting::AckError::Storage(disk_error()).into(), 500),
+            (ack_error(alerting::AckError::NotFound), 404),
+        ];
+        for (e, status) in cases {
+            assert_eq!(e.status().as_u16(), status, "{e}");
+        }
+    }
+
+    #[test]
+    fn storage_errors_keep_their_cause_in_the_message() {
+        let e = ApiError::from(SilenceError::Storage(disk_error()));
+        assert_eq!(e.to_string(), "cannot persist silences: cannot write silences.json: disk full");
+    }
+}
