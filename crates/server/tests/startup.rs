@@ -1,7 +1,7 @@
 //! Start-up as one step: the server listens before the storage opens, `/-/healthy` and the
 //! alert manager answer at once, `/-/ready` and the data endpoints answer 503 until the
-//! running parts are published together with `AppState::set_running`, and they are published
-//! only once.
+//! running parts are published together with `AppState::set_running` (a reload before that is
+//! refused with 503), and they are published only once.
 
 use std::io::{Read, Write};
 use std::net::SocketAddr;
@@ -20,7 +20,12 @@ fn temp_dir(name: &str) -> PathBuf {
 
 /// Status code and body of a plain HTTP/1.1 GET.
 async fn get(addr: SocketAddr, path: &str) -> (u16, String) {
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    request(addr, "GET", path).await
+}
+
+/// Status code and body of a body-less HTTP/1.1 request.
+async fn request(addr: SocketAddr, method: &str, path: &str) -> (u16, String) {
+    let request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     tokio::task::spawn_blocking(move || {
         let mut stream = std::net::TcpStream::connect(addr).expect("connect");
         stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).expect("timeout");
@@ -35,7 +40,11 @@ async fn get(addr: SocketAddr, path: &str) -> (u16, String) {
     .expect("request task")
 }
 
-fn startup(dir: &std::path::Path, registry: &telemetry::Registry) -> Startup {
+fn startup(
+    dir: &std::path::Path,
+    registry: &telemetry::Registry,
+    reload: tokio::sync::mpsc::Sender<server::ReloadRequest>,
+) -> Startup {
     let am_config = alerting::load_str("route:\n  receiver: default\nreceivers:\n  - name: default\n", "(test)")
         .expect("alertmanager config");
     let alertmanager = alerting::Alertmanager::new(am_config, &dir.join("alertmanager"), alerting::Options::default())
@@ -47,7 +56,7 @@ fn startup(dir: &std::path::Path, registry: &telemetry::Registry) -> Startup {
         query: server::prom_api::QueryOptions::default(),
         status: server::prom_api::StatusInfo::default(),
         external_url: "http://vigil.example".into(),
-        reload: None,
+        reload: Some(reload),
         alertmanager,
         probe_modules: probe::Modules::builtin(),
     }
@@ -73,7 +82,8 @@ fn running(dir: &std::path::Path, registry: &telemetry::Registry) -> Running {
 async fn data_endpoints_wait_for_the_running_state() {
     let dir = temp_dir("startup");
     let registry = telemetry::Registry::new();
-    let state = AppState::new(startup(&dir, &registry));
+    let (reload_tx, mut reload_rx) = tokio::sync::mpsc::channel(1);
+    let state = AppState::new(startup(&dir, &registry, reload_tx));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("address");
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -92,6 +102,10 @@ async fn data_endpoints_wait_for_the_running_state() {
     let (status, body) = get(addr, "/api/v1/rules").await;
     assert_eq!((status, body.contains("\"groups\":[]")), (200, true), "{body}");
     assert!(state.running().is_err());
+    // Nothing to reload yet: the request is refused, not queued behind the WAL replay.
+    let (status, body) = request(addr, "POST", "/-/reload").await;
+    assert_eq!(status, 503, "{body}");
+    assert!(reload_rx.try_recv().is_err(), "no reload request may reach the binary before it runs");
 
     // Published as one: everything is there at once.
     let parts = running(&dir, &registry);
@@ -100,6 +114,16 @@ async fn data_endpoints_wait_for_the_running_state() {
     let (status, body) = get(addr, "/api/v1/query?query=1").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(get(addr, "/api/v1/targets").await.0, 200);
+    // Once running, a reload reaches the binary, whose answer becomes the response.
+    let reloader = tokio::spawn(async move {
+        if let Some(reply) = reload_rx.recv().await {
+            let _ = reply.send(Err(server::ReloadFailed("config file x.yml: line 3: bad".into())));
+        }
+    });
+    let (status, body) = request(addr, "POST", "/-/reload").await;
+    assert_eq!(status, 500, "{body}");
+    assert_eq!(body, "failed to reload config: config file x.yml: line 3: bad\n");
+    reloader.await.expect("reloader");
 
     // A second publication is a start-up bug and is refused; the first stays.
     let second = running(&dir.join("second"), &telemetry::Registry::new());
