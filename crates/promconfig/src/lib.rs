@@ -10,6 +10,7 @@ extern crate self as promconfig;
 pub mod bytesize;
 pub mod duration;
 pub mod embed;
+pub mod glob;
 pub mod http;
 pub mod mask;
 pub mod secret;
