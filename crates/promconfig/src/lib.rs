@@ -15,6 +15,7 @@ pub mod http;
 pub mod mask;
 pub mod secret;
 pub mod time;
+pub mod url;
 
 pub use bytesize::{ByteSize, parse_byte_size};
 pub use duration::{Duration, format_duration_ms, parse_duration_ms};

@@ -2,6 +2,7 @@
 //! discovered address (job, scheme, path, interval, params), `relabel_configs`, the default port,
 //! `instance`, and the scrape URL.
 
+use promconfig::url::query_escape;
 use std::collections::BTreeMap;
 
 use crate::config::Job;
@@ -169,19 +170,6 @@ fn scrape_url(job: &Job, labels: &LabelSet, scheme: &str, addr: &str) -> String 
         }
     }
     url
-}
-
-/// Go's url.QueryEscape: space becomes '+', unreserved bytes stay, the rest is %XX.
-fn query_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
