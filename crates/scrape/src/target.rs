@@ -2,8 +2,9 @@
 //! discovered address (job, scheme, path, interval, params), `relabel_configs`, the default port,
 //! `instance`, and the scrape URL.
 
-use promconfig::url::query_escape;
 use std::collections::BTreeMap;
+
+use promconfig::url::query_escape;
 
 use crate::config::Job;
 use crate::duration::{format_duration_ms, parse_duration_ms};
