@@ -10,13 +10,7 @@ use crate::config::Job;
 use crate::duration::{format_duration_ms, parse_duration_ms};
 use crate::relabel::{LabelSet, process};
 
-/// One discovered address with the labels of its group, before relabelling.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Discovered {
-    pub labels: LabelSet,
-    /// Where the group came from (`static`, a file path), for the status page.
-    pub source: String,
-}
+pub use promconfig::discovery::Discovered;
 
 /// A target to scrape: what relabelling left of the discovered labels.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
