@@ -515,3 +515,98 @@ fn parse_reports_unknown_fields_with_their_line() {
     assert_eq!(e.line, 4, "{e}");
     assert!(e.to_string().starts_with("w.yml:4: unknown field `headerz`"), "{e}");
 }
+
+/// One TLS client: trusts `server_ca`, presents `client` (cert and key PEM) if given, sends one
+/// request; Ok(status line) or the error that ended it.
+async fn tls_get(
+    addr: std::net::SocketAddr,
+    server_ca: &str,
+    client: Option<&(String, String)>,
+) -> Result<String, String> {
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from_pem_slice(server_ca.as_bytes()).unwrap()).unwrap();
+    let builder = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots);
+    let config = match client {
+        Some((cert, key)) => builder
+            .with_client_auth_cert(
+                vec![CertificateDer::from_pem_slice(cert.as_bytes()).unwrap()],
+                PrivateKeyDer::from_pem_slice(key.as_bytes()).unwrap(),
+            )
+            .unwrap(),
+        None => builder.with_no_client_auth(),
+    };
+    let tcp = tokio::net::TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let mut tls = connector
+        .connect(ServerName::try_from("localhost").unwrap(), tcp)
+        .await
+        .map_err(|e| format!("handshake: {e}"))?;
+    tls.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    tls.read_to_end(&mut out).await.map_err(|e| format!("read: {e}"))?;
+    let text = String::from_utf8_lossy(&out).to_string();
+    text.lines().next().map(str::to_string).filter(|l| !l.is_empty()).ok_or_else(|| "no answer".to_string())
+}
+
+/// Each client_auth_type (and client_allowed_sans) in real handshakes through [`tls::TlsListener`].
+#[tokio::test]
+async fn client_certificate_policies_in_handshakes() {
+    let dir = tempfile::tempdir().unwrap();
+    let server_ca = ca("server CA");
+    let (cert, key) = leaf(&server_ca, "localhost", vec![dns("localhost")]);
+    std::fs::write(dir.path().join("server.crt"), cert).unwrap();
+    std::fs::write(dir.path().join("server.key"), key).unwrap();
+    let client_ca = ca("client CA");
+    std::fs::write(dir.path().join("clients.pem"), client_ca.pem()).unwrap();
+    let good = leaf(&client_ca, "good", vec![dns("one.example")]);
+    let rogue = leaf(&ca("rogue CA"), "rogue", vec![dns("one.example")]);
+    let base = "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n";
+    let verify = "  client_ca_file: clients.pem\n";
+    // (extra config, [none, good, rogue] accepted?)
+    let cases: &[(String, [bool; 3])] = &[
+        (String::new(), [true, true, true]),
+        ("  client_auth_type: RequestClientCert\n".into(), [true, true, true]),
+        ("  client_auth_type: RequireAnyClientCert\n".into(), [false, true, true]),
+        (format!("  client_auth_type: VerifyClientCertIfGiven\n{verify}"), [true, true, false]),
+        (format!("  client_auth_type: RequireAndVerifyClientCert\n{verify}"), [false, true, false]),
+        (
+            format!("  client_auth_type: RequireAndVerifyClientCert\n{verify}  client_allowed_sans: [one.example]\n"),
+            [false, true, false],
+        ),
+        (
+            format!("  client_auth_type: RequireAndVerifyClientCert\n{verify}  client_allowed_sans: [two.example]\n"),
+            [false, false, false],
+        ),
+        ("  min_version: TLS13\n".into(), [true, true, true]),
+        (
+            "  max_version: TLS12\n  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]\n  curve_preferences: [CurveP256]\n".into(),
+            [true, true, true],
+        ),
+    ];
+    for (extra, want) in cases {
+        let sec = security(dir.path(), &format!("{base}{extra}"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let s = sec.clone();
+        let tls_listener = tls::TlsListener::new(listener, move || s.tls_config());
+        let app = protect(axum::Router::new().route("/", axum::routing::get(|| async { "ok" })), sec);
+        let server = tokio::spawn(async move { axum::serve(tls_listener, app).await });
+        let clients = [
+            ("no certificate", None),
+            ("the client CA's certificate", Some(&good)),
+            ("a rogue certificate", Some(&rogue)),
+        ];
+        for ((who, client), accepted) in clients.into_iter().zip(want) {
+            let got = tls_get(addr, &server_ca.pem(), client).await;
+            assert_eq!(got.as_deref().is_ok_and(|l| l.contains(" 200 ")), *accepted, "{extra}with {who}: {got:?}");
+        }
+        server.abort();
+    }
+}
