@@ -4,6 +4,8 @@
 //! Certificates are generated here, per test.
 
 mod common;
+#[path = "../../server/src/websec/test_pki.rs"]
+mod test_pki;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -12,7 +14,6 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use common::*;
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, SanType, SerialNumber};
 use serde_json::Value;
 
 const USER: &str = "alice";
@@ -27,25 +28,6 @@ fn basic_header() -> String {
     format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}")))
 }
 
-fn ca(cn: &str) -> CertifiedIssuer<'static, KeyPair> {
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.distinguished_name.push(DnType::CommonName, cn);
-    CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap()
-}
-
-/// A certificate for `localhost` and 127.0.0.1 (server or client) with this CN and serial.
-fn leaf(issuer: &CertifiedIssuer<'static, KeyPair>, cn: &str, serial: u64) -> (String, String) {
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.distinguished_name.push(DnType::CommonName, cn);
-    params.subject_alt_names =
-        vec![SanType::DnsName("localhost".try_into().unwrap()), SanType::IpAddress("127.0.0.1".parse().unwrap())];
-    params.serial_number = Some(SerialNumber::from(serial));
-    let key = KeyPair::generate().unwrap();
-    let cert = params.signed_by(&key, issuer).unwrap();
-    (cert.pem(), key.serialize_pem())
-}
-
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
@@ -53,13 +35,17 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 }
 
 /// Server CA (ca.pem), server certificate (server.crt/.key) with the given CN and serial.
-fn server_pki(dir: &Path, cn: &str, serial: u64) -> CertifiedIssuer<'static, KeyPair> {
-    let server_ca = ca("Vigil test server CA");
-    write(dir, "ca.pem", &server_ca.pem());
-    let (cert, key) = leaf(&server_ca, cn, serial);
-    write(dir, "server.crt", &cert);
-    write(dir, "server.key", &key);
+fn server_pki(dir: &Path, cn: &str, serial: u64) -> test_pki::Ca {
+    let server_ca = test_pki::ca(dir, "ca", "Vigil test server CA");
+    server_ca.issue("server", cn, SERVER_NAMES, serial);
     server_ca
+}
+
+const SERVER_NAMES: &[&str] = &["DNS:localhost", "IP:127.0.0.1"];
+
+/// Whether every peer program is installed (see `require_peer`: under CI a missing one fails).
+fn peers(test: &str, bins: &[&str]) -> bool {
+    bins.iter().all(|b| require_peer(b, test))
 }
 
 fn run(cmd: &mut Command) -> Output {
@@ -184,6 +170,9 @@ fn every_route_answers_401_without_credentials() {
 
 #[test]
 fn web_config_errors_name_file_and_line() {
+    if !peers("web_config_errors_name_file_and_line", &["openssl"]) {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let web =
         write(tmp.path(), "web.yml", "tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  clientauth: x\n");
@@ -216,21 +205,14 @@ fn web_config_errors_name_file_and_line() {
 
 #[test]
 fn tls_with_required_client_certificates() {
-    if !require_peer("curl", "tls_with_required_client_certificates") {
+    if !peers("tls_with_required_client_certificates", &["curl", "openssl"]) {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     server_pki(dir, "localhost", 1);
-    let client_ca = ca("Vigil test client CA");
-    write(dir, "client-ca.pem", &client_ca.pem());
-    let (cert, key) = leaf(&client_ca, "good client", 10);
-    write(dir, "client.crt", &cert);
-    write(dir, "client.key", &key);
-    let rogue_ca = ca("Some other CA");
-    let (cert, key) = leaf(&rogue_ca, "rogue client", 11);
-    write(dir, "rogue.crt", &cert);
-    write(dir, "rogue.key", &key);
+    test_pki::ca(dir, "client-ca", "Vigil test client CA").issue("client", "good client", &["DNS:client"], 10);
+    test_pki::ca(dir, "other-ca", "Some other CA").issue("rogue", "rogue client", &["DNS:client"], 11);
     let yaml = format!(
         "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: client-ca.pem\n  min_version: TLS12\nbasic_auth_users:\n  {USER}: {}\n",
         password_hash()
@@ -296,9 +278,7 @@ fn served_certificate(addr: SocketAddr) -> String {
 
 #[test]
 fn certificates_rotate_on_reload() {
-    if !require_peer("curl", "certificates_rotate_on_reload")
-        || !require_peer("openssl", "certificates_rotate_on_reload")
-    {
+    if !peers("certificates_rotate_on_reload", &["curl", "openssl"]) {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -313,9 +293,7 @@ fn certificates_rotate_on_reload() {
     assert!(first.contains("CN = vigil-one") && first.contains("serial=1001"), "{first}");
 
     // New files, then SIGHUP: a new connection sees the new certificate.
-    let (cert, key) = leaf(&server_ca, "vigil-two", 0x2002);
-    write(&dir, "server.crt", &cert);
-    write(&dir, "server.key", &key);
+    server_ca.issue("server", "vigil-two", SERVER_NAMES, 0x2002);
     assert!(served_certificate(v.addr).contains("vigil-one"), "changed before the reload");
     assert!(Command::new("kill").args(["-HUP", &v.child.id().to_string()]).status().unwrap().success());
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -330,16 +308,14 @@ fn certificates_rotate_on_reload() {
     assert!(seen.contains("CN = vigil-two") && seen.contains("serial=2002"), "after SIGHUP: {seen}");
 
     // Again with POST /-/reload.
-    let (cert, key) = leaf(&server_ca, "vigil-three", 0x3003);
-    write(&dir, "server.crt", &cert);
-    write(&dir, "server.key", &key);
+    server_ca.issue("server", "vigil-three", SERVER_NAMES, 0x3003);
     let (rc, code, body) = curl_https(v.addr, &dir, "/-/reload", &["-X", "POST", "-u", &user_arg()]);
     assert_eq!((rc, code), (0, 200), "{body}");
     let seen = served_certificate(v.addr);
     assert!(seen.contains("CN = vigil-three") && seen.contains("serial=3003"), "after /-/reload: {seen}");
 
     // A key that does not match the certificate: the reload fails, the old pair stays.
-    let (_, other_key) = leaf(&server_ca, "unused", 0x4004);
+    let (_, other_key) = server_ca.issue("unused", "unused", SERVER_NAMES, 0x4004);
     write(&dir, "server.key", &other_key);
     let (rc, code, body) = curl_https(v.addr, &dir, "/-/reload", &["-X", "POST", "-u", &user_arg()]);
     assert_eq!((rc, code), (0, 500), "{body}");
@@ -370,9 +346,7 @@ fn tls_auth_vigil(dir: &Path, extra: &[&str]) -> Vigil {
 
 #[test]
 fn promtool_queries_over_tls_with_basic_auth() {
-    if !require_peer("promtool", "promtool_queries_over_tls_with_basic_auth")
-        || !require_peer("curl", "promtool_queries_over_tls_with_basic_auth")
-    {
+    if !peers("promtool_queries_over_tls_with_basic_auth", &["promtool", "curl", "openssl"]) {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -432,7 +406,7 @@ fn prom_metric_sum(text: &str, prefix: &str) -> f64 {
 #[test]
 fn prometheus_remote_writes_through_tls_and_basic_auth_losing_nothing() {
     let test = "prometheus_remote_writes_through_tls_and_basic_auth_losing_nothing";
-    if !require_peer("prometheus", test) || !require_peer("curl", test) {
+    if !peers(test, &["prometheus", "curl", "openssl"]) {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -500,9 +474,7 @@ fn prometheus_remote_writes_through_tls_and_basic_auth_losing_nothing() {
 
 #[test]
 fn amtool_over_tls_with_basic_auth() {
-    if !require_peer("amtool", "amtool_over_tls_with_basic_auth")
-        || !require_peer("curl", "amtool_over_tls_with_basic_auth")
-    {
+    if !peers("amtool_over_tls_with_basic_auth", &["amtool", "curl", "openssl"]) {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();

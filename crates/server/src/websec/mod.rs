@@ -153,4 +153,6 @@ pub fn protect(router: Router, sec: Arc<WebSecurity>) -> Router {
 }
 
 #[cfg(test)]
+pub(crate) mod test_pki;
+#[cfg(test)]
 mod tests;

@@ -3,42 +3,19 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, SanType};
 use tower::ServiceExt;
 
 use super::config::{check_bcrypt_hash, check_header, parse, parse_go_duration};
+use super::test_pki;
 use super::*;
-
-/// A CA and certificates it signs, written as PEM files for configurations to point at.
-fn ca(cn: &str) -> CertifiedIssuer<'static, KeyPair> {
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.distinguished_name.push(DnType::CommonName, cn);
-    CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap()
-}
-
-fn leaf(issuer: &CertifiedIssuer<'static, KeyPair>, cn: &str, sans: Vec<SanType>) -> (String, String) {
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.distinguished_name.push(DnType::CommonName, cn);
-    params.subject_alt_names = sans;
-    let key = KeyPair::generate().unwrap();
-    let cert = params.signed_by(&key, issuer).unwrap();
-    (cert.pem(), key.serialize_pem())
-}
-
-fn dns(name: &str) -> SanType {
-    SanType::DnsName(name.try_into().unwrap())
-}
 
 /// A directory with server.crt/server.key (signed by one CA) and ca.pem (another CA, for
 /// client certificates), as exporter-toolkit's testdata has.
 fn pki() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let server_ca = ca("server CA");
-    let (cert, key) = leaf(&server_ca, "localhost", vec![dns("localhost")]);
-    std::fs::write(dir.path().join("server.crt"), cert).unwrap();
-    std::fs::write(dir.path().join("server.key"), key).unwrap();
-    std::fs::write(dir.path().join("ca.pem"), ca("client CA").pem()).unwrap();
+    let server_ca = test_pki::ca(dir.path(), "server-ca", "server CA");
+    server_ca.issue("server", "localhost", &["DNS:localhost"], 1);
+    test_pki::ca(dir.path(), "ca", "client CA");
     dir
 }
 
@@ -367,19 +344,15 @@ fn rate_limiter_allows_burst_then_refills() {
 
 #[test]
 fn subject_alt_names_of_a_certificate() {
-    let issuer = ca("CA");
-    let sans = vec![
-        dns("client.example"),
-        SanType::IpAddress("127.0.0.1".parse().unwrap()),
-        SanType::IpAddress("::1".parse().unwrap()),
-        SanType::Rfc822Name("ops@example.com".try_into().unwrap()),
-        SanType::URI("spiffe://example/vigil".try_into().unwrap()),
-    ];
-    let (pem, _) = leaf(&issuer, "client", sans);
+    let dir = tempfile::tempdir().unwrap();
+    let issuer = test_pki::ca(dir.path(), "ca", "CA");
+    let sans = ["DNS:client.example", "IP:127.0.0.1", "IP:::1", "email:ops@example.com", "URI:spiffe://example/vigil"];
+    let (pem, _) = issuer.issue("client", "client", &sans, 5);
     let der = rustls_pki_types::CertificateDer::from_pem_slice(pem.as_bytes()).unwrap();
     let names = tls::subject_alt_names(&der).unwrap();
     assert_eq!(names, ["client.example", "127.0.0.1", "::1", "ops@example.com", "spiffe://example/vigil"]);
-    assert_eq!(tls::subject_alt_names(issuer.der()).unwrap(), Vec::<String>::new());
+    let ca_der = rustls_pki_types::CertificateDer::from_pem_slice(issuer.pem().as_bytes()).unwrap();
+    assert_eq!(tls::subject_alt_names(&ca_der).unwrap(), Vec::<String>::new());
     assert!(tls::subject_alt_names(b"\x30\x05junk").is_none());
 }
 
@@ -559,14 +532,11 @@ async fn tls_get(
 #[tokio::test]
 async fn client_certificate_policies_in_handshakes() {
     let dir = tempfile::tempdir().unwrap();
-    let server_ca = ca("server CA");
-    let (cert, key) = leaf(&server_ca, "localhost", vec![dns("localhost")]);
-    std::fs::write(dir.path().join("server.crt"), cert).unwrap();
-    std::fs::write(dir.path().join("server.key"), key).unwrap();
-    let client_ca = ca("client CA");
-    std::fs::write(dir.path().join("clients.pem"), client_ca.pem()).unwrap();
-    let good = leaf(&client_ca, "good", vec![dns("one.example")]);
-    let rogue = leaf(&ca("rogue CA"), "rogue", vec![dns("one.example")]);
+    let server_ca = test_pki::ca(dir.path(), "server-ca", "server CA");
+    server_ca.issue("server", "localhost", &["DNS:localhost"], 1);
+    let client_ca = test_pki::ca(dir.path(), "clients", "client CA");
+    let good = client_ca.issue("good", "good", &["DNS:one.example"], 2);
+    let rogue = test_pki::ca(dir.path(), "rogue-ca", "rogue CA").issue("rogue", "rogue", &["DNS:one.example"], 3);
     let base = "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n";
     let verify = "  client_ca_file: clients.pem\n";
     // (extra config, [none, good, rogue] accepted?)
