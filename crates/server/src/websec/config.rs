@@ -220,7 +220,7 @@ pub fn parse(text: &str, origin: &str) -> Result<WebConfigFile, WebConfigError> 
 /// A password hash must be bcrypt (`$2a$`, `$2b$`, `$2x$` or `$2y$`, cost 4 to 31), as
 /// exporter-toolkit requires (`htpasswd -nBC 10 USER` makes one).
 pub fn check_bcrypt_hash(hash: &str) -> Result<(), Invalid> {
-    let bad = || "the password must be a bcrypt hash such as `htpasswd -nBC 10 \"\" | tr -d ':\\n'` prints".to_string();
+    let bad = || "the password must be a bcrypt hash ($2y$…, e.g. from `htpasswd -nBC 10 USER`)".to_string();
     if !["$2a$", "$2b$", "$2x$", "$2y$"].iter().any(|p| hash.starts_with(p)) {
         return Err(Invalid(bad()));
     }
