@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-use scrape::config::{Authorization, BasicAuth, FileSdConfig, HttpSettings, StaticConfig, TlsConfig};
+use scrape::config::{FileSdConfig, HttpSettings, StaticConfig};
 use scrape::duration::Duration;
 use scrape::relabel::{RelabelConfig, is_valid_label_name};
 
@@ -62,78 +62,62 @@ impl<'de> Deserialize<'de> for ApiVersion {
     }
 }
 
-/// One `alertmanagers:` entry as written. `Option<IgnoredAny>` fields are known to Prometheus
-/// but not implemented by Vigil: they load and are reported as warnings.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AlertmanagerConfig {
-    #[serde(default = "default_scheme")]
-    pub scheme: String,
-    #[serde(default)]
-    pub path_prefix: String,
-    #[serde(default = "default_timeout")]
-    pub timeout: Duration,
-    #[serde(default)]
-    pub api_version: ApiVersion,
+promconfig::struct_with_http_client_fields! {
+    /// One `alertmanagers:` entry as written. `Option<IgnoredAny>` fields are known to Prometheus
+    /// but not implemented by Vigil: they load and are reported as warnings.
+    #[derive(Debug, Clone, PartialEq, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct AlertmanagerConfig {
+        #[serde(default = "default_scheme")]
+        pub scheme: String,
+        #[serde(default)]
+        pub path_prefix: String,
+        #[serde(default = "default_timeout")]
+        pub timeout: Duration,
+        #[serde(default)]
+        pub api_version: ApiVersion,
 
-    #[serde(default)]
-    pub static_configs: Vec<StaticConfig>,
-    #[serde(default)]
-    pub file_sd_configs: Vec<FileSdConfig>,
-    /// Rewrites the discovered Alertmanager targets (`__address__`, `__scheme__`,
-    /// `__alerts_path__`, discovery labels); a target they drop is listed as dropped.
-    #[serde(default)]
-    pub relabel_configs: Vec<RelabelConfig>,
-    /// Alert relabelling for this set only (Prometheus 2.51+), after the global one.
-    #[serde(default)]
-    pub alert_relabel_configs: Vec<RelabelConfig>,
+        #[serde(default)]
+        pub static_configs: Vec<StaticConfig>,
+        #[serde(default)]
+        pub file_sd_configs: Vec<FileSdConfig>,
+        /// Rewrites the discovered Alertmanager targets (`__address__`, `__scheme__`,
+        /// `__alerts_path__`, discovery labels); a target they drop is listed as dropped.
+        #[serde(default)]
+        pub relabel_configs: Vec<RelabelConfig>,
+        /// Alert relabelling for this set only (Prometheus 2.51+), after the global one.
+        #[serde(default)]
+        pub alert_relabel_configs: Vec<RelabelConfig>,
+        pub sigv4: Option<IgnoredAny>,
 
-    pub basic_auth: Option<BasicAuth>,
-    pub authorization: Option<Authorization>,
-    pub bearer_token: Option<String>,
-    pub bearer_token_file: Option<String>,
-    #[serde(default)]
-    pub tls_config: TlsConfig,
-    #[serde(default = "yes")]
-    pub follow_redirects: bool,
-    #[serde(default = "yes")]
-    pub enable_http2: bool,
-
-    pub oauth2: Option<IgnoredAny>,
-    pub sigv4: Option<IgnoredAny>,
-    pub proxy_url: Option<String>,
-    pub no_proxy: Option<IgnoredAny>,
-    pub proxy_from_environment: Option<bool>,
-    pub proxy_connect_header: Option<IgnoredAny>,
-    pub http_headers: Option<IgnoredAny>,
-
-    pub azure_sd_configs: Option<IgnoredAny>,
-    pub consul_sd_configs: Option<IgnoredAny>,
-    pub digitalocean_sd_configs: Option<IgnoredAny>,
-    pub docker_sd_configs: Option<IgnoredAny>,
-    pub dockerswarm_sd_configs: Option<IgnoredAny>,
-    pub dns_sd_configs: Option<IgnoredAny>,
-    pub ec2_sd_configs: Option<IgnoredAny>,
-    pub eureka_sd_configs: Option<IgnoredAny>,
-    pub gce_sd_configs: Option<IgnoredAny>,
-    pub hetzner_sd_configs: Option<IgnoredAny>,
-    pub http_sd_configs: Option<IgnoredAny>,
-    pub ionos_sd_configs: Option<IgnoredAny>,
-    pub kubernetes_sd_configs: Option<IgnoredAny>,
-    pub kuma_sd_configs: Option<IgnoredAny>,
-    pub lightsail_sd_configs: Option<IgnoredAny>,
-    pub linode_sd_configs: Option<IgnoredAny>,
-    pub marathon_sd_configs: Option<IgnoredAny>,
-    pub nerve_sd_configs: Option<IgnoredAny>,
-    pub nomad_sd_configs: Option<IgnoredAny>,
-    pub openstack_sd_configs: Option<IgnoredAny>,
-    pub ovhcloud_sd_configs: Option<IgnoredAny>,
-    pub puppetdb_sd_configs: Option<IgnoredAny>,
-    pub scaleway_sd_configs: Option<IgnoredAny>,
-    pub serverset_sd_configs: Option<IgnoredAny>,
-    pub triton_sd_configs: Option<IgnoredAny>,
-    pub uyuni_sd_configs: Option<IgnoredAny>,
-    pub vultr_sd_configs: Option<IgnoredAny>,
+        pub azure_sd_configs: Option<IgnoredAny>,
+        pub consul_sd_configs: Option<IgnoredAny>,
+        pub digitalocean_sd_configs: Option<IgnoredAny>,
+        pub docker_sd_configs: Option<IgnoredAny>,
+        pub dockerswarm_sd_configs: Option<IgnoredAny>,
+        pub dns_sd_configs: Option<IgnoredAny>,
+        pub ec2_sd_configs: Option<IgnoredAny>,
+        pub eureka_sd_configs: Option<IgnoredAny>,
+        pub gce_sd_configs: Option<IgnoredAny>,
+        pub hetzner_sd_configs: Option<IgnoredAny>,
+        pub http_sd_configs: Option<IgnoredAny>,
+        pub ionos_sd_configs: Option<IgnoredAny>,
+        pub kubernetes_sd_configs: Option<IgnoredAny>,
+        pub kuma_sd_configs: Option<IgnoredAny>,
+        pub lightsail_sd_configs: Option<IgnoredAny>,
+        pub linode_sd_configs: Option<IgnoredAny>,
+        pub marathon_sd_configs: Option<IgnoredAny>,
+        pub nerve_sd_configs: Option<IgnoredAny>,
+        pub nomad_sd_configs: Option<IgnoredAny>,
+        pub openstack_sd_configs: Option<IgnoredAny>,
+        pub ovhcloud_sd_configs: Option<IgnoredAny>,
+        pub puppetdb_sd_configs: Option<IgnoredAny>,
+        pub scaleway_sd_configs: Option<IgnoredAny>,
+        pub serverset_sd_configs: Option<IgnoredAny>,
+        pub triton_sd_configs: Option<IgnoredAny>,
+        pub uyuni_sd_configs: Option<IgnoredAny>,
+        pub vultr_sd_configs: Option<IgnoredAny>,
+    }
 }
 
 fn default_scheme() -> String {
@@ -144,24 +128,11 @@ fn default_timeout() -> Duration {
     Duration(10_000)
 }
 
-fn yes() -> bool {
-    true
-}
-
 impl AlertmanagerConfig {
     /// Names the fields that load but have no effect in Vigil.
     pub fn unsupported(&self) -> Vec<&'static str> {
-        let present: [(&'static str, bool); 37] = [
-            ("oauth2", self.oauth2.is_some()),
+        let present: [(&'static str, bool); 28] = [
             ("sigv4", self.sigv4.is_some()),
-            ("proxy_url", self.proxy_url.is_some()),
-            ("no_proxy", self.no_proxy.is_some()),
-            ("proxy_from_environment", self.proxy_from_environment == Some(true)),
-            ("proxy_connect_header", self.proxy_connect_header.is_some()),
-            ("http_headers", self.http_headers.is_some()),
-            ("tls_config.server_name", self.tls_config.server_name.is_some()),
-            ("tls_config.min_version", self.tls_config.min_version.is_some()),
-            ("tls_config.max_version", self.tls_config.max_version.is_some()),
             ("azure_sd_configs", self.azure_sd_configs.is_some()),
             ("consul_sd_configs", self.consul_sd_configs.is_some()),
             ("digitalocean_sd_configs", self.digitalocean_sd_configs.is_some()),
@@ -309,17 +280,10 @@ pub(crate) fn check_target_address(address: &str) -> Result<(), String> {
 
 /// The HTTP client settings, with the checks and messages of Prometheus's `HTTPClientConfig`.
 fn http_settings(am: &AlertmanagerConfig) -> Result<HttpSettings, String> {
-    let auth = scrape::config::ClientAuth {
-        basic_auth: &am.basic_auth,
-        authorization: &am.authorization,
-        bearer_token: &am.bearer_token,
-        bearer_token_file: &am.bearer_token_file,
-        tls_config: &am.tls_config,
-        follow_redirects: am.follow_redirects,
-        enable_http2: am.enable_http2,
-    };
+    let client = am.http_client_config();
+    client.validate().map_err(|e| e.to_string())?;
     // Alert payloads are sent uncompressed, as Prometheus does.
-    auth.settings(false)
+    Ok(HttpSettings { client, compression: false })
 }
 
 #[cfg(test)]

@@ -73,7 +73,7 @@ pub enum NotifierError {
 /// One Alertmanager set with its client and what discovery currently finds.
 struct LiveSet {
     cfg: Arc<AlertmanagerSet>,
-    client: reqwest::Client,
+    client: httpclient::HttpClient,
     statics: Vec<Discovered>,
     file_sd: Mutex<FileSd>,
     resolved: RwLock<Resolved>,
@@ -388,7 +388,7 @@ async fn send_all(inner: &Inner, batch: &[Alert]) -> bool {
             let (client, cfg, payload) = (set.client.clone(), set.cfg.clone(), payload.clone());
             tasks.spawn_on(
                 async move {
-                    let result = post(&client, &cfg.http, &url, payload, cfg.timeout_ms).await;
+                    let result = post(&client, &url, payload, cfg.timeout_ms).await;
                     metrics.latency.observe(begin.elapsed().as_secs_f64());
                     match result {
                         Ok(()) => {

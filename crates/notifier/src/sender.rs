@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use scrape::config::HttpSettings;
+use httpclient::HttpClient;
+use httpclient::hyper_reexports::{CONTENT_TYPE, HeaderMap, HeaderValue, Method};
 
 /// Why a batch did not reach an Alertmanager.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -20,38 +21,13 @@ pub enum SendError {
     Status(String),
 }
 
-/// Reads a secret given inline or in a file.
-fn secret(inline: &Option<String>, file: &Option<String>) -> Result<Option<String>, SendError> {
-    match (inline, file) {
-        (Some(s), _) => Ok(Some(s.clone())),
-        (None, Some(p)) => std::fs::read_to_string(p)
-            .map(|s| Some(s.trim().to_string()))
-            .map_err(|e| SendError::Setup(format!("cannot read credentials file {p}: {e}"))),
-        _ => Ok(None),
-    }
-}
-
 /// POSTs `body` (a JSON array of alerts) to `url` within `timeout_ms`.
-pub async fn post(
-    client: &reqwest::Client,
-    http: &HttpSettings,
-    url: &str,
-    body: Bytes,
-    timeout_ms: i64,
-) -> Result<(), SendError> {
-    let mut req = client.post(url).header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
-    if let Some(b) = &http.basic_auth {
-        let user = secret(&b.username, &b.username_file)?.unwrap_or_default();
-        let pass = secret(&b.password, &b.password_file)?;
-        req = req.basic_auth(user, pass);
-    }
-    if let Some((kind, cred, file)) = &http.authorization {
-        let c = secret(cred, file)?.unwrap_or_default();
-        req = req.header(reqwest::header::AUTHORIZATION, format!("{kind} {c}"));
-    }
+pub async fn post(client: &HttpClient, url: &str, body: Bytes, timeout_ms: i64) -> Result<(), SendError> {
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     let work = async {
-        let mut resp = req.send().await.map_err(|e| transport(url, &e))?;
-        let status = resp.status();
+        let mut resp = client.request(Method::POST, url, headers, body).await.map_err(|e| transport(url, e))?;
+        let status = resp.status;
         // Read the body to the end so the connection goes back to the pool.
         while let Ok(Some(_)) = resp.chunk().await {}
         if !status.is_success() {
@@ -67,6 +43,9 @@ pub async fn post(
     }
 }
 
-fn transport(url: &str, e: &reqwest::Error) -> SendError {
-    SendError::Transport { url: url.to_string(), message: scrape::client::error_chain(e) }
+fn transport(url: &str, e: httpclient::ClientError) -> SendError {
+    match e {
+        httpclient::ClientError::Transport(message) => SendError::Transport { url: url.to_string(), message },
+        other => SendError::Setup(other.to_string()),
+    }
 }

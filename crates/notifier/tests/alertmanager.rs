@@ -29,14 +29,15 @@ fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64
 }
 
-fn client() -> reqwest::Client {
-    scrape::client::build_client(&scrape::config::HttpSettings::default()).unwrap()
+fn client() -> httpclient::HttpClient {
+    httpclient::HttpClient::new(&Default::default(), Default::default()).unwrap()
 }
 
-async fn get(c: &reqwest::Client, url: &str) -> Option<(u16, String)> {
-    let r = c.get(url).send().await.ok()?;
-    let status = r.status().as_u16();
-    Some((status, r.text().await.ok()?))
+async fn get(c: &httpclient::HttpClient, url: &str) -> Option<(u16, String)> {
+    let r = c.get(url, Default::default()).await.ok()?;
+    let status = r.status.as_u16();
+    let body = r.bytes_limited(0).await.ok()?;
+    Some((status, String::from_utf8_lossy(&body).into_owned()))
 }
 
 fn start(dir: &Path, port: u16) -> Running {

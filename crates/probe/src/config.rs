@@ -64,7 +64,18 @@ impl Modules {
                 message,
             }
         })?;
-        Ok(Modules { modules: raw.modules.unwrap_or_default() })
+        let modules = raw.modules.unwrap_or_default();
+        // Prometheus's http_config rules (one credential kind, proxy combinations, reserved
+        // headers) apply to the http prober's inlined client settings too.
+        for (name, module) in &modules {
+            module.http.http_client_config().validate().map_err(|e| ConfigError {
+                origin: origin.to_string(),
+                line: None,
+                column: None,
+                message: format!("module {name:?}: http: {e}"),
+            })?;
+        }
+        Ok(Modules { modules })
     }
 
     /// The modules blackbox_exporter 0.23.0's example config ships, so `/probe?module=http_2xx`
@@ -181,7 +192,9 @@ fn de_opt_duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Dura
     parse_go_duration(&s).map(Some).map_err(serde::de::Error::custom)
 }
 
-/// Options of the `http` prober (blackbox's `HTTPProbe` plus the inlined HTTP client config).
+promconfig::struct_with_http_client_fields! {
+/// Options of the `http` prober (blackbox's `HTTPProbe` plus the inlined HTTP client config:
+/// credentials, OAuth2, TLS, proxies and headers, with redirects followed at most 10 times).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HttpProbe {
@@ -220,22 +233,7 @@ pub struct HttpProbe {
     /// Largest body read, in bytes (0: unlimited).
     #[serde(deserialize_with = "de_byte_size")]
     pub body_size_limit: u64,
-    /// Follow redirects (default true), at most 10.
-    pub follow_redirects: bool,
-    /// Accepted for compatibility; Vigil speaks HTTP/1.1.
-    pub enable_http2: bool,
-    /// `Authorization: Basic` credentials.
-    pub basic_auth: Option<BasicAuth>,
-    /// `Authorization: Bearer` token.
-    pub bearer_token: Option<String>,
-    /// File holding the bearer token.
-    pub bearer_token_file: Option<String>,
-    /// Generic `Authorization` header.
-    pub authorization: Option<Authorization>,
-    /// Proxy URL; accepted but not supported (the probe fails when set).
-    pub proxy_url: Option<String>,
-    /// TLS settings for https targets.
-    pub tls_config: TlsConfig,
+}
 }
 
 impl Default for HttpProbe {
@@ -258,14 +256,20 @@ impl Default for HttpProbe {
             body: String::new(),
             compression: String::new(),
             body_size_limit: 0,
-            follow_redirects: true,
-            enable_http2: true,
+            // The inlined http_config's defaults.
             basic_auth: None,
+            authorization: None,
+            oauth2: None,
             bearer_token: None,
             bearer_token_file: None,
-            authorization: None,
-            proxy_url: None,
             tls_config: TlsConfig::default(),
+            follow_redirects: true,
+            enable_http2: true,
+            proxy_url: None,
+            no_proxy: None,
+            proxy_from_environment: false,
+            proxy_connect_header: BTreeMap::new(),
+            http_headers: BTreeMap::new(),
         }
     }
 }
@@ -298,48 +302,10 @@ pub struct HeaderMatch {
     pub allow_missing: bool,
 }
 
-/// HTTP basic authentication.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct BasicAuth {
-    /// User name.
-    pub username: String,
-    /// Password.
-    pub password: String,
-    /// File holding the password (wins over `password`).
-    pub password_file: Option<String>,
-}
+pub use promconfig::http::{Authorization, BasicAuth};
 
-/// A generic `Authorization: <type> <credentials>` header.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Authorization {
-    /// Scheme, `Bearer` when empty.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// Credentials.
-    pub credentials: String,
-    /// File holding the credentials.
-    pub credentials_file: Option<String>,
-}
-
-/// TLS client settings (Prometheus common's `tls_config`).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct TlsConfig {
-    /// PEM file of CA certificates to trust instead of the built-in roots.
-    pub ca_file: Option<String>,
-    /// PEM client certificate.
-    pub cert_file: Option<String>,
-    /// PEM client key.
-    pub key_file: Option<String>,
-    /// Name sent in SNI and checked against the certificate (default: the target's host).
-    pub server_name: Option<String>,
-    /// Skip certificate verification.
-    pub insecure_skip_verify: bool,
-    /// Lowest TLS version (`TLS12` or `TLS13`; older ones are not supported).
-    pub min_version: Option<String>,
-}
+/// TLS client settings: Prometheus's `tls_config`, from [`promconfig`].
+pub use promconfig::http::TlsConfig;
 
 /// Options of the `tcp` prober.
 #[derive(Debug, Clone, Deserialize)]

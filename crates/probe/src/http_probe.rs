@@ -70,6 +70,12 @@ struct Hop {
     path: String,
     method: Method,
     body: Bytes,
+    /// The target's host name, which a proxy tunnel is opened to.
+    name: String,
+    /// The module's proxy settings (`proxy_url`, `no_proxy`, ...).
+    proxy: Option<std::sync::Arc<httpclient::proxy::ProxySelector>>,
+    /// The module's credentials and `http_headers`.
+    auth: std::sync::Arc<httpclient::auth::RequestAuth>,
 }
 
 /// Runs the http prober against `target` until `deadline`, recording series into `m`.
@@ -94,10 +100,21 @@ pub async fn probe(target: &str, cfg: &HttpProbe, deadline: tokio::time::Instant
     let Ok((ip, lookup_time)) = resolved.await else { return false };
     m.add_labeled(DURATION, &["resolve"], lookup_time);
     let Ok(ip) = ip else { return false };
-    if cfg.proxy_url.is_some() {
-        tracing::warn!("proxy_url is not supported by Vigil's prober");
-        return false;
-    }
+    let http = cfg.http_client_config();
+    let proxy = match httpclient::proxy::ProxySelector::new(&http.proxy()) {
+        Ok(p) => p.map(std::sync::Arc::new),
+        Err(e) => {
+            tracing::warn!(error = %e, "invalid proxy settings");
+            return false;
+        }
+    };
+    let auth = match httpclient::auth::RequestAuth::new(&http, USER_AGENT) {
+        Ok(a) => std::sync::Arc::new(a),
+        Err(e) => {
+            tracing::warn!(error = %e, "invalid credentials settings");
+            return false;
+        }
+    };
     // blackbox decompresses gzip, deflate and br bodies; Vigil does not yet, and a wrong body
     // length or regex verdict would be worse than a visible failure.
     if !cfg.compression.is_empty() && !cfg.compression.eq_ignore_ascii_case("identity") {
@@ -129,6 +146,9 @@ pub async fn probe(target: &str, cfg: &HttpProbe, deadline: tokio::time::Instant
         method: Method::from_bytes(if cfg.method.is_empty() { b"GET" } else { cfg.method.as_bytes() })
             .unwrap_or(Method::GET),
         body: Bytes::from(cfg.body.clone()),
+        name: host.clone(),
+        proxy,
+        auth,
     };
     let mut state = State::default();
     let finished = timeout_at(deadline, run(first, &host, &sni, cfg, &client, &mut state)).await;
@@ -213,6 +233,16 @@ async fn exchange(
     client: &TlsClient,
     trace: &mut Trace,
 ) -> Option<hyper::Response<hyper::body::Incoming>> {
+    if let Some(proxy) = hop.proxy.as_ref().and_then(|p| p.for_target(&hop.name, hop.https)) {
+        // Through a proxy: the proxy resolves the name; the tunnel counts as the connection.
+        let now = Instant::now();
+        trace.start = Some(now);
+        trace.dns_done = Some(now);
+        let tcp = httpclient::proxy::tunnel(proxy, &hop.name, hop.port).await;
+        trace.connect_done = Some(Instant::now());
+        let tcp = tcp.map_err(|e| tracing::debug!(error = %e, "proxy tunnel failed")).ok()?;
+        return finish_exchange(hop, server_name, cfg, client, trace, tcp).await;
+    }
     let ip = match hop.host.parse::<IpAddr>() {
         Ok(ip) => {
             let now = Instant::now();
@@ -230,6 +260,18 @@ async fn exchange(
     let tcp = connect::tcp(SocketAddr::new(ip, hop.port), None).await;
     trace.connect_done = Some(Instant::now());
     let tcp = tcp.map_err(|e| tracing::debug!(error = %e, "connect failed")).ok()?;
+    finish_exchange(hop, server_name, cfg, client, trace, tcp).await
+}
+
+/// The rest of an exchange once TCP is connected: TLS, the request, the response head.
+async fn finish_exchange(
+    hop: &Hop,
+    server_name: &str,
+    cfg: &HttpProbe,
+    client: &TlsClient,
+    trace: &mut Trace,
+    tcp: tokio::net::TcpStream,
+) -> Option<hyper::Response<hyper::body::Incoming>> {
     let stream = if hop.https {
         let name = tls::server_name(server_name)?;
         let (result, start, done) = connect::tls_handshake(tcp, client.config.clone(), name, client.verifies).await;
@@ -243,7 +285,13 @@ async fn exchange(
     let (stream, seen) = stream?;
     trace.got_conn = Some(Instant::now());
     let h2 = seen.as_ref().is_some_and(|s| s.h2);
-    let request = build_request(hop, cfg, h2)?;
+    let mut request = build_request(hop, cfg, h2)?;
+    // Credentials (basic auth, authorization, an OAuth2 token) and http_headers, as the HTTP
+    // stack applies them; an unreadable secret file or a failed token request fails the probe.
+    if let Err(e) = hop.auth.apply(request.headers_mut(), true).await {
+        tracing::debug!(error = %e, "cannot apply the module's credentials");
+        return None;
+    }
     let (response, driver) = send(stream, h2, request).await?;
     trace.response_start = Some(Instant::now());
     let mut response = response;
@@ -314,11 +362,6 @@ fn build_request(hop: &Hop, cfg: &HttpProbe, h2: bool) -> Option<Request<Full<By
     }
     if !headers.contains_key(hyper::header::USER_AGENT) {
         headers.insert(hyper::header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
-    }
-    if !headers.contains_key(hyper::header::AUTHORIZATION)
-        && let Some(auth) = crate::auth::authorization(cfg)
-    {
-        headers.insert(hyper::header::AUTHORIZATION, HeaderValue::from_str(&auth).ok()?);
     }
     if !h2 {
         headers.insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
@@ -425,6 +468,7 @@ fn redirect(hop: &Hop, location: &str, status: u16) -> Option<Hop> {
             let authority = uri.authority()?;
             next.https = uri.scheme_str() == Some("https");
             next.host = authority.host().trim_start_matches('[').trim_end_matches(']').to_string();
+            next.name = next.host.clone();
             next.port = authority.port_u16().unwrap_or(if next.https { 443 } else { 80 });
             next.host_header = authority.as_str().to_string();
             next.path = uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".to_string());

@@ -6,7 +6,6 @@
 //! deadline) → `http_probe` / `tcp_probe` (which share `resolve`, `connect` and `tls`) →
 //! `metrics::ProbeMetrics::render`.
 
-mod auth;
 mod config;
 mod connect;
 mod duration;

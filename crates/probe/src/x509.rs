@@ -117,15 +117,10 @@ fn parse_time(t: &Tlv<'_>) -> Option<i64> {
     Some(days_from_civil(year, month, day) * 86400 + hour * 3600 + min * 60 + sec)
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+/// Days since 1970-01-01 of a proleptic Gregorian date ([`promconfig::time`]'s arithmetic).
 pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
+    let (Ok(m), Ok(d)) = (u32::try_from(m), u32::try_from(d)) else { return 0 };
+    promconfig::time::days_from_civil(y, m, d)
 }
 
 /// Attribute types Go keeps in named fields, in the order `ToRDNSequence` emits them.

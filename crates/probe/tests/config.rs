@@ -37,7 +37,6 @@ modules:
       basic_auth:
         username: user
         password: pass
-      bearer_token: tok
       tls_config:
         insecure_skip_verify: true
         ca_file: /etc/ca.pem
@@ -96,15 +95,16 @@ fn every_http_option_is_read() {
     assert_eq!(h.compression, "identity");
     assert_eq!(h.body_size_limit, 1 << 20);
     let auth = h.basic_auth.as_ref().unwrap();
-    assert_eq!((auth.username.as_str(), auth.password.as_str()), ("user", "pass"));
-    assert_eq!(h.bearer_token.as_deref(), Some("tok"));
+    assert_eq!((auth.username.as_str(), auth.password.as_ref().map(|p| p.expose())), ("user", Some("pass")));
+    // basic_auth and bearer_token together are rejected like blackbox rejects them.
+    assert!(h.bearer_token.is_none());
     let tls = &h.tls_config;
     assert!(tls.insecure_skip_verify);
     assert_eq!(tls.ca_file.as_deref(), Some("/etc/ca.pem"));
     assert_eq!(tls.cert_file.as_deref(), Some("/etc/cert.pem"));
     assert_eq!(tls.key_file.as_deref(), Some("/etc/key.pem"));
     assert_eq!(tls.server_name.as_deref(), Some("example.org"));
-    assert_eq!(tls.min_version.as_deref(), Some("TLS12"));
+    assert_eq!(tls.min_version, Some(promconfig::http::TlsVersion::TLS12));
     assert!(!modules.get("redirects").unwrap().http.follows_redirects());
 }
 
@@ -191,4 +191,16 @@ fn unknown_top_level_key_is_rejected() {
     let e = error_of("modulez:\n  web:\n    prober: http\n");
     assert_eq!(e.line, Some(1), "{e}");
     assert!(e.to_string().contains("modulez"), "{e}");
+}
+
+#[test]
+fn http_client_settings_are_validated_per_module() {
+    let yaml = "modules:\n  m:\n    prober: http\n    http:\n      basic_auth: {username: u, password: p}\n      bearer_token: t\n";
+    let e = Modules::parse(yaml, "blackbox.yml").unwrap_err().to_string();
+    assert!(e.contains("module \"m\"") && e.contains("at most one of basic_auth"), "{e}");
+    let ok = "modules:\n  m:\n    prober: http\n    http:\n      oauth2: {client_id: a, client_secret: b, token_url: 'http://t/'}\n      proxy_url: 'http://p:3128'\n      http_headers: {X-A: {values: [b]}}\n";
+    let m = Modules::parse(ok, "blackbox.yml").unwrap();
+    let http = &m.get("m").unwrap().http;
+    assert_eq!(http.proxy_url.as_deref(), Some("http://p:3128"));
+    assert!(http.oauth2.is_some() && http.http_headers.contains_key("X-A"));
 }

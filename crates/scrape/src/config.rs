@@ -1,6 +1,7 @@
 //! The scrape part of prometheus.yml: `global` and `scrape_configs`, read with the same fields,
-//! defaults and validation rules as Prometheus 2.42. Fields Prometheus knows but Vigil does not
-//! implement (other service discoveries, OAuth2, proxies) are accepted and reported as warnings,
+//! defaults and validation rules as Prometheus 2.42; the HTTP client fields are
+//! [`promconfig`]'s. Fields Prometheus knows but Vigil does not implement (other service
+//! discoveries, native-histogram settings) are accepted and reported as warnings,
 //! so an existing file always loads; fields nobody knows are errors with their line, so typos
 //! are caught like `promtool check config` catches them.
 
@@ -88,81 +89,8 @@ impl Default for GlobalConfig {
     }
 }
 
-/// A byte size as Prometheus writes it (`10MB`, `512KiB`, `0` = no limit).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ByteSize(pub u64);
-
-impl<'de> Deserialize<'de> for ByteSize {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = serde_json::Value::deserialize(d)?;
-        let s = match v {
-            serde_json::Value::Number(n) => n.to_string(),
-            serde_json::Value::String(s) => s,
-            _ => return Err(serde::de::Error::custom("a byte size must be written like 10MB or 512KiB")),
-        };
-        parse_byte_size(&s).map(ByteSize).map_err(serde::de::Error::custom)
-    }
-}
-
-/// Parses `10MB`, `1GiB`, `512` (bytes). Units B, KB, MB, GB, TB, PB, EB use powers of 1024 like
-/// Prometheus's units package; the `iB` spellings are accepted too.
-pub fn parse_byte_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
-    if digits == 0 {
-        return Err(format!("invalid byte size {s:?}: expected a number (examples: 10MB, 512KiB)"));
-    }
-    let n: u64 = t[..digits].parse().map_err(|_| format!("invalid byte size {s:?}: number too large"))?;
-    let unit = t[digits..].trim().to_ascii_uppercase();
-    let shift = match unit.as_str() {
-        "" | "B" => 0,
-        "KB" | "KIB" => 10,
-        "MB" | "MIB" => 20,
-        "GB" | "GIB" => 30,
-        "TB" | "TIB" => 40,
-        "PB" | "PIB" => 50,
-        "EB" | "EIB" => 60,
-        _ => return Err(format!("invalid byte size {s:?}: unknown unit (use B, KB, MB, GB, TB, PB or EB)")),
-    };
-    n.checked_mul(1u64 << shift).ok_or_else(|| format!("invalid byte size {s:?}: too large"))
-}
-
-/// `basic_auth:`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BasicAuth {
-    pub username: Option<String>,
-    pub username_file: Option<String>,
-    pub password: Option<String>,
-    pub password_file: Option<String>,
-}
-
-/// `authorization:` (type defaults to Bearer).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Authorization {
-    #[serde(rename = "type")]
-    pub kind: Option<String>,
-    pub credentials: Option<String>,
-    pub credentials_file: Option<String>,
-}
-
-/// `tls_config:`.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TlsConfig {
-    pub ca: Option<String>,
-    pub ca_file: Option<String>,
-    pub cert: Option<String>,
-    pub cert_file: Option<String>,
-    pub key: Option<String>,
-    pub key_file: Option<String>,
-    pub server_name: Option<String>,
-    #[serde(default)]
-    pub insecure_skip_verify: bool,
-    pub min_version: Option<String>,
-    pub max_version: Option<String>,
-}
+pub use promconfig::http::{Authorization, BasicAuth, Header, OAuth2, TlsConfig};
+pub use promconfig::{ByteSize, HttpClientConfig, Secret, parse_byte_size};
 
 /// `static_configs:` entry.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -187,99 +115,85 @@ fn default_refresh() -> Duration {
     Duration(300_000)
 }
 
-/// One `scrape_configs` entry with Prometheus's fields. `Option<IgnoredAny>` fields are known to
-/// Prometheus but not implemented by Vigil: they load, and [`ScrapeConfig::unsupported`] names them.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ScrapeConfig {
-    pub job_name: Spanned<String>,
-    #[serde(default)]
-    pub honor_labels: bool,
-    #[serde(default = "yes")]
-    pub honor_timestamps: bool,
-    #[serde(default)]
-    pub track_timestamps_staleness: bool,
-    #[serde(default)]
-    pub params: BTreeMap<String, Vec<String>>,
-    pub scrape_interval: Option<Duration>,
-    pub scrape_timeout: Option<Spanned<Duration>>,
-    #[serde(default = "default_metrics_path")]
-    pub metrics_path: String,
-    #[serde(default = "default_scheme")]
-    pub scheme: Spanned<String>,
-    pub body_size_limit: Option<ByteSize>,
-    pub sample_limit: Option<u64>,
-    pub target_limit: Option<u64>,
-    pub label_limit: Option<u64>,
-    pub label_name_length_limit: Option<u64>,
-    pub label_value_length_limit: Option<u64>,
-    pub keep_dropped_targets: Option<u64>,
-    #[serde(default)]
-    pub enable_compression: Option<bool>,
+promconfig::struct_with_http_client_fields! {
+    /// One `scrape_configs` entry with Prometheus's fields. `Option<IgnoredAny>` fields are known to
+    /// Prometheus but not implemented by Vigil: they load, and [`ScrapeConfig::unsupported`] names them.
+    #[derive(Debug, Clone, PartialEq, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct ScrapeConfig {
+        pub job_name: Spanned<String>,
+        #[serde(default)]
+        pub honor_labels: bool,
+        #[serde(default = "yes")]
+        pub honor_timestamps: bool,
+        #[serde(default)]
+        pub track_timestamps_staleness: bool,
+        #[serde(default)]
+        pub params: BTreeMap<String, Vec<String>>,
+        pub scrape_interval: Option<Duration>,
+        pub scrape_timeout: Option<Spanned<Duration>>,
+        #[serde(default = "default_metrics_path")]
+        pub metrics_path: String,
+        #[serde(default = "default_scheme")]
+        pub scheme: Spanned<String>,
+        pub body_size_limit: Option<ByteSize>,
+        pub sample_limit: Option<u64>,
+        pub target_limit: Option<u64>,
+        pub label_limit: Option<u64>,
+        pub label_name_length_limit: Option<u64>,
+        pub label_value_length_limit: Option<u64>,
+        pub keep_dropped_targets: Option<u64>,
+        #[serde(default)]
+        pub enable_compression: Option<bool>,
 
-    pub basic_auth: Option<BasicAuth>,
-    pub authorization: Option<Authorization>,
-    pub bearer_token: Option<String>,
-    pub bearer_token_file: Option<String>,
-    #[serde(default)]
-    pub tls_config: TlsConfig,
-    #[serde(default = "yes")]
-    pub follow_redirects: bool,
-    #[serde(default = "yes")]
-    pub enable_http2: bool,
-    pub oauth2: Option<IgnoredAny>,
-    pub proxy_url: Option<String>,
-    pub no_proxy: Option<IgnoredAny>,
-    pub proxy_from_environment: Option<bool>,
-    pub proxy_connect_header: Option<IgnoredAny>,
-    pub http_headers: Option<IgnoredAny>,
 
-    #[serde(default)]
-    pub static_configs: Vec<StaticConfig>,
-    #[serde(default)]
-    pub file_sd_configs: Vec<FileSdConfig>,
-    #[serde(default)]
-    pub relabel_configs: Vec<RelabelConfig>,
-    #[serde(default)]
-    pub metric_relabel_configs: Vec<RelabelConfig>,
+        #[serde(default)]
+        pub static_configs: Vec<StaticConfig>,
+        #[serde(default)]
+        pub file_sd_configs: Vec<FileSdConfig>,
+        #[serde(default)]
+        pub relabel_configs: Vec<RelabelConfig>,
+        #[serde(default)]
+        pub metric_relabel_configs: Vec<RelabelConfig>,
 
-    pub scrape_protocols: Option<IgnoredAny>,
-    pub fallback_scrape_protocol: Option<IgnoredAny>,
-    pub scrape_classic_histograms: Option<bool>,
-    pub native_histogram_bucket_limit: Option<IgnoredAny>,
-    pub native_histogram_min_bucket_factor: Option<IgnoredAny>,
-    pub convert_classic_histograms_to_nhcb: Option<IgnoredAny>,
-    pub always_scrape_classic_histograms: Option<IgnoredAny>,
-    pub metric_name_validation_scheme: Option<String>,
-    pub metric_name_escaping_scheme: Option<String>,
+        pub scrape_protocols: Option<IgnoredAny>,
+        pub fallback_scrape_protocol: Option<IgnoredAny>,
+        pub scrape_classic_histograms: Option<bool>,
+        pub native_histogram_bucket_limit: Option<IgnoredAny>,
+        pub native_histogram_min_bucket_factor: Option<IgnoredAny>,
+        pub convert_classic_histograms_to_nhcb: Option<IgnoredAny>,
+        pub always_scrape_classic_histograms: Option<IgnoredAny>,
+        pub metric_name_validation_scheme: Option<String>,
+        pub metric_name_escaping_scheme: Option<String>,
 
-    pub azure_sd_configs: Option<IgnoredAny>,
-    pub consul_sd_configs: Option<IgnoredAny>,
-    pub digitalocean_sd_configs: Option<IgnoredAny>,
-    pub docker_sd_configs: Option<IgnoredAny>,
-    pub dockerswarm_sd_configs: Option<IgnoredAny>,
-    pub dns_sd_configs: Option<IgnoredAny>,
-    pub ec2_sd_configs: Option<IgnoredAny>,
-    pub eureka_sd_configs: Option<IgnoredAny>,
-    pub gce_sd_configs: Option<IgnoredAny>,
-    pub hetzner_sd_configs: Option<IgnoredAny>,
-    pub http_sd_configs: Option<IgnoredAny>,
-    pub ionos_sd_configs: Option<IgnoredAny>,
-    pub kubernetes_sd_configs: Option<IgnoredAny>,
-    pub kuma_sd_configs: Option<IgnoredAny>,
-    pub lightsail_sd_configs: Option<IgnoredAny>,
-    pub linode_sd_configs: Option<IgnoredAny>,
-    pub marathon_sd_configs: Option<IgnoredAny>,
-    pub nerve_sd_configs: Option<IgnoredAny>,
-    pub nomad_sd_configs: Option<IgnoredAny>,
-    pub openstack_sd_configs: Option<IgnoredAny>,
-    pub ovhcloud_sd_configs: Option<IgnoredAny>,
-    pub puppetdb_sd_configs: Option<IgnoredAny>,
-    pub scaleway_sd_configs: Option<IgnoredAny>,
-    pub serverset_sd_configs: Option<IgnoredAny>,
-    pub triton_sd_configs: Option<IgnoredAny>,
-    pub uyuni_sd_configs: Option<IgnoredAny>,
-    pub vultr_sd_configs: Option<IgnoredAny>,
+        pub azure_sd_configs: Option<IgnoredAny>,
+        pub consul_sd_configs: Option<IgnoredAny>,
+        pub digitalocean_sd_configs: Option<IgnoredAny>,
+        pub docker_sd_configs: Option<IgnoredAny>,
+        pub dockerswarm_sd_configs: Option<IgnoredAny>,
+        pub dns_sd_configs: Option<IgnoredAny>,
+        pub ec2_sd_configs: Option<IgnoredAny>,
+        pub eureka_sd_configs: Option<IgnoredAny>,
+        pub gce_sd_configs: Option<IgnoredAny>,
+        pub hetzner_sd_configs: Option<IgnoredAny>,
+        pub http_sd_configs: Option<IgnoredAny>,
+        pub ionos_sd_configs: Option<IgnoredAny>,
+        pub kubernetes_sd_configs: Option<IgnoredAny>,
+        pub kuma_sd_configs: Option<IgnoredAny>,
+        pub lightsail_sd_configs: Option<IgnoredAny>,
+        pub linode_sd_configs: Option<IgnoredAny>,
+        pub marathon_sd_configs: Option<IgnoredAny>,
+        pub nerve_sd_configs: Option<IgnoredAny>,
+        pub nomad_sd_configs: Option<IgnoredAny>,
+        pub openstack_sd_configs: Option<IgnoredAny>,
+        pub ovhcloud_sd_configs: Option<IgnoredAny>,
+        pub puppetdb_sd_configs: Option<IgnoredAny>,
+        pub scaleway_sd_configs: Option<IgnoredAny>,
+        pub serverset_sd_configs: Option<IgnoredAny>,
+        pub triton_sd_configs: Option<IgnoredAny>,
+        pub uyuni_sd_configs: Option<IgnoredAny>,
+        pub vultr_sd_configs: Option<IgnoredAny>,
+    }
 }
 
 fn yes() -> bool {
@@ -327,15 +241,12 @@ pub struct Limits {
     pub body_size_limit: u64,
 }
 
-/// How a job's HTTP client authenticates and verifies.
+/// How a job's HTTP client authenticates, verifies and compresses.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct HttpSettings {
-    pub basic_auth: Option<BasicAuth>,
-    /// `(type, credentials or None, credentials_file or None)`.
-    pub authorization: Option<(String, Option<String>, Option<String>)>,
-    pub tls: TlsConfig,
-    pub follow_redirects: bool,
-    pub enable_http2: bool,
+    /// The job's `http_config` fields, validated.
+    pub client: HttpClientConfig,
+    /// `enable_compression`: ask for gzip.
     pub compression: bool,
 }
 
@@ -343,13 +254,7 @@ impl ScrapeConfig {
     /// Names the fields that load but have no effect in Vigil.
     pub fn unsupported(&self) -> Vec<&'static str> {
         let mut out = Vec::new();
-        let known: [(&'static str, bool); 34] = [
-            ("oauth2", self.oauth2.is_some()),
-            ("proxy_url", self.proxy_url.is_some()),
-            ("no_proxy", self.no_proxy.is_some()),
-            ("proxy_from_environment", self.proxy_from_environment == Some(true)),
-            ("proxy_connect_header", self.proxy_connect_header.is_some()),
-            ("http_headers", self.http_headers.is_some()),
+        let known: [(&'static str, bool); 28] = [
             ("scrape_protocols", self.scrape_protocols.is_some()),
             ("fallback_scrape_protocol", self.fallback_scrape_protocol.is_some()),
             ("native_histogram_bucket_limit", self.native_histogram_bucket_limit.is_some()),
@@ -379,10 +284,7 @@ impl ScrapeConfig {
             ("openstack_sd_configs", self.openstack_sd_configs.is_some()),
             ("puppetdb_sd_configs", self.puppetdb_sd_configs.is_some()),
         ];
-        let more: [(&'static str, bool); 9] = [
-            ("tls_config.server_name", self.tls_config.server_name.is_some()),
-            ("tls_config.min_version", self.tls_config.min_version.is_some()),
-            ("tls_config.max_version", self.tls_config.max_version.is_some()),
+        let more: [(&'static str, bool); 6] = [
             ("ovhcloud_sd_configs", self.ovhcloud_sd_configs.is_some()),
             ("scaleway_sd_configs", self.scaleway_sd_configs.is_some()),
             ("serverset_sd_configs", self.serverset_sd_configs.is_some()),
@@ -484,90 +386,10 @@ pub fn resolve_jobs(global: &GlobalConfig, configs: &[ScrapeConfig], origin: &st
     Ok(jobs)
 }
 
-fn http_settings(sc: &ScrapeConfig) -> Result<HttpSettings, String> {
-    let auth = ClientAuth {
-        basic_auth: &sc.basic_auth,
-        authorization: &sc.authorization,
-        bearer_token: &sc.bearer_token,
-        bearer_token_file: &sc.bearer_token_file,
-        tls_config: &sc.tls_config,
-        follow_redirects: sc.follow_redirects,
-        enable_http2: sc.enable_http2,
-    };
-    auth.settings(sc.enable_compression.unwrap_or(true))
-}
-
-/// The authentication and TLS fields Prometheus's `HTTPClientConfig` shares between scrape
-/// configs and Alertmanager configs, checked with its messages.
-pub struct ClientAuth<'a> {
-    pub basic_auth: &'a Option<BasicAuth>,
-    pub authorization: &'a Option<Authorization>,
-    pub bearer_token: &'a Option<String>,
-    pub bearer_token_file: &'a Option<String>,
-    pub tls_config: &'a TlsConfig,
-    pub follow_redirects: bool,
-    pub enable_http2: bool,
-}
-
-impl ClientAuth<'_> {
-    /// Validates the combination and builds the client settings.
-    pub fn settings(&self, compression: bool) -> Result<HttpSettings, String> {
-        let bearer = self.bearer_token.is_some() || self.bearer_token_file.is_some();
-        if self.bearer_token.is_some() && self.bearer_token_file.is_some() {
-            return Err("at most one of bearer_token & bearer_token_file must be configured".into());
-        }
-        if self.basic_auth.is_some() && (bearer || self.authorization.is_some()) {
-            return Err(
-                "at most one of basic_auth, bearer_token & bearer_token_file, authorization must be configured".into(),
-            );
-        }
-        if bearer && self.authorization.is_some() {
-            return Err("authorization is not compatible with bearer_token & bearer_token_file".into());
-        }
-        if let Some(b) = self.basic_auth {
-            if b.password.is_some() && b.password_file.is_some() {
-                return Err("at most one of basic_auth password & password_file must be configured".into());
-            }
-            if b.username.is_some() && b.username_file.is_some() {
-                return Err("at most one of basic_auth username & username_file must be configured".into());
-            }
-        }
-        let authorization = if let Some(a) = self.authorization {
-            if a.credentials.is_some() && a.credentials_file.is_some() {
-                return Err("at most one of authorization credentials & credentials_file must be configured".into());
-            }
-            let kind = a.kind.clone().unwrap_or_else(|| "Bearer".into());
-            if kind.eq_ignore_ascii_case("basic") {
-                return Err("authorization type cannot be set to \"basic\", use \"basic_auth\" instead".into());
-            }
-            Some((kind, a.credentials.clone(), a.credentials_file.clone()))
-        } else if bearer {
-            Some(("Bearer".into(), self.bearer_token.clone(), self.bearer_token_file.clone()))
-        } else {
-            None
-        };
-        let tls = self.tls_config;
-        if tls.ca.is_some() && tls.ca_file.is_some() {
-            return Err("at most one of tls_config ca & ca_file must be configured".into());
-        }
-        if tls.cert.is_some() && tls.cert_file.is_some() {
-            return Err("at most one of tls_config cert & cert_file must be configured".into());
-        }
-        if tls.key.is_some() && tls.key_file.is_some() {
-            return Err("at most one of tls_config key & key_file must be configured".into());
-        }
-        if (tls.cert.is_some() || tls.cert_file.is_some()) != (tls.key.is_some() || tls.key_file.is_some()) {
-            return Err("tls_config needs both a client certificate and its key, or neither".into());
-        }
-        Ok(HttpSettings {
-            basic_auth: self.basic_auth.clone(),
-            authorization,
-            tls: tls.clone(),
-            follow_redirects: self.follow_redirects,
-            enable_http2: self.enable_http2,
-            compression,
-        })
-    }
+fn http_settings(sc: &ScrapeConfig) -> Result<HttpSettings, promconfig::HttpConfigError> {
+    let client = sc.http_client_config();
+    client.validate()?;
+    Ok(HttpSettings { client, compression: sc.enable_compression.unwrap_or(true) })
 }
 
 #[cfg(test)]

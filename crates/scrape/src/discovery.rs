@@ -126,35 +126,15 @@ pub fn validate_pattern(p: &str) -> Result<(), String> {
     if dir.contains('*') || dir.contains('?') || dir.contains('[') {
         return Err(format!("file_sd_configs: path {p:?} may have wildcards only in its file name"));
     }
-    Ok(())
+    promconfig::glob::matches(p.rsplit('/').next().unwrap_or(p), "")
+        .map(|_| ())
+        .map_err(|e| format!("file_sd_configs: path {p:?}: {e}"))
 }
 
-/// Expands `*` and `?` in the last path component.
+/// Expands the pattern like Prometheus's `filepath.Glob` (wildcards only in the file name,
+/// checked by [`validate_pattern`]).
 fn expand(pattern: &str) -> Vec<PathBuf> {
-    let path = Path::new(pattern);
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return Vec::new() };
-    if !name.contains('*') && !name.contains('?') {
-        return if path.exists() { vec![path.to_path_buf()] } else { Vec::new() };
-    }
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let Ok(rd) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut out: Vec<PathBuf> = rd
-        .flatten()
-        .filter(|e| e.file_name().to_str().is_some_and(|n| glob_match(name.as_bytes(), n.as_bytes())))
-        .map(|e| e.path())
-        .collect();
-    out.sort();
-    out
-}
-
-fn glob_match(p: &[u8], s: &[u8]) -> bool {
-    match (p.first(), s.first()) {
-        (None, None) => true,
-        (Some(b'*'), _) => glob_match(&p[1..], s) || (!s.is_empty() && glob_match(p, &s[1..])),
-        (Some(b'?'), Some(_)) => glob_match(&p[1..], &s[1..]),
-        (Some(a), Some(b)) if a == b => glob_match(&p[1..], &s[1..]),
-        _ => false,
-    }
+    promconfig::glob::glob(pattern).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -193,5 +173,6 @@ mod tests {
         assert!(validate_pattern("/etc/targets/*.json").is_ok());
         assert!(validate_pattern("/etc/*/x.json").is_err());
         assert!(validate_pattern("/etc/x.txt").is_err());
+        assert!(validate_pattern("/etc/[.json").unwrap_err().contains("syntax error in pattern"));
     }
 }

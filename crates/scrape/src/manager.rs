@@ -110,7 +110,7 @@ struct LoopHandle {
 
 struct Pool {
     job: Arc<Job>,
-    client: reqwest::Client,
+    client: httpclient::HttpClient,
     loops: HashMap<String, LoopHandle>,
     /// Series caches of the loops a reload replaced, by target key, until their targets restart.
     handoff: HashMap<String, TargetIngest>,
@@ -373,7 +373,7 @@ fn stop_pool(mut pool: Pool, how: Stop) {
 struct LoopContext {
     shared: Arc<Shared>,
     job: Arc<Job>,
-    client: reqwest::Client,
+    client: httpclient::HttpClient,
     target: Target,
     status: Arc<Mutex<TargetStatus>>,
     forced_error: Arc<Mutex<Option<String>>>,

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use promconfig::url::query_escape;
+
 use crate::config::Job;
 use crate::duration::{format_duration_ms, parse_duration_ms};
 use crate::relabel::{LabelSet, process};
@@ -169,19 +171,6 @@ fn scrape_url(job: &Job, labels: &LabelSet, scheme: &str, addr: &str) -> String 
         }
     }
     url
-}
-
-/// Go's url.QueryEscape: space becomes '+', unreserved bytes stay, the rest is %XX.
-fn query_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

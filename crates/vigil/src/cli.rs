@@ -325,7 +325,7 @@ pub struct ServeArgs {
 }
 
 fn parse_duration(s: &str) -> Result<i64, String> {
-    crate::units::parse_duration_ms(s)
+    crate::units::parse_duration_ms(s).map_err(|e| e.to_string())
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {

@@ -114,43 +114,12 @@ pub fn parse_time(s: &str) -> Result<i64> {
 }
 
 fn parse_rfc3339(s: &str) -> Result<i64> {
-    let b = s.as_bytes();
-    if b.len() < 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !(b[10] == b'T' || b[10] == b't' || b[10] == b' ')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        bail!("not RFC 3339");
-    }
-    let num = |r: std::ops::Range<usize>| -> Result<i64> { Ok(s.get(r).context("short")?.parse::<i64>()?) };
-    let (y, mo, d, h, mi, sec) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
-    let mut rest = &s[19..];
-    let mut frac_ms = 0i64;
-    if let Some(f) = rest.strip_prefix('.') {
-        let digits = f.bytes().take_while(u8::is_ascii_digit).count();
-        let frac = &f[..digits];
-        let padded = format!("{:0<3}", &frac[..frac.len().min(3)]);
-        frac_ms = padded.parse()?;
-        rest = &f[digits..];
-    }
-    let offset_min = match rest {
-        "Z" | "z" => 0,
-        o if o.len() == 6 && (o.starts_with('+') || o.starts_with('-')) => {
-            let sign = if o.starts_with('-') { -1 } else { 1 };
-            sign * (o[1..3].parse::<i64>()? * 60 + o[4..6].parse::<i64>()?)
-        }
-        _ => bail!("bad offset"),
+    // RFC 3339 also allows a space between date and time; the shared parser wants the `T`.
+    let normalized = match s.as_bytes().get(10) {
+        Some(b' ') => format!("{}T{}", &s[..10], &s[11..]),
+        _ => s.to_string(),
     };
-    // Days from civil (proleptic Gregorian), Howard Hinnant's algorithm.
-    let (y2, m2) = if mo <= 2 { (y - 1, mo + 9) } else { (y, mo - 3) };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let doy = (153 * m2 + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Ok(((days * 86_400 + h * 3600 + mi * 60 + sec - offset_min * 60) * 1000) + frac_ms)
+    Ok(promconfig::time::parse_rfc3339(&normalized)?)
 }
 
 #[cfg(test)]

@@ -37,8 +37,8 @@ mod tests {
         assert_eq!(parse_duration_ms("500ms"), Ok(500));
         assert_eq!(parse_duration_ms("1m1s"), Ok(61_000));
         assert_eq!(parse_duration_ms("0"), Ok(0));
-        assert!(parse_duration_ms("5").unwrap_err().contains("unit"));
-        assert!(parse_duration_ms("1s1h").unwrap_err().contains("largest"));
+        assert!(parse_duration_ms("5").unwrap_err().to_string().contains("unit"));
+        assert!(parse_duration_ms("1s1h").unwrap_err().to_string().contains("largest"));
         assert!(parse_duration_ms("x").is_err());
     }
 

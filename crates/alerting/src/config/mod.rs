@@ -280,9 +280,6 @@ fn check_global(g: &GlobalConfig, warnings: &mut Vec<String>) -> Result<(), (u64
         }
     }
     g.http_config.validate().map_err(|m| (0, format!("global.http_config: {m}")))?;
-    for f in g.http_config.unsupported() {
-        warnings.push(format!("global.http_config.{f} is not supported by Vigil and is ignored"));
-    }
     Ok(())
 }
 

@@ -240,18 +240,10 @@ fn check_url_field(field: &str, url: &Url, warnings: &mut Vec<String>, receiver:
     }
 }
 
-fn http_or_global(
-    h: &mut Option<HttpConfig>,
-    global: &GlobalConfig,
-    what: &str,
-    warnings: &mut Vec<String>,
-) -> Result<(), String> {
+fn http_or_global(h: &mut Option<HttpConfig>, global: &GlobalConfig, what: &str) -> Result<(), String> {
     match h {
         Some(h) => {
             h.validate().map_err(|m| format!("{what}.http_config: {m}"))?;
-            for f in h.unsupported() {
-                warnings.push(format!("{what}.http_config.{f} is not supported by Vigil and is ignored"));
-            }
         }
         None => *h = Some(global.http_config.clone()),
     }
@@ -275,7 +267,7 @@ pub(crate) fn build_receiver(
             (Some(u), None) => check_url_field(&format!("{what}.url"), u, warnings, &name)?,
             (None, Some(_)) => {}
         }
-        http_or_global(&mut w.http_config, g, &what, warnings).map_err(no_line)?;
+        http_or_global(&mut w.http_config, g, &what).map_err(no_line)?;
     }
     let mut slacks = r.slack_configs;
     for (i, s) in slacks.iter_mut().enumerate() {
@@ -314,7 +306,7 @@ pub(crate) fn build_receiver(
                 return Err((0, format!("{what}: missing value in Slack field configuration")));
             }
         }
-        http_or_global(&mut s.http_config, g, &what, warnings).map_err(no_line)?;
+        http_or_global(&mut s.http_config, g, &what).map_err(no_line)?;
     }
     let mut pds = r.pagerduty_configs;
     for (i, p) in pds.iter_mut().enumerate() {
@@ -343,7 +335,7 @@ pub(crate) fn build_receiver(
         if p.source.is_empty() {
             p.source = p.client.clone();
         }
-        http_or_global(&mut p.http_config, g, &what, warnings).map_err(no_line)?;
+        http_or_global(&mut p.http_config, g, &what).map_err(no_line)?;
     }
     let mut emails = r.email_configs;
     for (i, e) in emails.iter_mut().enumerate() {

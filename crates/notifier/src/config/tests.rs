@@ -22,8 +22,8 @@ fn defaults_follow_prometheus() {
     assert_eq!(s.name, "config-0");
     assert_eq!((s.scheme.as_str(), s.path_prefix.as_str(), s.timeout_ms), ("http", "", 10_000));
     assert_eq!(s.api_version, ApiVersion::V2);
-    assert!(s.http.follow_redirects && s.http.enable_http2);
-    assert!(s.http.basic_auth.is_none() && s.http.authorization.is_none());
+    assert!(s.http.client.follow_redirects && s.http.client.enable_http2);
+    assert!(s.http.client.basic_auth.is_none() && s.http.client.authorization.is_none());
     assert!(s.unsupported.is_empty() && c.warnings().is_empty());
     assert_eq!(urls(s).active, ["http://am:9093/api/v2/alerts"]);
     assert_eq!(load("{}").unwrap(), NotifierConfig::default());
@@ -48,10 +48,10 @@ fn unknown_fields_are_errors_and_known_unsupported_ones_warn() {
         "alertmanagers:\n  - dns_sd_configs:\n      - names: ['am.example']\n    sigv4:\n      region: eu\n    proxy_url: http://proxy:3128\n",
     )
     .unwrap();
-    assert_eq!(c.alertmanagers[0].unsupported, ["sigv4", "proxy_url", "dns_sd_configs"]);
+    assert_eq!(c.alertmanagers[0].unsupported, ["sigv4", "dns_sd_configs"]);
     let w = c.warnings();
     assert_eq!(w.len(), 1);
-    assert!(w[0].contains("config-0") && w[0].contains("sigv4, proxy_url, dns_sd_configs"), "{}", w[0]);
+    assert!(w[0].contains("config-0") && w[0].contains("sigv4, dns_sd_configs"), "{}", w[0]);
 }
 
 #[test]
@@ -62,18 +62,19 @@ fn http_client_settings_are_checked() {
     .unwrap();
     let s = &c.alertmanagers[0];
     assert_eq!(s.timeout_ms, 3000);
-    assert_eq!(s.http.basic_auth.as_ref().and_then(|b| b.username.as_deref()), Some("u"));
-    assert!(s.http.tls.insecure_skip_verify && !s.http.enable_http2);
+    assert_eq!(s.http.client.basic_auth.as_ref().map(|b| b.username.as_str()), Some("u"));
+    assert!(s.http.client.tls_config.insecure_skip_verify && !s.http.client.enable_http2);
     assert_eq!(urls(s).active, ["https://am:9093/am/api/v2/alerts"]);
     let c = load("alertmanagers:\n  - bearer_token: t\n").unwrap();
-    assert_eq!(c.alertmanagers[0].http.authorization, Some(("Bearer".into(), Some("t".into()), None)));
+    let auth = c.alertmanagers[0].http.client.effective_authorization().unwrap();
+    assert_eq!((auth.scheme(), auth.credentials.as_ref().map(|s| s.expose())), ("Bearer", Some("t")));
     for (yaml, want) in [
         ("alertmanagers:\n  - basic_auth: {username: u}\n    bearer_token: t\n", "at most one of basic_auth"),
         ("alertmanagers:\n  - authorization: {type: Basic}\n", "use \"basic_auth\" instead"),
         ("alertmanagers:\n  - scheme: ftp\n", "unsupported scheme"),
         ("alertmanagers:\n  - static_configs:\n      - targets: ['http://am:9093']\n", "is not a valid hostname"),
         ("alertmanagers:\n  - file_sd_configs:\n      - files: ['am.txt']\n", "not valid for file discovery"),
-        ("alertmanagers:\n  - timeout: 10\n", "invalid duration"),
+        ("alertmanagers:\n  - timeout: 10\n", "not a valid duration"),
     ] {
         let e = load(yaml).unwrap_err();
         assert!(e.contains(want), "{yaml}: {e}");

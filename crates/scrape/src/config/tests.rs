@@ -46,7 +46,7 @@ fn errors_name_line_and_field() {
             "prometheus.yml:4: scrape timeout 10s greater than scrape interval 5s",
         ),
         ("scrape_configs:\n  - job_name: a\n    scheme: ftp\n", "prometheus.yml:3: unsupported scheme \"ftp\""),
-        ("scrape_configs:\n  - job_name: a\n    scrape_interval: 15\n", "invalid duration"),
+        ("scrape_configs:\n  - job_name: a\n    scrape_interval: 15\n", "not a valid duration"),
         ("scrape_configs:\n  - job_name: a\n    scrape_intervall: 15s\n", "scrape_intervall"),
         (
             "scrape_configs:\n  - job_name: a\n    bearer_token: x\n    basic_auth:\n      username: u\n",
@@ -63,8 +63,10 @@ fn errors_name_line_and_field() {
 
 #[test]
 fn prometheus_fields_vigil_does_not_implement_load_with_a_note() {
-    let jobs = load("scrape_configs:\n  - job_name: k\n    kubernetes_sd_configs:\n      - role: pod\n    oauth2:\n      client_id: x\n").unwrap();
-    assert_eq!(jobs[0].unsupported, vec!["oauth2", "kubernetes_sd_configs"]);
+    let jobs = load("scrape_configs:\n  - job_name: k\n    kubernetes_sd_configs:\n      - role: pod\n    oauth2:\n      client_id: x\n      token_url: http://t/\n").unwrap();
+    assert_eq!(jobs[0].unsupported, vec!["kubernetes_sd_configs"]);
+    // OAuth2 is implemented now: it is part of the job's client settings.
+    assert_eq!(jobs[0].http.client.oauth2.as_ref().map(|o| o.client_id.as_str()), Some("x"));
 }
 
 #[test]
@@ -76,9 +78,12 @@ fn byte_sizes() {
 }
 
 #[test]
-fn tls_settings_vigil_does_not_apply_are_named_not_silently_dropped() {
+fn tls_server_name_and_versions_reach_the_client_settings() {
     let jobs =
         load("scrape_configs:\n  - job_name: t\n    tls_config:\n      server_name: x\n      min_version: TLS12\n")
             .unwrap();
-    assert_eq!(jobs[0].unsupported, vec!["tls_config.server_name", "tls_config.min_version"]);
+    assert!(jobs[0].unsupported.is_empty(), "{:?}", jobs[0].unsupported);
+    assert_eq!(jobs[0].http.client.tls_config.server_name.as_deref(), Some("x"));
+    let err = load("scrape_configs:\n  - job_name: t\n    tls_config:\n      max_version: TLS11\n").unwrap_err();
+    assert!(err.contains("TLS 1.2 and 1.3 only"), "{err}");
 }

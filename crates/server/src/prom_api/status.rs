@@ -84,7 +84,9 @@ pub async fn flags(State(state): State<Arc<AppState>>) -> Response {
 pub async fn config(State(state): State<Arc<AppState>>) -> Response {
     let mut out = String::from("{\"yaml\":");
     let reloaded = state.reloaded_config.read().unwrap_or_else(|p| p.into_inner()).clone();
-    encode::string(&mut out, reloaded.as_deref().unwrap_or(&state.status.config_yaml));
+    // Shown as written, but secrets never leave the process (Prometheus shows `<secret>`).
+    let text = reloaded.as_deref().unwrap_or(&state.status.config_yaml);
+    encode::string(&mut out, &promconfig::mask::mask_secrets(text));
     out.push('}');
     ok(out)
 }

@@ -135,40 +135,11 @@ impl<'de> Deserialize<'de> for GoDuration {
         }
         match Raw::deserialize(d)? {
             Raw::Nanos(n) => Ok(GoDuration(Duration::from_nanos(n))),
-            Raw::Text(s) => parse_go_duration(&s).map(GoDuration).map_err(serde::de::Error::custom),
+            Raw::Text(s) => {
+                promconfig::duration::parse_go_duration(&s).map(GoDuration).map_err(serde::de::Error::custom)
+            }
         }
     }
-}
-
-/// Parses Go's duration syntax (`300ms`, `1.5h`, `2h45m`); negative durations are refused.
-pub fn parse_go_duration(s: &str) -> Result<Duration, Invalid> {
-    let bad = || Invalid(format!("invalid duration {s:?} (use Go's syntax, e.g. 500ms, 1s, 1m30s)"));
-    if s == "0" {
-        return Ok(Duration::ZERO);
-    }
-    let mut rest = s.strip_prefix('+').unwrap_or(s);
-    if rest.is_empty() {
-        return Err(bad());
-    }
-    let mut total = 0f64;
-    while !rest.is_empty() {
-        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
-        let num: f64 = rest[..num_len].parse().map_err(|_| bad())?;
-        rest = &rest[num_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
-        let scale = match &rest[..unit_len] {
-            "ns" => 1e-9,
-            "us" | "µs" | "μs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => return Err(bad()),
-        };
-        rest = &rest[unit_len..];
-        total += num * scale;
-    }
-    Ok(Duration::from_secs_f64(total))
 }
 
 /// Headers `http_server_config.headers` may set, with the values allowed where the set is

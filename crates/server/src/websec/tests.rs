@@ -5,7 +5,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use tower::ServiceExt;
 
-use super::config::{check_bcrypt_hash, check_header, parse, parse_go_duration};
+use super::config::{check_bcrypt_hash, check_header, parse};
 use super::test_pki;
 use super::*;
 
@@ -316,19 +316,6 @@ fn header_rules() {
     ] {
         let e = check_header(name, value).unwrap_err().0;
         assert!(e.contains(msg), "{name}: {e}");
-    }
-}
-
-#[test]
-fn go_durations() {
-    let ms = |s: &str| parse_go_duration(s).map(|d| d.as_millis());
-    assert_eq!(ms("0"), Ok(0));
-    assert_eq!(ms("1s"), Ok(1000));
-    assert_eq!(ms("1m30s"), Ok(90_000));
-    assert_eq!(ms("1.5h"), Ok(5_400_000));
-    assert_eq!(ms("250ms"), Ok(250));
-    for bad in ["", "1", "1d", "-1s", "s", "1 s"] {
-        assert!(parse_go_duration(bad).is_err(), "{bad}");
     }
 }
 
