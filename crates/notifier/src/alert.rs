@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use scrape::relabel::{RelabelConfig, process};
+use promconfig::relabel::{RelabelConfig, process};
 use serde::{Deserialize, Serialize};
 
 use crate::time::{ZERO_TIME_MS, rfc3339};

@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-use scrape::config::{FileSdConfig, HttpSettings, StaticConfig};
-use scrape::duration::Duration;
-use scrape::relabel::{RelabelConfig, is_valid_label_name};
+use promconfig::HttpClientConfig;
+use promconfig::discovery::{FileSdConfig, StaticConfig};
+use promconfig::duration::Duration;
+use promconfig::relabel::{RelabelConfig, is_valid_label_name};
 
 /// A problem in the `alerting:` section, naming where it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -185,7 +186,7 @@ pub struct AlertmanagerSet {
     pub path_prefix: String,
     pub api_version: ApiVersion,
     pub timeout_ms: i64,
-    pub http: HttpSettings,
+    pub http: HttpClientConfig,
     pub static_configs: Vec<StaticConfig>,
     pub file_sd_configs: Vec<FileSdConfig>,
     pub relabel_configs: Vec<RelabelConfig>,
@@ -253,7 +254,7 @@ fn resolve_set(index: usize, am: &AlertmanagerConfig) -> Result<AlertmanagerSet,
         }
     }
     for f in am.file_sd_configs.iter().flat_map(|c| c.files.iter()) {
-        scrape::discovery::validate_pattern(f)?;
+        promconfig::discovery::validate_pattern(f)?;
     }
     Ok(AlertmanagerSet {
         name: format!("config-{index}"),
@@ -279,11 +280,10 @@ pub(crate) fn check_target_address(address: &str) -> Result<(), String> {
 }
 
 /// The HTTP client settings, with the checks and messages of Prometheus's `HTTPClientConfig`.
-fn http_settings(am: &AlertmanagerConfig) -> Result<HttpSettings, String> {
+fn http_settings(am: &AlertmanagerConfig) -> Result<HttpClientConfig, String> {
     let client = am.http_client_config();
     client.validate().map_err(|e| e.to_string())?;
-    // Alert payloads are sent uncompressed, as Prometheus does.
-    Ok(HttpSettings { client, compression: false })
+    Ok(client)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Alert delivery to Alertmanagers, as Prometheus 2.42's notifier does it.
 //!
 //! [`config`] reads prometheus.yml's `alerting:` section; [`targets`] turns discovered
-//! Alertmanagers (static and file SD, from the scrape crate) into push URLs after
+//! Alertmanagers (static and file SD, from promconfig) into push URLs after
 //! `relabel_configs`; [`Notifier`] applies external labels and `alert_relabel_configs` to every
 //! [`Alert`], keeps a bounded [`queue`], and a background task POSTs batches of at most 64
 //! alerts as JSON to `/api/v2/alerts` of every Alertmanager at once ([`sender`]). In-process

@@ -9,8 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use scrape::discovery::{FileSd, static_targets};
-use scrape::target::Discovered;
+use promconfig::discovery::{Discovered, FileSd, static_targets};
 use tokio::runtime::Handle;
 use tokio::sync::Notify;
 use tokio::task::{JoinHandle, JoinSet};
@@ -81,7 +80,8 @@ struct LiveSet {
 
 impl LiveSet {
     fn new(cfg: AlertmanagerSet) -> Result<Self, NotifierError> {
-        let client = scrape::client::build_client(&cfg.http)
+        // Alert payloads are sent uncompressed, as Prometheus does.
+        let client = httpclient::HttpClient::new(&cfg.http, httpclient::ClientOptions::default())
             .map_err(|e| NotifierError::Client { set: cfg.name.clone(), message: e.to_string() })?;
         let set = LiveSet {
             statics: static_targets(&cfg.static_configs),

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use scrape::relabel::{LabelSet, process};
-use scrape::target::Discovered;
+use promconfig::discovery::Discovered;
+use promconfig::relabel::{LabelSet, process};
 
 use crate::config::{AlertmanagerSet, ApiVersion, check_target_address};
 

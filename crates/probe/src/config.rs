@@ -238,6 +238,22 @@ pub struct HttpProbe {
 
 impl Default for HttpProbe {
     fn default() -> Self {
+        // The inlined http_config's defaults are Prometheus's.
+        let promconfig::HttpClientConfig {
+            basic_auth,
+            authorization,
+            oauth2,
+            bearer_token,
+            bearer_token_file,
+            tls_config,
+            follow_redirects,
+            enable_http2,
+            proxy_url,
+            no_proxy,
+            proxy_from_environment,
+            proxy_connect_header,
+            http_headers,
+        } = promconfig::HttpClientConfig::default();
         HttpProbe {
             valid_status_codes: Vec::new(),
             valid_http_versions: Vec::new(),
@@ -256,20 +272,19 @@ impl Default for HttpProbe {
             body: String::new(),
             compression: String::new(),
             body_size_limit: 0,
-            // The inlined http_config's defaults.
-            basic_auth: None,
-            authorization: None,
-            oauth2: None,
-            bearer_token: None,
-            bearer_token_file: None,
-            tls_config: TlsConfig::default(),
-            follow_redirects: true,
-            enable_http2: true,
-            proxy_url: None,
-            no_proxy: None,
-            proxy_from_environment: false,
-            proxy_connect_header: BTreeMap::new(),
-            http_headers: BTreeMap::new(),
+            basic_auth,
+            authorization,
+            oauth2,
+            bearer_token,
+            bearer_token_file,
+            tls_config,
+            follow_redirects,
+            enable_http2,
+            proxy_url,
+            no_proxy,
+            proxy_from_environment,
+            proxy_connect_header,
+            http_headers,
         }
     }
 }

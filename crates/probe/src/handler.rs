@@ -12,11 +12,14 @@ use crate::{Modules, ProbeError, run_module};
 
 const TEXT_FORMAT: &str = "text/plain; version=0.0.4; charset=utf-8";
 
+/// The one path [`router`] serves.
+pub const PATH: &str = "/probe";
+
 /// An axum router serving `GET /probe` with blackbox's error behaviour: 400 for an unknown
 /// module or a missing target, 500 for an unparsable timeout header. The modules sit behind a
 /// lock so a configuration reload swaps them without restarting the server.
 pub fn router(modules: Arc<RwLock<Modules>>) -> axum::Router {
-    axum::Router::new().route("/probe", get(probe)).with_state(modules)
+    axum::Router::new().route(PATH, get(probe)).with_state(modules)
 }
 
 async fn probe(

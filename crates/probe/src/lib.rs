@@ -24,7 +24,7 @@ pub use config::{
     Authorization, BasicAuth, ConfigError, HeaderMatch, HttpProbe, Module, Modules, QueryResponse, Regex, TcpProbe,
     TlsConfig,
 };
-pub use handler::router;
+pub use handler::{PATH, router};
 pub use metrics::format_go_float;
 
 /// Seconds blackbox subtracts from the scrape timeout so the answer arrives before Prometheus

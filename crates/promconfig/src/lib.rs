@@ -1,19 +1,24 @@
 //! Prometheus's shared configuration vocabulary, written once for every Vigil crate that reads
 //! prometheus.yml, alertmanager.yml or blackbox.yml: durations (Prometheus's and Go's forms),
-//! byte sizes, secrets that never print, and the common HTTP client settings (`http_config`:
-//! authentication, OAuth2, TLS, proxies, headers). Types only, no I/O beyond reading secret
-//! files: the HTTP stack that acts on these settings is the `httpclient` crate.
+//! byte sizes, secrets that never print, the common HTTP client settings (`http_config`:
+//! authentication, OAuth2, TLS, proxies, headers), relabelling, file globs, RFC 3339 times and
+//! Go's URL escaping. No I/O beyond reading secret files and listing
+//! globs: the HTTP stack that acts on these settings is the `httpclient` crate.
 
 // Lets the field macro name this crate the same way inside and outside it.
 extern crate self as promconfig;
 
 pub mod bytesize;
+pub mod discovery;
 pub mod duration;
 pub mod embed;
+pub mod glob;
 pub mod http;
 pub mod mask;
+pub mod relabel;
 pub mod secret;
 pub mod time;
+pub mod url;
 
 pub use bytesize::{ByteSize, parse_byte_size};
 pub use duration::{Duration, format_duration_ms, parse_duration_ms};

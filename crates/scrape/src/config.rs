@@ -92,28 +92,7 @@ impl Default for GlobalConfig {
 pub use promconfig::http::{Authorization, BasicAuth, Header, OAuth2, TlsConfig};
 pub use promconfig::{ByteSize, HttpClientConfig, Secret, parse_byte_size};
 
-/// `static_configs:` entry.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StaticConfig {
-    #[serde(default)]
-    pub targets: Vec<String>,
-    #[serde(default)]
-    pub labels: BTreeMap<String, String>,
-}
-
-/// `file_sd_configs:` entry.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FileSdConfig {
-    pub files: Vec<String>,
-    #[serde(default = "default_refresh")]
-    pub refresh_interval: Duration,
-}
-
-fn default_refresh() -> Duration {
-    Duration(300_000)
-}
+pub use promconfig::discovery::{FileSdConfig, StaticConfig};
 
 promconfig::struct_with_http_client_fields! {
     /// One `scrape_configs` entry with Prometheus's fields. `Option<IgnoredAny>` fields are known to

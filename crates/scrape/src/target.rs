@@ -4,17 +4,13 @@
 
 use std::collections::BTreeMap;
 
+use promconfig::url::query_escape;
+
 use crate::config::Job;
 use crate::duration::{format_duration_ms, parse_duration_ms};
 use crate::relabel::{LabelSet, process};
 
-/// One discovered address with the labels of its group, before relabelling.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Discovered {
-    pub labels: LabelSet,
-    /// Where the group came from (`static`, a file path), for the status page.
-    pub source: String,
-}
+pub use promconfig::discovery::Discovered;
 
 /// A target to scrape: what relabelling left of the discovered labels.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -169,19 +165,6 @@ fn scrape_url(job: &Job, labels: &LabelSet, scheme: &str, addr: &str) -> String 
         }
     }
     url
-}
-
-/// Go's url.QueryEscape: space becomes '+', unreserved bytes stay, the rest is %XX.
-fn query_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

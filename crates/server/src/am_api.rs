@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -20,18 +20,24 @@ use crate::AppState;
 use crate::prom_api::params::{Params, parse_rfc3339};
 use crate::prom_api::status::rfc3339;
 
+/// The `/api/v2` routes (and Vigil's alert-manager extensions), as data so the server can
+/// list every path it serves.
+pub fn routes() -> Vec<(&'static str, MethodRouter<Arc<AppState>>)> {
+    vec![
+        ("/api/v2/status", get(status)),
+        ("/api/v2/receivers", get(receivers)),
+        ("/api/v2/alerts", get(get_alerts).post(post_alerts)),
+        ("/api/v2/alerts/groups", get(groups)),
+        ("/api/v2/silences", get(get_silences).post(post_silence)),
+        ("/api/v2/silence/{id}", get(get_silence).delete(delete_silence)),
+        ("/api/vigil/v1/alertmanager/preview", axum::routing::post(preview)),
+        ("/api/vigil/v1/alertmanager/acks", get(get_acks).post(post_ack).delete(delete_ack)),
+    ]
+}
+
 /// The `/api/v2` routes.
 pub fn router(state: Arc<AppState>) -> Router {
-    Router::new()
-        .route("/api/v2/status", get(status))
-        .route("/api/v2/receivers", get(receivers))
-        .route("/api/v2/alerts", get(get_alerts).post(post_alerts))
-        .route("/api/v2/alerts/groups", get(groups))
-        .route("/api/v2/silences", get(get_silences).post(post_silence))
-        .route("/api/v2/silence/{id}", get(get_silence).delete(delete_silence))
-        .route("/api/vigil/v1/alertmanager/preview", axum::routing::post(preview))
-        .route("/api/vigil/v1/alertmanager/acks", get(get_acks).post(post_ack).delete(delete_ack))
-        .with_state(state)
+    routes().into_iter().fold(Router::new(), |r, (path, method)| r.route(path, method)).with_state(state)
 }
 
 fn reply(status: StatusCode, body: Value) -> Response {

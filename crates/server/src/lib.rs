@@ -15,12 +15,13 @@ pub mod am_api;
 mod health;
 pub mod prom_api;
 mod remote_write;
+pub mod websec;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use tsdb::Db;
 
 /// Limits the server enforces on requests.
@@ -150,42 +151,62 @@ impl AppState {
 #[error("BUG: the server's running state was published twice")]
 pub struct AlreadyRunning;
 
+/// Vigil's own routes: the router is built from this table, so [`route_paths`] lists every
+/// path that is served (tests check each one, e.g. that authentication covers it).
+fn routes() -> Vec<(&'static str, MethodRouter<Arc<AppState>>)> {
+    vec![
+        ("/-/healthy", get(health::healthy).head(health::healthy)),
+        ("/-/ready", get(health::ready).head(health::ready)),
+        ("/metrics", get(health::metrics)),
+        ("/metrics/host", get(health::host_metrics)),
+        ("/api/v1/write", post(remote_write::write)),
+        ("/api/v1/admin/tsdb/flush", post(admin::flush).put(admin::flush)),
+        ("/api/v1/query", get(prom_api::query).post(prom_api::query)),
+        ("/api/v1/query_range", get(prom_api::query_range).post(prom_api::query_range)),
+        ("/api/v1/series", get(prom_api::series).post(prom_api::series)),
+        ("/api/v1/labels", get(prom_api::labels).post(prom_api::labels)),
+        ("/api/v1/label/{name}/values", get(prom_api::label_values)),
+        ("/api/v1/metadata", get(prom_api::metadata)),
+        ("/api/v1/targets", get(prom_api::targets::targets)),
+        ("/api/v1/targets/metadata", get(prom_api::targets::targets_metadata)),
+        ("/api/v1/scrape_pools", get(prom_api::targets::scrape_pools)),
+        ("/api/v1/rules", get(prom_api::rules::rules)),
+        ("/api/v1/alerts", get(prom_api::rules::alerts)),
+        ("/api/v1/alertmanagers", get(prom_api::rules::alertmanagers)),
+        ("/-/reload", post(health::reload).put(health::reload)),
+        ("/api/v1/query_exemplars", get(prom_api::query_exemplars).post(prom_api::query_exemplars)),
+        ("/api/v1/format_query", get(prom_api::format_query).post(prom_api::format_query)),
+        ("/api/v1/parse_query", get(prom_api::parse_query).post(prom_api::parse_query)),
+        ("/api/v1/status/buildinfo", get(prom_api::status::buildinfo)),
+        ("/api/v1/status/runtimeinfo", get(prom_api::status::runtimeinfo)),
+        ("/api/v1/status/flags", get(prom_api::status::flags)),
+        ("/api/v1/status/config", get(prom_api::status::config)),
+        ("/api/v1/status/tsdb", get(prom_api::status::tsdb)),
+        ("/api/v1/admin/tsdb/delete_series", post(prom_api::delete_series).put(prom_api::delete_series)),
+        ("/api/v1/admin/tsdb/clean_tombstones", post(prom_api::clean_tombstones).put(prom_api::clean_tombstones)),
+        ("/api/v1/admin/tsdb/snapshot", post(admin::snapshot).put(admin::snapshot)),
+        ("/federate", get(prom_api::federate)),
+    ]
+}
+
+/// Every path the router serves, its own and the merged routers' (`/probe`, `/api/v2`, …),
+/// with `{param}` placeholders as registered.
+pub fn route_paths() -> Vec<&'static str> {
+    routes()
+        .into_iter()
+        .map(|(p, _)| p)
+        .chain(am_api::routes().into_iter().map(|(p, _)| p))
+        .chain(std::iter::once(probe::PATH))
+        .collect()
+}
+
 /// The full router.
 pub fn router(state: Arc<AppState>) -> Router {
     let prober = probe::router(state.probe_modules.clone());
     let alertmanager = am_api::router(state.clone());
-    Router::new()
-        .route("/-/healthy", get(health::healthy).head(health::healthy))
-        .route("/-/ready", get(health::ready).head(health::ready))
-        .route("/metrics", get(health::metrics))
-        .route("/metrics/host", get(health::host_metrics))
-        .route("/api/v1/write", post(remote_write::write))
-        .route("/api/v1/admin/tsdb/flush", post(admin::flush).put(admin::flush))
-        .route("/api/v1/query", get(prom_api::query).post(prom_api::query))
-        .route("/api/v1/query_range", get(prom_api::query_range).post(prom_api::query_range))
-        .route("/api/v1/series", get(prom_api::series).post(prom_api::series))
-        .route("/api/v1/labels", get(prom_api::labels).post(prom_api::labels))
-        .route("/api/v1/label/{name}/values", get(prom_api::label_values))
-        .route("/api/v1/metadata", get(prom_api::metadata))
-        .route("/api/v1/targets", get(prom_api::targets::targets))
-        .route("/api/v1/targets/metadata", get(prom_api::targets::targets_metadata))
-        .route("/api/v1/scrape_pools", get(prom_api::targets::scrape_pools))
-        .route("/api/v1/rules", get(prom_api::rules::rules))
-        .route("/api/v1/alerts", get(prom_api::rules::alerts))
-        .route("/api/v1/alertmanagers", get(prom_api::rules::alertmanagers))
-        .route("/-/reload", post(health::reload).put(health::reload))
-        .route("/api/v1/query_exemplars", get(prom_api::query_exemplars).post(prom_api::query_exemplars))
-        .route("/api/v1/format_query", get(prom_api::format_query).post(prom_api::format_query))
-        .route("/api/v1/parse_query", get(prom_api::parse_query).post(prom_api::parse_query))
-        .route("/api/v1/status/buildinfo", get(prom_api::status::buildinfo))
-        .route("/api/v1/status/runtimeinfo", get(prom_api::status::runtimeinfo))
-        .route("/api/v1/status/flags", get(prom_api::status::flags))
-        .route("/api/v1/status/config", get(prom_api::status::config))
-        .route("/api/v1/status/tsdb", get(prom_api::status::tsdb))
-        .route("/api/v1/admin/tsdb/delete_series", post(prom_api::delete_series).put(prom_api::delete_series))
-        .route("/api/v1/admin/tsdb/clean_tombstones", post(prom_api::clean_tombstones).put(prom_api::clean_tombstones))
-        .route("/api/v1/admin/tsdb/snapshot", post(admin::snapshot).put(admin::snapshot))
-        .route("/federate", get(prom_api::federate))
+    routes()
+        .into_iter()
+        .fold(Router::new(), |r, (path, method)| r.route(path, method))
         .fallback(health::not_found)
         .with_state(state)
         .merge(prober)
@@ -198,6 +219,28 @@ pub async fn serve(
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    serve_with(listener, state, None, shutdown).await
+}
+
+/// Like [`serve`], with `--web.config.file`'s security when given: every route behind the
+/// authentication layer ([`websec::protect`]), and TLS on the listener when configured.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    security: Option<Arc<websec::WebSecurity>>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let Some(sec) = security else {
+        let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+        return axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    };
+    let app = websec::protect(router(state), sec.clone());
+    if sec.tls_enabled() {
+        let app = websec::tls::with_peer_address(app).into_make_service_with_connect_info::<websec::tls::TlsPeer>();
+        let listener = websec::tls::TlsListener::new(listener, move || sec.tls_config());
+        axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    } else {
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    }
 }

@@ -70,6 +70,10 @@ pub enum CheckCommand {
     /// file, line, group and rule; likely mistakes that still load are warnings. Exits 1 if
     /// any file is invalid.
     Rules(CheckRulesArgs),
+    /// Validate web configuration files (`--web.config.file`, exporter-toolkit's format):
+    /// every field, the certificates and keys they name, password hashes and headers. Errors
+    /// name the file and line. Exits 1 if any file is invalid.
+    WebConfig(CheckRulesArgs),
 }
 
 #[derive(Args, Debug)]
@@ -234,6 +238,13 @@ pub struct ServeArgs {
     /// Largest accepted request body in bytes (e.g. 32MB); larger requests get 413.
     #[arg(long = "web.max-request-bytes", default_value = "32MB", value_parser = parse_size)]
     pub max_request_bytes: u64,
+    /// Web configuration file in the Prometheus exporter-toolkit format (web-config.yml):
+    /// TLS (`tls_server_config`, client certificates included), HTTP basic authentication
+    /// (`basic_auth_users`, bcrypt hashes), extra response headers and a rate limit, for every
+    /// route. Re-read on reload (SIGHUP, `POST /-/reload`): new certificates and users apply
+    /// to new connections. Without it: plain HTTP, no authentication.
+    #[arg(long = "web.config.file")]
+    pub web_config_file: Option<PathBuf>,
     /// Enable `POST /-/reload` (re-read the configuration, like SIGHUP, which always works).
     #[arg(long = "web.enable-lifecycle")]
     pub enable_lifecycle: bool,

@@ -52,6 +52,10 @@ fn main() -> anyhow::Result<()> {
             init_logging("error", LogFormat::Logfmt);
             rules_cmd::check_rules(&args.files)
         }
+        Some(Command::Check(CheckCommand::WebConfig(args))) => {
+            init_logging("error", LogFormat::Logfmt);
+            check_web_config(&args.files)
+        }
         Some(Command::Test(TestCommand::Rules(args))) => {
             init_logging("error", LogFormat::Logfmt);
             rules_cmd::test_rules(&args.files)
@@ -102,6 +106,26 @@ fn check_config(files: &[std::path::PathBuf]) -> anyhow::Result<()> {
     if failed > 0 {
         // A plain exit: the findings are printed above, a backtrace would only bury them.
         eprintln!("{failed} of {} config files are invalid", files.len());
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// `vigil check web-config`: loads each file as `--web.config.file` would.
+fn check_web_config(files: &[std::path::PathBuf]) -> anyhow::Result<()> {
+    let mut failed = 0;
+    for path in files {
+        println!("Checking {}", path.display());
+        match server::websec::build(path) {
+            Ok(active) => println!("  SUCCESS: {} is a valid web config file: {}", path.display(), active.summary()),
+            Err(e) => {
+                failed += 1;
+                println!("  FAILED: {e}");
+            }
+        }
+    }
+    if failed > 0 {
+        eprintln!("{failed} of {} web config files are invalid", files.len());
         std::process::exit(1);
     }
     Ok(())

@@ -50,6 +50,7 @@ fn status_info(args: &ServeArgs, config_yaml: String) -> server::prom_api::Statu
     put("web.listen-address", args.listen_address.to_string());
     put("web.enable-admin-api", args.enable_admin_api.to_string());
     put("web.enable-lifecycle", args.enable_lifecycle.to_string());
+    put("web.config.file", args.web_config_file.as_ref().map(|p| p.display().to_string()).unwrap_or_default());
     put("probe.config.file", args.probe_config_file.as_ref().map(|p| p.display().to_string()).unwrap_or_default());
     put("scrape.max-concurrency", args.scrape_max_concurrency.to_string());
     put("storage.tsdb.path", args.storage_path.display().to_string());
@@ -86,6 +87,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         remote_write: remote_write::Limits::default(),
     };
     let query = query_options(&args)?;
+    let web_security = load_web_security(&args)?;
     let listener = tokio::net::TcpListener::bind(args.listen_address)
         .await
         .with_context(|| format!("cannot listen on {} (--web.listen-address)", args.listen_address))?;
@@ -108,7 +110,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     tracing::info!(address = %args.listen_address, "listening; /-/healthy is up, /-/ready waits for the WAL replay");
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut server_stop = stop_rx.clone();
-    let server = tokio::spawn(server::serve(listener, state.clone(), async move {
+    let server = tokio::spawn(server::serve_with(listener, state.clone(), web_security.clone(), async move {
         let _ = server_stop.wait_for(|s| *s).await;
     }));
 
@@ -168,6 +170,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         alertmanager: alertmanager.clone(),
         notifier: notifier.clone(),
         state: state.clone(),
+        web_security,
     };
     tasks.push(tokio::spawn(reload_loop(reloadable, hup, reload_rx, stop_rx.clone())));
 
@@ -312,12 +315,33 @@ fn apply_rules(args: &ServeArgs, config: &config::Config, rules: &RulesManager) 
     Ok(())
 }
 
-/// `--web.external-url`, or the listen address as a URL.
+/// `--web.external-url`, or the listen address as a URL (https when the web config turns
+/// TLS on).
 fn external_url(args: &ServeArgs) -> String {
     match &args.external_url {
         Some(u) => u.trim_end_matches('/').to_string(),
-        None => format!("http://{}", args.listen_address),
+        None => {
+            let tls =
+                args.web_config_file.as_ref().and_then(|p| server::websec::config::load(p).ok()).is_some_and(|l| {
+                    l.file.tls_server_config.as_ref().is_some_and(server::websec::config::TlsServerConfig::is_enabled)
+                });
+            format!("{}://{}", if tls { "https" } else { "http" }, args.listen_address)
+        }
     }
+}
+
+/// `--web.config.file`: TLS and authentication for every route; checked before listening.
+fn load_web_security(args: &ServeArgs) -> Result<Option<Arc<server::websec::WebSecurity>>> {
+    let Some(path) = &args.web_config_file else { return Ok(None) };
+    let sec = server::websec::WebSecurity::load(path).map_err(|e| anyhow::anyhow!("--web.config.file: {e}"))?;
+    tracing::info!(file = %path.display(), "web config: {}", sec.active().summary());
+    if args.config_file.is_none() && (sec.tls_enabled() || !sec.active().users.is_empty()) {
+        tracing::warn!(
+            "the embedded default config scrapes Vigil over plain HTTP without credentials, which the web config \
+             refuses; give --config.file with a self-scrape job that has the scheme, tls_config and basic_auth it needs"
+        );
+    }
+    Ok(Some(sec))
 }
 
 fn to_notifier_alert(a: rules::OutgoingAlert) -> notifier::Alert {
@@ -348,6 +372,7 @@ struct Reloadable {
     alertmanager: alerting::Alertmanager,
     notifier: Arc<notifier::Notifier>,
     state: Arc<AppState>,
+    web_security: Option<Arc<server::websec::WebSecurity>>,
 }
 
 async fn reload_loop(
@@ -378,6 +403,8 @@ async fn reload_loop(
 
 async fn reload(r: &Reloadable) -> Result<(), String> {
     let (args, manager, rules, am_receivers, state) = (&r.args, &r.scrape, &r.rules, &*r.am_receivers, &*r.state);
+    // The web config first: a broken one fails the reload before anything changes.
+    let web = r.web_security.as_ref().map(|w| w.prepare().map(|p| (w, p))).transpose().map_err(|e| e.to_string())?;
     let modules = load_probe_modules(args).map_err(|e| format!("{e:#}"))?;
     let (cfg, text) = load_config(args).map_err(|e| format!("{e:#}"))?;
     // Rules and the alert manager's config first: a broken file fails the reload before
@@ -385,6 +412,9 @@ async fn reload(r: &Reloadable) -> Result<(), String> {
     let am_config = load_alertmanager_config(args, &cfg).map_err(|e| format!("{e:#}"))?;
     let next_receivers = am_receivers.prepare(&am_config).map_err(|e| format!("{e:#}"))?;
     apply_rules(args, &cfg, rules).map_err(|e| format!("{e:#}"))?;
+    if let Some((w, prepared)) = web {
+        w.commit(prepared);
+    }
     am_receivers.swap(next_receivers);
     r.alertmanager.apply_config(am_config);
     r.notifier.apply_config(cfg.notifier.clone()).map_err(|e| e.to_string())?;

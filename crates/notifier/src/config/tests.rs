@@ -12,7 +12,7 @@ fn load(yaml: &str) -> Result<NotifierConfig, String> {
 }
 
 fn urls(set: &AlertmanagerSet) -> crate::targets::Resolved {
-    resolve(set, &scrape::discovery::static_targets(&set.static_configs))
+    resolve(set, &promconfig::discovery::static_targets(&set.static_configs))
 }
 
 #[test]
@@ -22,8 +22,8 @@ fn defaults_follow_prometheus() {
     assert_eq!(s.name, "config-0");
     assert_eq!((s.scheme.as_str(), s.path_prefix.as_str(), s.timeout_ms), ("http", "", 10_000));
     assert_eq!(s.api_version, ApiVersion::V2);
-    assert!(s.http.client.follow_redirects && s.http.client.enable_http2);
-    assert!(s.http.client.basic_auth.is_none() && s.http.client.authorization.is_none());
+    assert!(s.http.follow_redirects && s.http.enable_http2);
+    assert!(s.http.basic_auth.is_none() && s.http.authorization.is_none());
     assert!(s.unsupported.is_empty() && c.warnings().is_empty());
     assert_eq!(urls(s).active, ["http://am:9093/api/v2/alerts"]);
     assert_eq!(load("{}").unwrap(), NotifierConfig::default());
@@ -62,11 +62,11 @@ fn http_client_settings_are_checked() {
     .unwrap();
     let s = &c.alertmanagers[0];
     assert_eq!(s.timeout_ms, 3000);
-    assert_eq!(s.http.client.basic_auth.as_ref().map(|b| b.username.as_str()), Some("u"));
-    assert!(s.http.client.tls_config.insecure_skip_verify && !s.http.client.enable_http2);
+    assert_eq!(s.http.basic_auth.as_ref().map(|b| b.username.as_str()), Some("u"));
+    assert!(s.http.tls_config.insecure_skip_verify && !s.http.enable_http2);
     assert_eq!(urls(s).active, ["https://am:9093/am/api/v2/alerts"]);
     let c = load("alertmanagers:\n  - bearer_token: t\n").unwrap();
-    let auth = c.alertmanagers[0].http.client.effective_authorization().unwrap();
+    let auth = c.alertmanagers[0].http.effective_authorization().unwrap();
     assert_eq!((auth.scheme(), auth.credentials.as_ref().map(|s| s.expose())), ("Bearer", Some("t")));
     for (yaml, want) in [
         ("alertmanagers:\n  - basic_auth: {username: u}\n    bearer_token: t\n", "at most one of basic_auth"),

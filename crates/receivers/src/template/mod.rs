@@ -4,11 +4,10 @@
 //! (`{{ template "slack.myorg.text" . }}`).
 //!
 //! Layout: [`funcs`] (functions and data methods), [`value`] (the data), [`json`] (`toJson`),
-//! [`glob`] (pattern expansion), `default.tmpl` (the defaults), [`render`] (rendering the
+//! [`promconfig::glob`] (pattern expansion), `default.tmpl` (the defaults), [`render`] (rendering the
 //! fields of one notification).
 
 pub mod funcs;
-pub mod glob;
 pub mod json;
 pub mod render;
 pub mod value;
@@ -64,7 +63,8 @@ impl Templates {
                 Some(dir) if !Path::new(pattern).is_absolute() => dir.join(pattern).display().to_string(),
                 _ => pattern.clone(),
             };
-            let paths = glob::glob(&full).map_err(|message| LoadError::Pattern { pattern: full.clone(), message })?;
+            let paths = promconfig::glob::glob(&full)
+                .map_err(|e| LoadError::Pattern { pattern: full.clone(), message: e.to_string() })?;
             for path in paths {
                 let text =
                     std::fs::read_to_string(&path).map_err(|source| LoadError::Read { path: path.clone(), source })?;

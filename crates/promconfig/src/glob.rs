@@ -1,11 +1,17 @@
-//! Go's `filepath.Glob` for the `templates:` patterns of alertmanager.yml: `*`, `?` and
-//! `[...]` classes in any path element, results sorted per directory, no error for a pattern
-//! that matches nothing (Alertmanager allows empty matches).
+//! Go's `filepath.Glob`, which Prometheus and Alertmanager use for every file pattern in
+//! their configs (`rule_files`, `file_sd_configs`, `templates`): `*`, `?` and `[...]` classes
+//! in any path element, results sorted per directory, no error for a pattern that matches
+//! nothing.
+
+/// A pattern Go's `filepath.Match` rejects (`ErrBadPattern`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("syntax error in pattern")]
+pub struct BadPattern;
 
 use std::path::{Path, PathBuf};
 
 /// The files matching `pattern`, in Go's order.
-pub fn glob(pattern: &str) -> Result<Vec<PathBuf>, String> {
+pub fn glob(pattern: &str) -> Result<Vec<PathBuf>, BadPattern> {
     // Validate the whole pattern up front, as Go's `Match` reports `ErrBadPattern`.
     for part in pattern.split('/') {
         matches(part, "")?;
@@ -46,13 +52,13 @@ fn has_meta(s: &str) -> bool {
 }
 
 /// Go's `filepath.Match` for one path element.
-pub fn matches(pattern: &str, name: &str) -> Result<bool, String> {
+pub fn matches(pattern: &str, name: &str) -> Result<bool, BadPattern> {
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
     match_from(&p, &n)
 }
 
-fn match_from(p: &[char], n: &[char]) -> Result<bool, String> {
+fn match_from(p: &[char], n: &[char]) -> Result<bool, BadPattern> {
     let Some((&first, rest)) = p.split_first() else {
         return Ok(n.is_empty());
     };
@@ -83,7 +89,7 @@ fn match_from(p: &[char], n: &[char]) -> Result<bool, String> {
         }
         '\\' => {
             let Some((&escaped, rest)) = rest.split_first() else {
-                return Err("syntax error in pattern".into());
+                return Err(BadPattern);
             };
             match n.split_first() {
                 Some((&c, n_rest)) if c == escaped => match_from(rest, n_rest),
@@ -97,13 +103,13 @@ fn match_from(p: &[char], n: &[char]) -> Result<bool, String> {
     }
 }
 
-fn check_syntax(p: &[char]) -> Result<(), String> {
+fn check_syntax(p: &[char]) -> Result<(), BadPattern> {
     match_from(p, &[]).map(|_| ())
 }
 
 /// Matches `c` against the class starting after `[`; returns the class length including `]`.
-fn match_class(p: &[char], c: Option<char>) -> Result<(usize, bool), String> {
-    let bad = || "syntax error in pattern".to_string();
+fn match_class(p: &[char], c: Option<char>) -> Result<(usize, bool), BadPattern> {
+    let bad = || BadPattern;
     let mut i = 0;
     let negated = p.first() == Some(&'^');
     if negated {
@@ -162,7 +168,9 @@ mod tests {
 
     #[test]
     fn globs_files_sorted() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = std::env::temp_dir().join(format!("promconfig-glob-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let dir = Dir(dir);
         for f in ["b.tmpl", "a.tmpl", "c.txt"] {
             std::fs::write(dir.path().join(f), "").unwrap();
         }
@@ -173,5 +181,20 @@ mod tests {
         assert!(glob(&format!("{}/none/*.tmpl", dir.path().display())).unwrap().is_empty());
         let exact = format!("{}/c.txt", dir.path().display());
         assert_eq!(glob(&exact).unwrap().len(), 1);
+    }
+
+    /// A directory removed when the test ends.
+    struct Dir(std::path::PathBuf);
+
+    impl Dir {
+        fn path(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
     }
 }
