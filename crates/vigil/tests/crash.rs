@@ -12,7 +12,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
-use rand::{Rng, SeedableRng};
 
 const SERIES: usize = 40;
 
@@ -21,11 +20,30 @@ fn value(s: usize, k: i64) -> f64 {
     (s as f64) * 1e6 + k as f64 * 0.5
 }
 
+/// A seeded pseudo-random sequence (SplitMix64): reproducible kill timings from
+/// `VIGIL_CRASH_SEED` without a dependency.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n`.
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
 #[test]
 fn acknowledged_writes_survive_kill_9() {
     let cycles: usize = std::env::var("VIGIL_CRASH_CYCLES").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
     let seed: u64 = std::env::var("VIGIL_CRASH_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(7);
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut rng = SplitMix64(seed);
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     // step -> acknowledged; a step is one request holding every series' sample at t = step*1000.
@@ -62,7 +80,7 @@ fn acknowledged_writes_survive_kill_9() {
                 step
             })
         };
-        std::thread::sleep(Duration::from_millis(rng.random_range(30..400)));
+        std::thread::sleep(Duration::from_millis(rng.below(370) + 30));
         v.kill9();
         stop.store(true, Ordering::Relaxed);
         next_step = writer.join().unwrap_or(next_step) + 1;
