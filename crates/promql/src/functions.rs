@@ -5,6 +5,7 @@
 //! `*_over_time`), and the special ones that need the expression itself (`absent`,
 //! `timestamp`, `label_replace`, `histogram_quantile`, `sort`).
 
+use promconfig::time::{civil_from_days, days_in_month};
 use std::collections::HashMap;
 
 use promql_parser::parser::{Call, Expr, VectorSelector};
@@ -255,33 +256,6 @@ fn date_function(ev: &mut Evaluator<'_>, name: &str, args: &[&Expr]) -> Result<E
         }
     }
     Ok(Ev::Vector(series))
-}
-
-/// Civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-fn is_leap(y: i64) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
-
-fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        2 if is_leap(y) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
 }
 
 fn date_part(name: &str, v: f64) -> f64 {

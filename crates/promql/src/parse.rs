@@ -106,35 +106,10 @@ fn serde_json_string(expr: &Expr) -> Result<String, QueryError> {
     serde_json::to_string(expr).map_err(|e| QueryError::Execution(format!("cannot encode the syntax tree: {e}")))
 }
 
-/// A Prometheus duration (`1m30s`, `2h`, `100ms`, `1y`) in milliseconds.
+/// A Prometheus duration (`1m30s`, `2h`, `100ms`, `1y`) in milliseconds, as
+/// [`promconfig`] parses it for every Vigil crate.
 pub fn parse_duration_ms(s: &str) -> Option<i64> {
-    let mut total: i64 = 0;
-    let mut rest = s.trim();
-    if rest.is_empty() {
-        return None;
-    }
-    while !rest.is_empty() {
-        let n = rest.chars().take_while(|c| c.is_ascii_digit()).count();
-        if n == 0 {
-            return None;
-        }
-        let num: i64 = rest[..n].parse().ok()?;
-        rest = &rest[n..];
-        let u = rest.chars().take_while(|c| c.is_ascii_alphabetic()).count();
-        let ms = match &rest[..u] {
-            "ms" => 1,
-            "s" => 1000,
-            "m" => 60_000,
-            "h" => 3_600_000,
-            "d" => 86_400_000,
-            "w" => 7 * 86_400_000,
-            "y" => 365 * 86_400_000,
-            _ => return None,
-        };
-        rest = &rest[u..];
-        total = total.checked_add(num.checked_mul(ms)?)?;
-    }
-    Some(total)
+    promconfig::parse_duration_ms(s.trim()).ok()
 }
 
 fn first_experimental(e: &Expr) -> Option<String> {

@@ -4,7 +4,6 @@
 //! The text of an [`EvalError`] becomes the rule's `lastError` in `/api/v1/rules`, so the
 //! messages keep Prometheus's wording where Prometheus has one.
 
-use std::path::PathBuf;
 
 /// One rule's evaluation failed; the rule's health becomes `err` until the next success.
 #[derive(Debug, thiserror::Error)]
@@ -49,12 +48,10 @@ pub enum StoreError {
 /// A `rule_files` pattern that cannot be expanded (it is not an error to match nothing).
 #[derive(Debug, thiserror::Error)]
 pub enum GlobError {
-    #[error("the pattern names no file")]
-    NoFileName,
-    #[error("wildcards are only supported in the file name, not in directories")]
-    WildcardInDirectory,
-    #[error("cannot list {}: {source}", dir.display())]
-    List { dir: PathBuf, source: std::io::Error },
+    #[error("the pattern is not valid UTF-8")]
+    NotUtf8,
+    #[error(transparent)]
+    BadPattern(#[from] promconfig::glob::BadPattern),
 }
 
 /// A `rule_files` entry of the configuration that cannot be expanded.

@@ -5,6 +5,7 @@
 //! Prometheus). Series a rule wrote last time but not this time get a staleness marker, so
 //! queries stop seeing them at once instead of after the 5-minute lookback.
 
+use promconfig::url::query_escape;
 use std::collections::{BTreeMap, HashSet};
 use std::time::Instant;
 
@@ -437,19 +438,6 @@ fn outgoing(a: &Alert, generator_url: &str) -> OutgoingAlert {
 /// Prometheus's link to the expression in its table view.
 pub fn generator_url(external_url: &str, expr: &str) -> String {
     format!("{}/graph?g0.expr={}&g0.tab=1", external_url.trim_end_matches('/'), query_escape(expr))
-}
-
-/// Go's `url.QueryEscape`: spaces become `+`, everything but unreserved bytes is %-encoded.
-pub fn query_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -41,19 +41,7 @@ pub fn js_escape(s: &str) -> String {
     out
 }
 
-/// `url.QueryEscape`: keeps `A-Za-z0-9-_.~`, turns space into `+`, percent-encodes the
-/// rest byte by byte with upper-case hex.
-pub fn query_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for &b in s.as_bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
-            b' ' => out.push('+'),
-            b => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
+pub use promconfig::url::query_escape;
 
 /// Decodes `%XX` escapes (as `url.URL.Path` holds a decoded path); malformed escapes are
 /// kept as written.

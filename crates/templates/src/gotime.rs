@@ -1,6 +1,8 @@
 //! Go's `time.Time.String`, `time.Duration.String` and Prometheus's duration syntax, as
 //! `humanizeTimestamp`, `toTime`, `toDuration` and `parseDuration` expose them.
 
+use promconfig::time::civil_from_days;
+
 use crate::gofmt::float::{go_f64_to_i64, in_i64_range};
 
 const NANOS_PER_SECOND: i64 = 1_000_000_000;
@@ -27,20 +29,6 @@ pub fn float_to_time(seconds: f64) -> Result<i64, FloatTimeError> {
     }
     let millis = (nanos as i64) / 1_000_000;
     Ok(millis * 1_000_000)
-}
-
-/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 /// Go's `time.Time.String()` of a UTC instant: `2006-01-02 15:04:05.999999999 +0000 UTC`.
@@ -154,50 +142,20 @@ pub fn seconds_to_duration(seconds: f64) -> i64 {
 /// Prometheus's `model.ParseDuration` (v2.42): `[Ny][Nw][Nd][Nh][Nm][Ns][Nms]` in that
 /// order, or `0`. Returns milliseconds.
 pub fn parse_prom_duration(s: &str) -> Result<i64, String> {
-    match s {
-        "0" => return Ok(0),
-        "" => return Err("empty duration string".into()),
-        _ => {}
-    }
-    const UNITS: [(&str, i64); 7] = [
-        ("y", 1000 * 60 * 60 * 24 * 365),
-        ("w", 1000 * 60 * 60 * 24 * 7),
-        ("d", 1000 * 60 * 60 * 24),
-        ("h", 1000 * 60 * 60),
-        ("m", 1000 * 60),
-        ("s", 1000),
-        ("ms", 1),
-    ];
-    let invalid = || format!("not a valid duration string: {}", crate::gofmt::quote::go_quote(s, false));
-    let mut rest = s;
-    let mut next_unit = 0;
-    let mut total: i64 = 0;
-    let mut overflow = false;
-    while !rest.is_empty() {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return Err(invalid());
+    use promconfig::duration::DurationError;
+    // The syntax is promconfig's; the error texts are Go's, which templates print verbatim.
+    let ms = promconfig::parse_duration_ms(s).map_err(|e| match e {
+        DurationError::Empty => "empty duration string".to_string(),
+        DurationError::Invalid { .. } => {
+            format!("not a valid duration string: {}", crate::gofmt::quote::go_quote(s, false))
         }
-        let (number, tail) = rest.split_at(digits);
-        let unit_len = if tail.starts_with("ms") { 2 } else { tail.chars().next().map_or(0, char::len_utf8) };
-        let unit = &tail[..unit_len];
-        let idx = UNITS[next_unit..].iter().position(|(u, _)| *u == unit).ok_or_else(invalid)? + next_unit;
-        next_unit = idx + 1;
-        let mult = UNITS[idx].1;
-        let n: i64 = number.parse().unwrap_or(i64::MAX);
-        if n > i64::MAX / mult / 1_000_000 {
-            overflow = true;
-        }
-        total = total.wrapping_add(n.wrapping_mul(mult));
-        if !(0..=i64::MAX / 1_000_000).contains(&total) {
-            overflow = true;
-        }
-        rest = &tail[unit_len..];
-    }
-    if overflow {
+        DurationError::TooLarge(_) => "duration out of range".to_string(),
+    })?;
+    // Go keeps durations in nanoseconds.
+    if ms > i64::MAX / 1_000_000 {
         return Err("duration out of range".into());
     }
-    Ok(total)
+    Ok(ms)
 }
 
 #[cfg(test)]
