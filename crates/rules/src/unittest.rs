@@ -449,30 +449,7 @@ fn indent(s: &str, prefix: &str) -> String {
 
 /// A Prometheus duration as `model.Duration.String()` prints it: `10m`, `1h30m`, `0s`.
 pub fn go_duration(ms: i64) -> String {
-    if ms == 0 {
-        return "0s".into();
-    }
-    let mut out = String::new();
-    let mut rest = ms;
-    if rest < 0 {
-        out.push('-');
-        rest = -rest;
-    }
-    for (unit, size) in [
-        ("y", 365 * 86_400_000),
-        ("w", 7 * 86_400_000),
-        ("d", 86_400_000),
-        ("h", 3_600_000),
-        ("m", 60_000),
-        ("s", 1000),
-        ("ms", 1),
-    ] {
-        if rest >= size {
-            let _ = write!(out, "{}{unit}", rest / size);
-            rest %= size;
-        }
-    }
-    out
+    promconfig::format_duration_ms(ms)
 }
 
 /// Go's `time.Duration.String()` for whole milliseconds: `5m0s`, `1h30m0s`, `0s`, `1.5s`.
