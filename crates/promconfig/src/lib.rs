@@ -24,3 +24,18 @@ pub use bytesize::{ByteSize, parse_byte_size};
 pub use duration::{Duration, format_duration_ms, parse_duration_ms};
 pub use http::{Authorization, BasicAuth, HttpClientConfig, HttpConfigError, OAuth2, TlsConfig};
 pub use secret::Secret;
+
+/// Runs every parser of this crate on `text`, for the fuzz target `http_config_parse` and its
+/// corpus test: each must return a value or an error, never panic.
+pub fn fuzz_one(text: &str) {
+    if let Ok(cfg) = serde_saphyr::from_str::<HttpClientConfig>(text) {
+        let _ = cfg.validate();
+    }
+    let masked = mask::mask_secrets(text);
+    debug_assert!(masked.lines().count() <= text.lines().count() + 1);
+    let _ = parse_duration_ms(text);
+    let _ = duration::parse_go_duration(text);
+    let _ = parse_byte_size(text);
+    let _ = time::parse_rfc3339(text);
+    let _ = glob::matches(text, "name");
+}
