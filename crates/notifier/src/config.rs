@@ -15,12 +15,34 @@ use promconfig::relabel::{RelabelConfig, is_valid_label_name};
 
 /// A problem in the `alerting:` section, naming where it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("alerting: {context}: {message}")]
+#[error("alerting: {context}: {problem}")]
 pub struct ConfigError {
     /// `alertmanagers[0]`, `external_labels`, …
     pub context: String,
-    pub message: String,
+    pub problem: ConfigProblem,
 }
+
+/// What is wrong in an `alerting:` entry, with Prometheus's wording.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigProblem {
+    #[error("{0:?} is not a valid label name")]
+    LabelName(String),
+    #[error("unsupported scheme {0:?} (use http or https)")]
+    Scheme(String),
+    #[error("{0:?} is not a valid label name in static_configs")]
+    StaticLabelName(String),
+    #[error(transparent)]
+    Address(#[from] AddressError),
+    #[error(transparent)]
+    Pattern(#[from] promconfig::discovery::PatternError),
+    #[error(transparent)]
+    Http(#[from] promconfig::HttpConfigError),
+}
+
+/// An Alertmanager address that is not `host:port` (Prometheus's `CheckTargetAddress`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a valid hostname")]
+pub struct AddressError(pub String);
 
 /// `alerting:` as written.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
@@ -208,13 +230,13 @@ impl NotifierConfig {
             if !is_valid_label_name(name) {
                 return Err(ConfigError {
                     context: "external_labels".into(),
-                    message: format!("{name:?} is not a valid label name"),
+                    problem: ConfigProblem::LabelName(name.clone()),
                 });
             }
         }
         let mut sets = Vec::with_capacity(alerting.alertmanagers.len());
         for (i, am) in alerting.alertmanagers.iter().enumerate() {
-            let err = |message: String| ConfigError { context: format!("alertmanagers[{i}]"), message };
+            let err = |problem: ConfigProblem| ConfigError { context: format!("alertmanagers[{i}]"), problem };
             sets.push(resolve_set(i, am).map_err(err)?);
         }
         Ok(NotifierConfig {
@@ -237,14 +259,14 @@ impl NotifierConfig {
     }
 }
 
-fn resolve_set(index: usize, am: &AlertmanagerConfig) -> Result<AlertmanagerSet, String> {
+fn resolve_set(index: usize, am: &AlertmanagerConfig) -> Result<AlertmanagerSet, ConfigProblem> {
     if am.scheme != "http" && am.scheme != "https" {
-        return Err(format!("unsupported scheme {:?} (use http or https)", am.scheme));
+        return Err(ConfigProblem::Scheme(am.scheme.clone()));
     }
     for sc in &am.static_configs {
         for label in sc.labels.keys() {
             if !is_valid_label_name(label) {
-                return Err(format!("{label:?} is not a valid label name in static_configs"));
+                return Err(ConfigProblem::StaticLabelName(label.clone()));
             }
         }
         if am.relabel_configs.is_empty() {
@@ -272,17 +294,17 @@ fn resolve_set(index: usize, am: &AlertmanagerConfig) -> Result<AlertmanagerSet,
 }
 
 /// Prometheus's `CheckTargetAddress`: an Alertmanager address is `host:port`, never a URL.
-pub(crate) fn check_target_address(address: &str) -> Result<(), String> {
+pub(crate) fn check_target_address(address: &str) -> Result<(), AddressError> {
     if address.contains('/') {
-        return Err(format!("{address:?} is not a valid hostname"));
+        return Err(AddressError(address.to_string()));
     }
     Ok(())
 }
 
 /// The HTTP client settings, with the checks and messages of Prometheus's `HTTPClientConfig`.
-fn http_settings(am: &AlertmanagerConfig) -> Result<HttpClientConfig, String> {
+fn http_settings(am: &AlertmanagerConfig) -> Result<HttpClientConfig, promconfig::HttpConfigError> {
     let client = am.http_client_config();
-    client.validate().map_err(|e| e.to_string())?;
+    client.validate()?;
     Ok(client)
 }
 

@@ -104,7 +104,7 @@ impl FileSd {
                 }
                 Err(e) => {
                     tracing::warn!(file = %path.display(), error = %e, "file_sd: cannot read target file");
-                    self.errors.insert(path, e);
+                    self.errors.insert(path, e.to_string());
                 }
             }
         }
@@ -117,21 +117,22 @@ impl FileSd {
 }
 
 /// Reads one target file. JSON when the name ends in .json, YAML otherwise.
-pub fn read_file(path: &Path) -> Result<Vec<Discovered>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+pub fn read_file(path: &Path) -> Result<Vec<Discovered>, FileSdError> {
+    let shown = || path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| FileSdError::Read { path: shown(), source })?;
     let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
     let groups: Vec<FileGroup> = if is_json {
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?
+        serde_json::from_str(&text).map_err(|e| FileSdError::Syntax { path: shown(), message: e.to_string() })?
     } else if text.trim().is_empty() {
         Vec::new()
     } else {
-        serde_saphyr::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?
+        serde_saphyr::from_str(&text).map_err(|e| FileSdError::Syntax { path: shown(), message: e.to_string() })?
     };
     let mut out = Vec::new();
     for (i, g) in groups.into_iter().enumerate() {
         for name in g.labels.keys() {
             if !is_valid_label_name(name) {
-                return Err(format!("{}: group {i}: {name:?} is not a valid label name", path.display()));
+                return Err(FileSdError::LabelName { path: shown(), group: i, name: name.clone() });
             }
         }
         for t in g.targets {
@@ -145,20 +146,40 @@ pub fn read_file(path: &Path) -> Result<Vec<Discovered>, String> {
 }
 
 /// Checks a file_sd pattern the way Prometheus does: a known extension, `*` only in the file name.
-pub fn validate_pattern(p: &str) -> Result<(), String> {
+pub fn validate_pattern(p: &str) -> Result<(), PatternError> {
     let lower = p.to_ascii_lowercase();
     if !(lower.ends_with(".json") || lower.ends_with(".yml") || lower.ends_with(".yaml")) {
-        return Err(format!(
-            "file_sd_configs: path name {p:?} is not valid for file discovery (use .json, .yml or .yaml)"
-        ));
+        return Err(PatternError::Extension(p.to_string()));
     }
     let (dir, _) = p.rsplit_once('/').unwrap_or(("", p));
     if dir.contains('*') || dir.contains('?') || dir.contains('[') {
-        return Err(format!("file_sd_configs: path {p:?} may have wildcards only in its file name"));
+        return Err(PatternError::WildcardInDirectory(p.to_string()));
     }
-    promconfig::glob::matches(p.rsplit('/').next().unwrap_or(p), "")
+    crate::glob::matches(p.rsplit('/').next().unwrap_or(p), "")
         .map(|_| ())
-        .map_err(|e| format!("file_sd_configs: path {p:?}: {e}"))
+        .map_err(|source| PatternError::Syntax { pattern: p.to_string(), source })
+}
+
+/// A target file that could not be used; its last good targets are kept.
+#[derive(Debug, thiserror::Error)]
+pub enum FileSdError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Syntax { path: String, message: String },
+    #[error("{path}: group {group}: {name:?} is not a valid label name")]
+    LabelName { path: String, group: usize, name: String },
+}
+
+/// A `file_sd_configs` pattern Prometheus would refuse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PatternError {
+    #[error("file_sd_configs: path name {0:?} is not valid for file discovery (use .json, .yml or .yaml)")]
+    Extension(String),
+    #[error("file_sd_configs: path {0:?} may have wildcards only in its file name")]
+    WildcardInDirectory(String),
+    #[error("file_sd_configs: path {pattern:?}: {source}")]
+    Syntax { pattern: String, source: crate::glob::BadPattern },
 }
 
 /// Expands the pattern like Prometheus's `filepath.Glob` (wildcards only in the file name,
@@ -203,6 +224,6 @@ mod tests {
         assert!(validate_pattern("/etc/targets/*.json").is_ok());
         assert!(validate_pattern("/etc/*/x.json").is_err());
         assert!(validate_pattern("/etc/x.txt").is_err());
-        assert!(validate_pattern("/etc/[.json").unwrap_err().contains("syntax error in pattern"));
+        assert!(validate_pattern("/etc/[.json").unwrap_err().to_string().contains("syntax error in pattern"));
     }
 }

@@ -61,6 +61,38 @@ impl Action {
     }
 }
 
+/// A relabel step Prometheus would refuse, with its message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RelabelError {
+    #[error("relabel action cannot be empty")]
+    EmptyAction,
+    #[error(
+        "unknown relabel action {0:?} (expected one of replace, keep, drop, keepequal, dropequal, \
+         hashmod, labelmap, labeldrop, labelkeep, lowercase, uppercase)"
+    )]
+    UnknownAction(String),
+    #[error("regex must be a string")]
+    RegexNotText,
+    #[error("invalid regex {regex:?}: {reason}")]
+    Regex { regex: String, reason: String },
+    #[error("{0:?} is not a valid label name in source_labels")]
+    SourceLabel(String),
+    #[error("relabel configuration for hashmod requires non-zero modulus")]
+    ZeroModulus,
+    #[error("relabel configuration for {0} action requires 'target_label' value")]
+    MissingTarget(&'static str),
+    #[error("{target:?} is invalid 'target_label' for {action} action")]
+    InvalidTarget { target: String, action: &'static str },
+    #[error("'replacement' can not be set for {0} action")]
+    ReplacementNotAllowed(&'static str),
+    #[error("{replacement:?} is invalid 'replacement' for {action} action")]
+    InvalidReplacement { replacement: String, action: &'static str },
+    #[error("{0} action requires only 'source_labels' and `target_label`, and no other fields")]
+    OnlySourceAndTarget(&'static str),
+    #[error("{0} action requires only 'regex', and no other fields")]
+    OnlyRegex(&'static str),
+}
+
 /// A regex as written in the config, compiled anchored (`^(?:…)$`) like Prometheus (so, as in
 /// Go's RE2, `.` does not match a newline).
 #[derive(Debug, Clone)]
@@ -70,9 +102,9 @@ pub struct AnchoredRegex {
 }
 
 impl AnchoredRegex {
-    pub fn new(source: &str) -> Result<Self, String> {
+    pub fn new(source: &str) -> Result<Self, RelabelError> {
         let regex = Regex::new(&format!("^(?:{source})$"))
-            .map_err(|e| format!("invalid regex {source:?}: {}", first_line(&e.to_string())))?;
+            .map_err(|e| RelabelError::Regex { regex: source.to_string(), reason: first_line(&e.to_string()) })?;
         Ok(AnchoredRegex { source: source.to_string(), regex })
     }
 }
@@ -126,16 +158,11 @@ impl<'de> Deserialize<'de> for RelabelConfig {
 }
 
 impl RelabelConfig {
-    fn from_raw(raw: RawRelabelConfig) -> Result<Self, String> {
+    fn from_raw(raw: RawRelabelConfig) -> Result<Self, RelabelError> {
         let action = match raw.action.as_deref() {
             None => Action::Replace,
-            Some("") => return Err("relabel action cannot be empty".into()),
-            Some(s) => Action::parse(s).ok_or_else(|| {
-                format!(
-                    "unknown relabel action {s:?} (expected one of replace, keep, drop, keepequal, dropequal, \
-                     hashmod, labelmap, labeldrop, labelkeep, lowercase, uppercase)"
-                )
-            })?,
+            Some("") => return Err(RelabelError::EmptyAction),
+            Some(s) => Action::parse(s).ok_or_else(|| RelabelError::UnknownAction(s.to_string()))?,
         };
         // YAML may give a regex as a number or boolean (`regex: 1`): Prometheus reads it as text.
         let regex_src = match &raw.regex {
@@ -144,7 +171,7 @@ impl RelabelConfig {
             Some(serde_json::Value::String(s)) => s.clone(),
             Some(serde_json::Value::Number(n)) => n.to_string(),
             Some(serde_json::Value::Bool(b)) => b.to_string(),
-            Some(_) => return Err("regex must be a string".into()),
+            Some(_) => return Err(RelabelError::RegexNotText),
         };
         let cfg = RelabelConfig {
             source_labels: raw.source_labels.clone().unwrap_or_default(),
@@ -157,7 +184,7 @@ impl RelabelConfig {
         };
         for name in &cfg.source_labels {
             if !is_valid_label_name(name) {
-                return Err(format!("{name:?} is not a valid label name in source_labels"));
+                return Err(RelabelError::SourceLabel(name.clone()));
             }
         }
         cfg.validate(raw.source_labels.is_some())?;
@@ -165,17 +192,17 @@ impl RelabelConfig {
     }
 
     /// Checks the combination of fields, with Prometheus's rules and messages.
-    fn validate(&self, source_labels_given: bool) -> Result<(), String> {
+    fn validate(&self, source_labels_given: bool) -> Result<(), RelabelError> {
         use Action::*;
         let a = self.action.as_str();
         if self.modulus == 0 && self.action == HashMod {
-            return Err("relabel configuration for hashmod requires non-zero modulus".into());
+            return Err(RelabelError::ZeroModulus);
         }
         let needs_target = matches!(self.action, Replace | HashMod | Lowercase | Uppercase | KeepEqual | DropEqual);
         if needs_target && self.target_label.is_empty() {
-            return Err(format!("relabel configuration for {a} action requires 'target_label' value"));
+            return Err(RelabelError::MissingTarget(a));
         }
-        let invalid_target = || format!("{:?} is invalid 'target_label' for {a} action", self.target_label);
+        let invalid_target = || RelabelError::InvalidTarget { target: self.target_label.clone(), action: a };
         if self.action == Replace {
             let ok = if self.target_label.contains('$') {
                 is_relabel_target_template(&self.target_label)
@@ -194,10 +221,10 @@ impl RelabelConfig {
         if matches!(self.action, Lowercase | Uppercase | KeepEqual | DropEqual)
             && self.replacement != DEFAULT_REPLACEMENT
         {
-            return Err(format!("'replacement' can not be set for {a} action"));
+            return Err(RelabelError::ReplacementNotAllowed(a));
         }
         if self.action == LabelMap && !is_relabel_target_template(&self.replacement) {
-            return Err(format!("{:?} is invalid 'replacement' for {a} action", self.replacement));
+            return Err(RelabelError::InvalidReplacement { replacement: self.replacement.clone(), action: a });
         }
         if matches!(self.action, KeepEqual | DropEqual)
             && (self.regex.source != DEFAULT_REGEX
@@ -205,7 +232,7 @@ impl RelabelConfig {
                 || self.separator != DEFAULT_SEPARATOR
                 || self.replacement != DEFAULT_REPLACEMENT)
         {
-            return Err(format!("{a} action requires only 'source_labels' and `target_label`, and no other fields"));
+            return Err(RelabelError::OnlySourceAndTarget(a));
         }
         if matches!(self.action, LabelDrop | LabelKeep)
             && (source_labels_given
@@ -214,7 +241,7 @@ impl RelabelConfig {
                 || self.separator != DEFAULT_SEPARATOR
                 || self.replacement != DEFAULT_REPLACEMENT)
         {
-            return Err(format!("{a} action requires only 'regex', and no other fields"));
+            return Err(RelabelError::OnlyRegex(a));
         }
         Ok(())
     }

@@ -4,7 +4,6 @@
 //! The text of an [`EvalError`] becomes the rule's `lastError` in `/api/v1/rules`, so the
 //! messages keep Prometheus's wording where Prometheus has one.
 
-
 /// One rule's evaluation failed; the rule's health becomes `err` until the next success.
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {

@@ -15,6 +15,30 @@ use tsdb::head::SeriesInput;
 use crate::config::{Job, Limits};
 use crate::relabel::{LabelSet, RelabelConfig, process};
 
+/// Why a scrape's body was not stored; the text becomes the target's `lastError`, as
+/// Prometheus words it.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("{0}")]
+    Parse(exposition::ParseError),
+    #[error("sample limit exceeded (limit: {0})")]
+    SampleLimit(u64),
+    #[error("label_limit exceeded (metric: {metric}, number of labels: {labels}, limit: {limit})")]
+    LabelLimit { metric: String, labels: usize, limit: u64 },
+    #[error(
+        "label_name_length_limit exceeded (metric: {metric}, label name: {name}, length: {}, limit: {limit})",
+        name.len()
+    )]
+    LabelNameLength { metric: String, name: String, limit: u64 },
+    #[error(
+        "label_value_length_limit exceeded (metric: {metric}, label name: {name}, value: {value:?}, length: {}, limit: {limit})",
+        value.len()
+    )]
+    LabelValueLength { metric: String, name: String, value: String, limit: u64 },
+    #[error("cannot store {what}: {source}")]
+    Store { what: &'static str, source: tsdb::Error },
+}
+
 /// Final labels of a series, sorted by name, `__name__` included. The strings are interned
 /// per target: names and many values (job, instance, cpu, mode, …) repeat across series.
 pub type SeriesLabels = Arc<[(Arc<str>, Arc<str>)]>;
@@ -174,7 +198,7 @@ impl TargetIngest {
         body: &[u8],
         content_type: Option<&str>,
         ts: i64,
-    ) -> Result<IngestReport, String> {
+    ) -> Result<IngestReport, IngestError> {
         self.iter += 1;
         let iter = self.iter;
         let mut parser = Parser::new(body, Format::from_content_type(content_type));
@@ -189,7 +213,7 @@ impl TargetIngest {
         let mut new_order: Option<Vec<(Arc<[u8]>, Cached)>> = None;
         let mut pos = 0usize;
         loop {
-            let entry = parser.next_entry().map_err(|e| e.to_string());
+            let entry = parser.next_entry().map_err(IngestError::Parse);
             let entry = match entry {
                 Ok(Some(e)) => e,
                 Ok(None) => break,
@@ -241,7 +265,7 @@ impl TargetIngest {
             report.post_relabel += 1;
             if self.limits.sample_limit > 0 && report.post_relabel > self.limits.sample_limit {
                 self.forget(&new_keys);
-                return Err(format!("sample limit exceeded (limit: {})", self.limits.sample_limit));
+                return Err(IngestError::SampleLimit(self.limits.sample_limit));
             }
             if explicit.is_none() {
                 series.current_iter.store(iter, Ordering::Relaxed);
@@ -271,7 +295,7 @@ impl TargetIngest {
             Ok(o) => o,
             Err(e) => {
                 self.forget(&new_keys);
-                return Err(format!("cannot store samples: {e}"));
+                return Err(IngestError::Store { what: "samples", source: e });
             }
         };
         report.rejected = outcome.rejected as u64;
@@ -295,7 +319,7 @@ impl TargetIngest {
     }
 
     /// After a failed scrape: every series of the previous scrape becomes stale at `ts`.
-    pub fn mark_all_stale(&mut self, db: &Db, ts: i64) -> Result<(), String> {
+    pub fn mark_all_stale(&mut self, db: &Db, ts: i64) -> Result<(), IngestError> {
         let stale = [(ts, f64::from_bits(tsdb::STALE_NAN_BITS))];
         let previous = std::mem::take(&mut self.previous);
         let batch: Vec<SeriesInput<'_, Arc<str>>> =
@@ -303,23 +327,23 @@ impl TargetIngest {
         if batch.is_empty() {
             return Ok(());
         }
-        db.append(&batch).map(|_| ()).map_err(|e| format!("cannot store staleness markers: {e}"))
+        db.append(&batch).map(|_| ()).map_err(|source| IngestError::Store { what: "staleness markers", source })
     }
 
     /// Writes `up` and the `scrape_*` series for one scrape at `ts`.
-    pub fn report(&mut self, db: &Db, ts: i64, up: bool, duration_s: f64, r: &IngestReport) -> Result<(), String> {
+    pub fn report(&mut self, db: &Db, ts: i64, up: bool, duration_s: f64, r: &IngestReport) -> Result<(), IngestError> {
         let values =
             [if up { 1.0 } else { 0.0 }, duration_s, r.scraped as f64, r.post_relabel as f64, r.series_added as f64];
         self.write_report(db, ts, values)
     }
 
     /// End of a target: its series and its report series become stale at `ts`.
-    pub fn end_of_run_staleness(&mut self, db: &Db, ts: i64) -> Result<(), String> {
+    pub fn end_of_run_staleness(&mut self, db: &Db, ts: i64) -> Result<(), IngestError> {
         self.mark_all_stale(db, ts)?;
         self.write_report(db, ts, [f64::from_bits(tsdb::STALE_NAN_BITS); 5])
     }
 
-    fn write_report(&mut self, db: &Db, ts: i64, values: [f64; 5]) -> Result<(), String> {
+    fn write_report(&mut self, db: &Db, ts: i64, values: [f64; 5]) -> Result<(), IngestError> {
         if self.report_labels.is_empty() {
             self.report_labels = REPORT_SERIES
                 .iter()
@@ -339,7 +363,7 @@ impl TargetIngest {
             .zip(self.report_ids.iter())
             .map(|((labels, s), id)| SeriesInput { labels, samples: s, hint: *id })
             .collect();
-        let outcome = db.append(&batch).map_err(|e| format!("cannot store scrape report: {e}"))?;
+        let outcome = db.append(&batch).map_err(|source| IngestError::Store { what: "scrape report", source })?;
         for (slot, id) in self.report_ids.iter_mut().zip(outcome.ids) {
             *slot = id;
         }
@@ -347,9 +371,9 @@ impl TargetIngest {
     }
 
     /// Parses a series seen for the first time and caches what becomes of it.
-    fn add_to_cache(&mut self, raw: &[u8]) -> Result<(Arc<[u8]>, Cached), String> {
+    fn add_to_cache(&mut self, raw: &[u8]) -> Result<(Arc<[u8]>, Cached), IngestError> {
         let mut pairs = Vec::new();
-        let name = exposition::parse_series(raw, &mut pairs).map_err(|e| e.to_string())?;
+        let name = exposition::parse_series(raw, &mut pairs).map_err(IngestError::Parse)?;
         let mut set = LabelSet::new();
         set.insert("__name__".into(), name.into_owned());
         for (k, v) in pairs {
@@ -412,31 +436,28 @@ impl TargetIngest {
         if self.metric_relabel.is_empty() { Some(set) } else { process(set, &self.metric_relabel) }
     }
 
-    fn check_label_limits(&self, labels: &LabelSet) -> Result<(), String> {
+    fn check_label_limits(&self, labels: &LabelSet) -> Result<(), IngestError> {
         let l = &self.limits;
         let metric = labels.get("__name__").map(String::as_str).unwrap_or("");
         let metric: String = metric.chars().take(50).collect();
         if l.label_limit > 0 && labels.len() as u64 > l.label_limit {
-            return Err(format!(
-                "label_limit exceeded (metric: {metric}, number of labels: {}, limit: {})",
-                labels.len(),
-                l.label_limit
-            ));
+            return Err(IngestError::LabelLimit { metric, labels: labels.len(), limit: l.label_limit });
         }
         for (name, value) in labels {
             if l.label_name_length_limit > 0 && name.len() as u64 > l.label_name_length_limit {
-                return Err(format!(
-                    "label_name_length_limit exceeded (metric: {metric}, label name: {name}, length: {}, limit: {})",
-                    name.len(),
-                    l.label_name_length_limit
-                ));
+                return Err(IngestError::LabelNameLength {
+                    metric,
+                    name: name.clone(),
+                    limit: l.label_name_length_limit,
+                });
             }
             if l.label_value_length_limit > 0 && value.len() as u64 > l.label_value_length_limit {
-                return Err(format!(
-                    "label_value_length_limit exceeded (metric: {metric}, label name: {name}, value: {value:?}, length: {}, limit: {})",
-                    value.len(),
-                    l.label_value_length_limit
-                ));
+                return Err(IngestError::LabelValueLength {
+                    metric,
+                    name: name.clone(),
+                    value: value.clone(),
+                    limit: l.label_value_length_limit,
+                });
             }
         }
         Ok(())

@@ -115,7 +115,7 @@ struct Pool {
     /// Series caches of the loops a reload replaced, by target key, until their targets restart.
     handoff: HashMap<String, TargetIngest>,
     dropped: Vec<DroppedTarget>,
-    forced_error: Arc<Mutex<Option<String>>>,
+    forced_error: Arc<Mutex<Option<ScrapeError>>>,
     discovery: Option<JoinHandle<()>>,
 }
 
@@ -168,10 +168,10 @@ impl ScrapeManager {
     /// staleness marker is written for series that continue; removed pools stop and mark
     /// their series stale. Errors building a job's HTTP client are returned and nothing
     /// changes for that job.
-    pub async fn apply(&self, jobs: Vec<Job>) -> Result<(), String> {
+    pub async fn apply(&self, jobs: Vec<Job>) -> Result<(), ApplyError> {
         let mut clients = HashMap::new();
         for job in &jobs {
-            let client = build_client(&job.http).map_err(|e| format!("job {:?}: {e}", job.name))?;
+            let client = build_client(&job.http).map_err(|source| ApplyError { job: job.name.clone(), source })?;
             clients.insert(job.name.clone(), client);
             for note in &job.unsupported {
                 tracing::warn!(job = %job.name, field = note, "scrape config field is not supported by Vigil and has no effect");
@@ -221,7 +221,11 @@ impl ScrapeManager {
         let mut pools = lock(&self.shared.pools);
         for (job, caches) in prepared {
             let name = job.name.clone();
-            let client = clients.remove(&name).ok_or("internal: HTTP client missing")?;
+            let Some(client) = clients.remove(&name) else {
+                // Every job's client was built above; a missing one is a broken invariant.
+                tracing::error!(job = %name, "BUG: no HTTP client was built for this job; it is not started");
+                continue;
+            };
             let job = Arc::new(job);
             let pool = Pool {
                 job: job.clone(),
@@ -314,14 +318,14 @@ impl ScrapeManager {
                 }
                 Outcome::Invalid { discovered, error } => {
                     tracing::warn!(job = %job.name, %error, "invalid target");
-                    dropped.push(DroppedTarget { pool: job.name.clone(), discovered, error: Some(error) })
+                    dropped.push(DroppedTarget { pool: job.name.clone(), discovered, error: Some(error.to_string()) })
                 }
             }
         }
         pool.dropped = dropped;
         let limit = job.limits.target_limit;
         *lock(&pool.forced_error) = (limit > 0 && active.len() as u64 > limit)
-            .then(|| format!("target_limit exceeded (number of targets: {}, limit: {limit})", active.len()));
+            .then_some(ScrapeError::TargetLimit { targets: active.len(), limit });
         let gone: Vec<String> = pool.loops.keys().filter(|k| !active.contains_key(*k)).cloned().collect();
         for key in gone {
             if let Some(h) = pool.loops.remove(&key) {
@@ -376,7 +380,7 @@ struct LoopContext {
     client: httpclient::HttpClient,
     target: Target,
     status: Arc<Mutex<TargetStatus>>,
-    forced_error: Arc<Mutex<Option<String>>>,
+    forced_error: Arc<Mutex<Option<ScrapeError>>>,
 }
 
 fn now_ms() -> i64 {
@@ -430,6 +434,27 @@ async fn run_loop(ctx: LoopContext, mut ingest: TargetIngest, mut stop: watch::R
     }
 }
 
+/// A job whose HTTP client cannot be built (unreadable TLS files, bad proxy): the whole
+/// configuration is refused and the running jobs stay as they were.
+#[derive(Debug, thiserror::Error)]
+#[error("job {job:?}: {source}")]
+pub struct ApplyError {
+    pub job: String,
+    pub source: crate::client::FetchError,
+}
+
+/// Why one scrape failed; its text is the target's `lastError`.
+#[derive(Debug, Clone, thiserror::Error)]
+enum ScrapeError {
+    /// The pool has more targets than `target_limit`: every scrape of it fails.
+    #[error("target_limit exceeded (number of targets: {targets}, limit: {limit})")]
+    TargetLimit { targets: usize, limit: u64 },
+    #[error(transparent)]
+    Fetch(Arc<crate::client::FetchError>),
+    #[error(transparent)]
+    Ingest(Arc<crate::ingest::IngestError>),
+}
+
 async fn scrape_once(ctx: &LoopContext, ingest: TargetIngest) -> TargetIngest {
     let _permit = ctx.shared.permits.acquire().await;
     let ts = now_ms();
@@ -441,14 +466,16 @@ async fn scrape_once(ctx: &LoopContext, ingest: TargetIngest) -> TargetIngest {
         None => {
             fetch(&ctx.client, &ctx.job.http, &ctx.target.url, ctx.target.timeout_ms, ctx.job.limits.body_size_limit)
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(|e| ScrapeError::Fetch(Arc::new(e)))
         }
     };
     let db = ctx.shared.db.clone();
     let work = tokio::task::spawn_blocking(move || {
         let mut ingest = ingest;
         let result = match fetched {
-            Ok(f) => ingest.ingest(&db, &f.body, f.content_type.as_deref(), ts),
+            Ok(f) => {
+                ingest.ingest(&db, &f.body, f.content_type.as_deref(), ts).map_err(|e| ScrapeError::Ingest(Arc::new(e)))
+            }
             Err(e) => Err(e),
         };
         let report = match &result {
@@ -492,7 +519,7 @@ async fn scrape_once(ctx: &LoopContext, ingest: TargetIngest) -> TargetIngest {
             ctx.shared.metrics.failures.inc();
             tracing::debug!(url = %ctx.target.url, error = %e, "scrape failed");
             st.health = Health::Down;
-            st.last_error = e;
+            st.last_error = e.to_string();
         }
     }
     ingest

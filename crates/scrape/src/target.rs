@@ -52,8 +52,29 @@ pub enum Outcome {
     /// The labels did not make a usable target (no address, bad interval); shown as an error.
     Invalid {
         discovered: BTreeMap<String, String>,
-        error: String,
+        error: TargetError,
     },
+}
+
+/// Why discovered labels do not make a target, in Prometheus's words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    #[error("no address")]
+    NoAddress,
+    #[error("{0:?} is not a valid hostname")]
+    Hostname(String),
+    #[error("error parsing {label} label: {source}")]
+    DurationLabel { label: &'static str, source: promconfig::duration::DurationError },
+    #[error("scrape interval cannot be 0")]
+    ZeroInterval,
+    #[error("scrape timeout cannot be 0")]
+    ZeroTimeout,
+    #[error(
+        "scrape timeout cannot be greater than scrape interval (\"{}\" > \"{}\")",
+        format_duration_ms(*timeout_ms),
+        format_duration_ms(*interval_ms)
+    )]
+    TimeoutAboveInterval { timeout_ms: i64, interval_ms: i64 },
 }
 
 /// Builds a target the way Prometheus 2.42's `populateLabels` does.
@@ -78,9 +99,9 @@ pub fn build(job: &Job, found: &Discovered) -> Outcome {
     let Some(mut labels) = process(labels, &job.relabel_configs) else {
         return Outcome::Dropped(discovered);
     };
-    let invalid = |error: String| Outcome::Invalid { discovered: discovered.clone(), error };
+    let invalid = |error: TargetError| Outcome::Invalid { discovered: discovered.clone(), error };
     let Some(addr) = labels.get("__address__").filter(|a| !a.is_empty()).cloned() else {
-        return invalid("no address".into());
+        return invalid(TargetError::NoAddress);
     };
     let scheme = labels.get("__scheme__").cloned().unwrap_or_default();
     let addr = match with_default_port(&addr, &scheme) {
@@ -97,17 +118,13 @@ pub fn build(job: &Job, found: &Discovered) -> Outcome {
         Err(e) => return invalid(e),
     };
     if interval_ms == 0 {
-        return invalid("scrape interval cannot be 0".into());
+        return invalid(TargetError::ZeroInterval);
     }
     if timeout_ms == 0 {
-        return invalid("scrape timeout cannot be 0".into());
+        return invalid(TargetError::ZeroTimeout);
     }
     if timeout_ms > interval_ms {
-        return invalid(format!(
-            "scrape timeout cannot be greater than scrape interval (\"{}\" > \"{}\")",
-            format_duration_ms(timeout_ms),
-            format_duration_ms(interval_ms)
-        ));
+        return invalid(TargetError::TimeoutAboveInterval { timeout_ms, interval_ms });
     }
     labels.retain(|k, _| !k.starts_with("__meta_"));
     if labels.get("instance").is_none_or(|v| v.is_empty()) {
@@ -117,15 +134,15 @@ pub fn build(job: &Job, found: &Discovered) -> Outcome {
     Outcome::Active(Target { labels, discovered, url, interval_ms, timeout_ms })
 }
 
-fn duration_label(labels: &LabelSet, name: &str) -> Result<i64, String> {
-    let v = labels.get(name).map(String::as_str).unwrap_or("");
-    parse_duration_ms(v).map_err(|e| format!("error parsing {name} label: {e}"))
+fn duration_label(labels: &LabelSet, label: &'static str) -> Result<i64, TargetError> {
+    let v = labels.get(label).map(String::as_str).unwrap_or("");
+    parse_duration_ms(v).map_err(|source| TargetError::DurationLabel { label, source })
 }
 
 /// Adds :80 or :443 when the address has no port, and rejects addresses with a path.
-fn with_default_port(addr: &str, scheme: &str) -> Result<String, String> {
+fn with_default_port(addr: &str, scheme: &str) -> Result<String, TargetError> {
     if addr.contains('/') {
-        return Err(format!("{addr:?} is not a valid hostname"));
+        return Err(TargetError::Hostname(addr.to_string()));
     }
     let has_port =
         if let Some(rest) = addr.strip_prefix('[') { rest.contains("]:") } else { addr.matches(':').count() == 1 };
@@ -228,6 +245,10 @@ mod tests {
         let j =
             job("- job_name: a\n  relabel_configs:\n    - target_label: __scrape_interval__\n      replacement: 1s\n");
         let Outcome::Invalid { error, .. } = build(&j, &discovered("h:1")) else { panic!() };
-        assert!(error.contains("scrape timeout cannot be greater than scrape interval"), "{error}");
+        assert!(
+            matches!(error, TargetError::TimeoutAboveInterval { timeout_ms: 10_000, interval_ms: 1000 }),
+            "{error}"
+        );
+        assert!(error.to_string().contains("scrape timeout cannot be greater than scrape interval"), "{error}");
     }
 }

@@ -418,7 +418,7 @@ async fn reload(r: &Reloadable) -> Result<(), String> {
     am_receivers.swap(next_receivers);
     r.alertmanager.apply_config(am_config);
     r.notifier.apply_config(cfg.notifier.clone()).map_err(|e| e.to_string())?;
-    manager.apply(cfg.jobs).await?;
+    manager.apply(cfg.jobs).await.map_err(|e| e.to_string())?;
     *state.reloaded_config.write().unwrap_or_else(|p| p.into_inner()) = Some(text);
     if let Some(m) = modules {
         *state.probe_modules.write().unwrap_or_else(|p| p.into_inner()) = m;
