@@ -239,21 +239,7 @@ pub struct HttpProbe {
 impl Default for HttpProbe {
     fn default() -> Self {
         // The inlined http_config's defaults are Prometheus's.
-        let promconfig::HttpClientConfig {
-            basic_auth,
-            authorization,
-            oauth2,
-            bearer_token,
-            bearer_token_file,
-            tls_config,
-            follow_redirects,
-            enable_http2,
-            proxy_url,
-            no_proxy,
-            proxy_from_environment,
-            proxy_connect_header,
-            http_headers,
-        } = promconfig::HttpClientConfig::default();
+        let http = promconfig::HttpClientConfig::default();
         HttpProbe {
             valid_status_codes: Vec::new(),
             valid_http_versions: Vec::new(),
@@ -272,19 +258,19 @@ impl Default for HttpProbe {
             body: String::new(),
             compression: String::new(),
             body_size_limit: 0,
-            basic_auth,
-            authorization,
-            oauth2,
-            bearer_token,
-            bearer_token_file,
-            tls_config,
-            follow_redirects,
-            enable_http2,
-            proxy_url,
-            no_proxy,
-            proxy_from_environment,
-            proxy_connect_header,
-            http_headers,
+            basic_auth: http.basic_auth,
+            authorization: http.authorization,
+            oauth2: http.oauth2,
+            bearer_token: http.bearer_token,
+            bearer_token_file: http.bearer_token_file,
+            tls_config: http.tls_config,
+            follow_redirects: http.follow_redirects,
+            enable_http2: http.enable_http2,
+            proxy_url: http.proxy_url,
+            no_proxy: http.no_proxy,
+            proxy_from_environment: http.proxy_from_environment,
+            proxy_connect_header: http.proxy_connect_header,
+            http_headers: http.http_headers,
         }
     }
 }
