@@ -85,7 +85,7 @@ impl<'de> Deserialize<'de> for ApiVersion {
     }
 }
 
-promconfig::struct_with_http_client_fields! {
+promconfig::struct_with_discovery_and_http_client_fields! {
     /// One `alertmanagers:` entry as written. `Option<IgnoredAny>` fields are known to Prometheus
     /// but not implemented by Vigil: they load and are reported as warnings.
     #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -113,33 +113,6 @@ promconfig::struct_with_http_client_fields! {
         pub alert_relabel_configs: Vec<RelabelConfig>,
         pub sigv4: Option<IgnoredAny>,
 
-        pub azure_sd_configs: Option<IgnoredAny>,
-        pub consul_sd_configs: Option<IgnoredAny>,
-        pub digitalocean_sd_configs: Option<IgnoredAny>,
-        pub docker_sd_configs: Option<IgnoredAny>,
-        pub dockerswarm_sd_configs: Option<IgnoredAny>,
-        pub dns_sd_configs: Option<IgnoredAny>,
-        pub ec2_sd_configs: Option<IgnoredAny>,
-        pub eureka_sd_configs: Option<IgnoredAny>,
-        pub gce_sd_configs: Option<IgnoredAny>,
-        pub hetzner_sd_configs: Option<IgnoredAny>,
-        pub http_sd_configs: Option<IgnoredAny>,
-        pub ionos_sd_configs: Option<IgnoredAny>,
-        pub kubernetes_sd_configs: Option<IgnoredAny>,
-        pub kuma_sd_configs: Option<IgnoredAny>,
-        pub lightsail_sd_configs: Option<IgnoredAny>,
-        pub linode_sd_configs: Option<IgnoredAny>,
-        pub marathon_sd_configs: Option<IgnoredAny>,
-        pub nerve_sd_configs: Option<IgnoredAny>,
-        pub nomad_sd_configs: Option<IgnoredAny>,
-        pub openstack_sd_configs: Option<IgnoredAny>,
-        pub ovhcloud_sd_configs: Option<IgnoredAny>,
-        pub puppetdb_sd_configs: Option<IgnoredAny>,
-        pub scaleway_sd_configs: Option<IgnoredAny>,
-        pub serverset_sd_configs: Option<IgnoredAny>,
-        pub triton_sd_configs: Option<IgnoredAny>,
-        pub uyuni_sd_configs: Option<IgnoredAny>,
-        pub vultr_sd_configs: Option<IgnoredAny>,
     }
 }
 
@@ -154,37 +127,9 @@ fn default_timeout() -> Duration {
 impl AlertmanagerConfig {
     /// Names the fields that load but have no effect in Vigil.
     pub fn unsupported(&self) -> Vec<&'static str> {
-        let present: [(&'static str, bool); 28] = [
-            ("sigv4", self.sigv4.is_some()),
-            ("azure_sd_configs", self.azure_sd_configs.is_some()),
-            ("consul_sd_configs", self.consul_sd_configs.is_some()),
-            ("digitalocean_sd_configs", self.digitalocean_sd_configs.is_some()),
-            ("docker_sd_configs", self.docker_sd_configs.is_some()),
-            ("dockerswarm_sd_configs", self.dockerswarm_sd_configs.is_some()),
-            ("dns_sd_configs", self.dns_sd_configs.is_some()),
-            ("ec2_sd_configs", self.ec2_sd_configs.is_some()),
-            ("eureka_sd_configs", self.eureka_sd_configs.is_some()),
-            ("gce_sd_configs", self.gce_sd_configs.is_some()),
-            ("hetzner_sd_configs", self.hetzner_sd_configs.is_some()),
-            ("http_sd_configs", self.http_sd_configs.is_some()),
-            ("ionos_sd_configs", self.ionos_sd_configs.is_some()),
-            ("kubernetes_sd_configs", self.kubernetes_sd_configs.is_some()),
-            ("kuma_sd_configs", self.kuma_sd_configs.is_some()),
-            ("lightsail_sd_configs", self.lightsail_sd_configs.is_some()),
-            ("linode_sd_configs", self.linode_sd_configs.is_some()),
-            ("marathon_sd_configs", self.marathon_sd_configs.is_some()),
-            ("nerve_sd_configs", self.nerve_sd_configs.is_some()),
-            ("nomad_sd_configs", self.nomad_sd_configs.is_some()),
-            ("openstack_sd_configs", self.openstack_sd_configs.is_some()),
-            ("ovhcloud_sd_configs", self.ovhcloud_sd_configs.is_some()),
-            ("puppetdb_sd_configs", self.puppetdb_sd_configs.is_some()),
-            ("scaleway_sd_configs", self.scaleway_sd_configs.is_some()),
-            ("serverset_sd_configs", self.serverset_sd_configs.is_some()),
-            ("triton_sd_configs", self.triton_sd_configs.is_some()),
-            ("uyuni_sd_configs", self.uyuni_sd_configs.is_some()),
-            ("vultr_sd_configs", self.vultr_sd_configs.is_some()),
-        ];
-        present.into_iter().filter(|(_, p)| *p).map(|(name, _)| name).collect()
+        let mut out = if self.sigv4.is_some() { vec!["sigv4"] } else { Vec::new() };
+        out.extend(self.unsupported_discoveries());
+        out
     }
 }
 

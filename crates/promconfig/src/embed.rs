@@ -61,3 +61,44 @@ macro_rules! struct_with_http_client_fields {
         }
     };
 }
+
+/// Like [`struct_with_http_client_fields!`], and also every service discovery Prometheus knows
+/// but Vigil does not run (`kubernetes_sd_configs`, `consul_sd_configs`, …): they load (as
+/// `Option<IgnoredAny>`) so an existing file keeps working, and `unsupported_discoveries()`
+/// names the ones present so the loader can warn. Static and file discovery stay the struct's
+/// own typed fields.
+#[macro_export]
+macro_rules! struct_with_discovery_and_http_client_fields {
+    (
+        @sd [$($sd:ident)*]
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $( $(#[$fmeta:meta])* $fvis:vis $field:ident : $ty:ty ),* $(,)?
+        }
+    ) => {
+        $crate::struct_with_http_client_fields! {
+            $(#[$meta])*
+            $vis struct $name {
+                $( $(#[$fmeta])* $fvis $field : $ty, )*
+                $( pub $sd: Option<serde::de::IgnoredAny>, )*
+            }
+        }
+
+        impl $name {
+            /// The service discoveries present in the config that Vigil does not run.
+            pub fn unsupported_discoveries(&self) -> Vec<&'static str> {
+                let mut out = Vec::new();
+                $( if self.$sd.is_some() { out.push(stringify!($sd)); } )*
+                out
+            }
+        }
+    };
+    ($($body:tt)*) => {
+        $crate::struct_with_discovery_and_http_client_fields! {
+            @sd [
+                azure_sd_configs consul_sd_configs digitalocean_sd_configs docker_sd_configs dockerswarm_sd_configs dns_sd_configs ec2_sd_configs eureka_sd_configs gce_sd_configs hetzner_sd_configs http_sd_configs ionos_sd_configs kubernetes_sd_configs kuma_sd_configs lightsail_sd_configs linode_sd_configs marathon_sd_configs nerve_sd_configs nomad_sd_configs openstack_sd_configs ovhcloud_sd_configs puppetdb_sd_configs scaleway_sd_configs serverset_sd_configs triton_sd_configs uyuni_sd_configs vultr_sd_configs
+            ]
+            $($body)*
+        }
+    };
+}

@@ -94,7 +94,7 @@ pub use promconfig::{ByteSize, HttpClientConfig, Secret, parse_byte_size};
 
 pub use promconfig::discovery::{FileSdConfig, StaticConfig};
 
-promconfig::struct_with_http_client_fields! {
+promconfig::struct_with_discovery_and_http_client_fields! {
     /// One `scrape_configs` entry with Prometheus's fields. `Option<IgnoredAny>` fields are known to
     /// Prometheus but not implemented by Vigil: they load, and [`ScrapeConfig::unsupported`] names them.
     #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -145,33 +145,6 @@ promconfig::struct_with_http_client_fields! {
         pub metric_name_validation_scheme: Option<String>,
         pub metric_name_escaping_scheme: Option<String>,
 
-        pub azure_sd_configs: Option<IgnoredAny>,
-        pub consul_sd_configs: Option<IgnoredAny>,
-        pub digitalocean_sd_configs: Option<IgnoredAny>,
-        pub docker_sd_configs: Option<IgnoredAny>,
-        pub dockerswarm_sd_configs: Option<IgnoredAny>,
-        pub dns_sd_configs: Option<IgnoredAny>,
-        pub ec2_sd_configs: Option<IgnoredAny>,
-        pub eureka_sd_configs: Option<IgnoredAny>,
-        pub gce_sd_configs: Option<IgnoredAny>,
-        pub hetzner_sd_configs: Option<IgnoredAny>,
-        pub http_sd_configs: Option<IgnoredAny>,
-        pub ionos_sd_configs: Option<IgnoredAny>,
-        pub kubernetes_sd_configs: Option<IgnoredAny>,
-        pub kuma_sd_configs: Option<IgnoredAny>,
-        pub lightsail_sd_configs: Option<IgnoredAny>,
-        pub linode_sd_configs: Option<IgnoredAny>,
-        pub marathon_sd_configs: Option<IgnoredAny>,
-        pub nerve_sd_configs: Option<IgnoredAny>,
-        pub nomad_sd_configs: Option<IgnoredAny>,
-        pub openstack_sd_configs: Option<IgnoredAny>,
-        pub ovhcloud_sd_configs: Option<IgnoredAny>,
-        pub puppetdb_sd_configs: Option<IgnoredAny>,
-        pub scaleway_sd_configs: Option<IgnoredAny>,
-        pub serverset_sd_configs: Option<IgnoredAny>,
-        pub triton_sd_configs: Option<IgnoredAny>,
-        pub uyuni_sd_configs: Option<IgnoredAny>,
-        pub vultr_sd_configs: Option<IgnoredAny>,
     }
 }
 
@@ -232,8 +205,7 @@ pub struct HttpSettings {
 impl ScrapeConfig {
     /// Names the fields that load but have no effect in Vigil.
     pub fn unsupported(&self) -> Vec<&'static str> {
-        let mut out = Vec::new();
-        let known: [(&'static str, bool); 28] = [
+        let known: [(&'static str, bool); 7] = [
             ("scrape_protocols", self.scrape_protocols.is_some()),
             ("fallback_scrape_protocol", self.fallback_scrape_protocol.is_some()),
             ("native_histogram_bucket_limit", self.native_histogram_bucket_limit.is_some()),
@@ -241,41 +213,9 @@ impl ScrapeConfig {
             ("convert_classic_histograms_to_nhcb", self.convert_classic_histograms_to_nhcb.is_some()),
             ("always_scrape_classic_histograms", self.always_scrape_classic_histograms.is_some()),
             ("track_timestamps_staleness", self.track_timestamps_staleness),
-            ("azure_sd_configs", self.azure_sd_configs.is_some()),
-            ("consul_sd_configs", self.consul_sd_configs.is_some()),
-            ("digitalocean_sd_configs", self.digitalocean_sd_configs.is_some()),
-            ("docker_sd_configs", self.docker_sd_configs.is_some()),
-            ("dockerswarm_sd_configs", self.dockerswarm_sd_configs.is_some()),
-            ("dns_sd_configs", self.dns_sd_configs.is_some()),
-            ("ec2_sd_configs", self.ec2_sd_configs.is_some()),
-            ("eureka_sd_configs", self.eureka_sd_configs.is_some()),
-            ("gce_sd_configs", self.gce_sd_configs.is_some()),
-            ("hetzner_sd_configs", self.hetzner_sd_configs.is_some()),
-            ("http_sd_configs", self.http_sd_configs.is_some()),
-            ("ionos_sd_configs", self.ionos_sd_configs.is_some()),
-            ("kubernetes_sd_configs", self.kubernetes_sd_configs.is_some()),
-            ("kuma_sd_configs", self.kuma_sd_configs.is_some()),
-            ("lightsail_sd_configs", self.lightsail_sd_configs.is_some()),
-            ("linode_sd_configs", self.linode_sd_configs.is_some()),
-            ("marathon_sd_configs", self.marathon_sd_configs.is_some()),
-            ("nerve_sd_configs", self.nerve_sd_configs.is_some()),
-            ("nomad_sd_configs", self.nomad_sd_configs.is_some()),
-            ("openstack_sd_configs", self.openstack_sd_configs.is_some()),
-            ("puppetdb_sd_configs", self.puppetdb_sd_configs.is_some()),
         ];
-        let more: [(&'static str, bool); 6] = [
-            ("ovhcloud_sd_configs", self.ovhcloud_sd_configs.is_some()),
-            ("scaleway_sd_configs", self.scaleway_sd_configs.is_some()),
-            ("serverset_sd_configs", self.serverset_sd_configs.is_some()),
-            ("triton_sd_configs", self.triton_sd_configs.is_some()),
-            ("uyuni_sd_configs", self.uyuni_sd_configs.is_some()),
-            ("vultr_sd_configs", self.vultr_sd_configs.is_some()),
-        ];
-        for (name, present) in known.into_iter().chain(more) {
-            if present {
-                out.push(name);
-            }
-        }
+        let mut out: Vec<&'static str> = known.into_iter().filter(|(_, present)| *present).map(|(n, _)| n).collect();
+        out.extend(self.unsupported_discoveries());
         out
     }
 }
