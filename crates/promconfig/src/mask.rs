@@ -79,12 +79,40 @@ pub fn mask_secrets(yaml: &str) -> String {
         if secret {
             secret_list_at = Some(key_indent);
         }
+        if key == "proxy_url" || key.ends_with("_url") || key == "url" {
+            if let Some(masked) = mask_url_password(value) {
+                out.push_str(&text[..key_indent]);
+                out.push_str(key);
+                out.push_str(": ");
+                out.push_str(&masked);
+                out.push_str(newline);
+                continue;
+            }
+        }
         if value.is_empty() || value.starts_with('|') || value.starts_with('>') {
             parents.push((key_indent, key.to_string()));
         }
         out.push_str(line);
     }
     out
+}
+
+/// A URL with the password of its user info replaced (`http://u:<secret>@host`), if it has one.
+fn mask_url_password(value: &str) -> Option<String> {
+    let quote = value.chars().next().filter(|c| *c == '\'' || *c == '"');
+    let inner = match quote {
+        Some(q) => value.trim_matches(q),
+        None => value.split(" #").next().unwrap_or(value).trim(),
+    };
+    let (scheme, rest) = inner.split_once("://")?;
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (userinfo, host) = rest[..authority_end].rsplit_once('@')?;
+    let (user, _password) = userinfo.split_once(':')?;
+    let masked = format!("{scheme}://{user}:{MASK}@{host}{}", &rest[authority_end..]);
+    Some(match quote {
+        Some(q) => format!("{q}{masked}{q}"),
+        None => masked,
+    })
 }
 
 /// `key: value` → (`key`, `value`), for plain keys.
@@ -159,6 +187,16 @@ scrape_configs:
         assert!(masked.contains("      X-A: [<secret>]\n"), "{masked}");
         assert!(masked.contains("          - <secret>\n"), "{masked}");
         assert!(masked.contains("      key: <secret>\n      cert_file: /c\n"), "{masked}");
+    }
+
+    #[test]
+    fn passwords_in_urls_are_masked() {
+        let yaml = "    proxy_url: 'http://user:pw-123@proxy:3128'\n    url: http://a:b-456@host/path\n    token_url: http://t/x\n";
+        let masked = mask_secrets(yaml);
+        assert!(!masked.contains("pw-123") && !masked.contains("b-456"), "{masked}");
+        assert!(masked.contains("proxy_url: 'http://user:<secret>@proxy:3128'"), "{masked}");
+        assert!(masked.contains("url: http://a:<secret>@host/path"), "{masked}");
+        assert!(masked.contains("token_url: http://t/x"), "{masked}");
     }
 
     #[test]
