@@ -79,15 +79,15 @@ pub fn mask_secrets(yaml: &str) -> String {
         if secret {
             secret_list_at = Some(key_indent);
         }
-        if key == "proxy_url" || key.ends_with("_url") || key == "url" {
-            if let Some(masked) = mask_url_password(value) {
-                out.push_str(&text[..key_indent]);
-                out.push_str(key);
-                out.push_str(": ");
-                out.push_str(&masked);
-                out.push_str(newline);
-                continue;
-            }
+        if (key == "url" || key.ends_with("_url"))
+            && let Some(masked) = mask_url_password(value)
+        {
+            out.push_str(&text[..key_indent]);
+            out.push_str(key);
+            out.push_str(": ");
+            out.push_str(&masked);
+            out.push_str(newline);
+            continue;
         }
         if value.is_empty() || value.starts_with('|') || value.starts_with('>') {
             parents.push((key_indent, key.to_string()));
