@@ -47,6 +47,14 @@ pub fn mask_secrets(yaml: &str) -> String {
             secret_list_at = None;
         }
         // A list item's own key ("- password: x") sits two columns further in.
+        // Flow mappings (`oauth2: {client_id: a, client_secret: b}`) are masked in place.
+        let masked_flow;
+        let (text, trimmed) = if trimmed.contains('{') {
+            masked_flow = mask_flow(text);
+            (masked_flow.as_str(), masked_flow.trim_start())
+        } else {
+            (text, trimmed)
+        };
         let (item_offset, entry) = match trimmed.strip_prefix("- ") {
             Some(rest) => (2, rest),
             None => (0, trimmed),
@@ -56,7 +64,8 @@ pub fn mask_secrets(yaml: &str) -> String {
             parents.pop();
         }
         let Some((key, value)) = split_key(entry) else {
-            out.push_str(line);
+            out.push_str(text);
+            out.push_str(newline);
             continue;
         };
         let parent = parents.last().map(|(_, k)| k.as_str());
@@ -92,7 +101,38 @@ pub fn mask_secrets(yaml: &str) -> String {
         if value.is_empty() || value.starts_with('|') || value.starts_with('>') {
             parents.push((key_indent, key.to_string()));
         }
-        out.push_str(line);
+        out.push_str(text);
+        out.push_str(newline);
+    }
+    out
+}
+
+/// Masks secret values inside `{…}` flow mappings of one line: the secret keys anywhere, and
+/// `key` inside a `tls_config: {…}`.
+fn mask_flow(line: &str) -> String {
+    static SECRET_VALUE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    static TLS_KEY: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let secret_value = SECRET_VALUE.get_or_init(|| {
+        regex::Regex::new(
+            r#"([{,]\s*["']?(?:password|credentials|bearer_token|client_secret|secrets)["']?\s*:\s*)(\[[^\]]*\]|'[^']*'|"[^"]*"|[^,}]+)"#,
+        )
+        .ok()
+    });
+    let tls_key = TLS_KEY.get_or_init(|| {
+        regex::Regex::new(r#"(tls_config\s*:\s*\{[^}]*?[{,]?\s*key\s*:\s*)('[^']*'|"[^"]*"|[^,}]+)"#).ok()
+    });
+    let mut out = line.to_string();
+    if let Some(re) = secret_value {
+        out = re
+            .replace_all(&out, |c: &regex::Captures<'_>| {
+                let value = c.get(2).map_or("", |m| m.as_str()).trim_end();
+                let shown = if value.starts_with('[') { format!("[{MASK}]") } else { MASK.to_string() };
+                format!("{}{shown}", &c[1])
+            })
+            .into_owned();
+    }
+    if let Some(re) = tls_key {
+        out = re.replace_all(&out, |c: &regex::Captures<'_>| format!("{}{MASK}", &c[1])).into_owned();
     }
     out
 }
@@ -197,6 +237,18 @@ scrape_configs:
         assert!(masked.contains("proxy_url: 'http://user:<secret>@proxy:3128'"), "{masked}");
         assert!(masked.contains("url: http://a:<secret>@host/path"), "{masked}");
         assert!(masked.contains("token_url: http://t/x"), "{masked}");
+    }
+
+    #[test]
+    fn flow_mappings_are_masked() {
+        let yaml = "    oauth2: {client_id: c, client_secret: s-123, token_url: 'http://t'}\n    basic_auth: {username: u, password: 'p-456'}\n    tls_config: {ca_file: /ca, key: k-789}\n    http_headers: {X: {values: [v], secrets: [s1-a, s2-b]}}\n";
+        let masked = mask_secrets(yaml);
+        for secret in ["s-123", "p-456", "k-789", "s1-a", "s2-b"] {
+            assert!(!masked.contains(secret), "{secret} leaked:\n{masked}");
+        }
+        assert!(masked.contains("client_id: c, client_secret: <secret>, token_url: 'http://t'}"), "{masked}");
+        assert!(masked.contains("values: [v], secrets: [<secret>]}"), "{masked}");
+        assert!(masked.contains("ca_file: /ca, key: <secret>}"), "{masked}");
     }
 
     #[test]

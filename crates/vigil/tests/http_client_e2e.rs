@@ -271,5 +271,10 @@ fn oauth2_proxies_and_headers_work_for_scrapes_alertmanagers_receivers_and_probe
                 .all(|r| r.body.contains("grant_type=client_credentials") && r.body.contains("scope=e2e"))
         );
     }
+    // The config shown by the API keeps its layout but not its secrets.
+    let shown = get(vigil.addr, "/api/v1/status/config").unwrap().text();
+    assert!(shown.contains("client_secret: <secret>"), "{shown}");
+    assert!(!shown.contains("scrape-client-secret") && !shown.contains("am-client-secret"), "{shown}");
+    assert!(shown.contains("client_id: scrape-client"), "{shown}");
     drop(vigil);
 }
