@@ -100,10 +100,6 @@ promconfig::struct_with_discovery_and_http_client_fields! {
         #[serde(default)]
         pub api_version: ApiVersion,
 
-        #[serde(default)]
-        pub static_configs: Vec<StaticConfig>,
-        #[serde(default)]
-        pub file_sd_configs: Vec<FileSdConfig>,
         /// Rewrites the discovered Alertmanager targets (`__address__`, `__scheme__`,
         /// `__alerts_path__`, discovery labels); a target they drop is listed as dropped.
         #[serde(default)]

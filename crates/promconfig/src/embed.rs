@@ -62,11 +62,11 @@ macro_rules! struct_with_http_client_fields {
     };
 }
 
-/// Like [`struct_with_http_client_fields!`], and also every service discovery Prometheus knows
-/// but Vigil does not run (`kubernetes_sd_configs`, `consul_sd_configs`, …): they load (as
-/// `Option<IgnoredAny>`) so an existing file keeps working, and `unsupported_discoveries()`
-/// names the ones present so the loader can warn. Static and file discovery stay the struct's
-/// own typed fields.
+/// Like [`struct_with_http_client_fields!`], plus the service discoveries: `static_configs`
+/// and `file_sd_configs` (typed, what Vigil runs), and every other discovery Prometheus knows
+/// (`kubernetes_sd_configs`, `consul_sd_configs`, …), which loads (as `Option<IgnoredAny>`) so
+/// an existing file keeps working, with `unsupported_discoveries()` naming the ones present so
+/// the loader can warn.
 #[macro_export]
 macro_rules! struct_with_discovery_and_http_client_fields {
     (
@@ -80,6 +80,10 @@ macro_rules! struct_with_discovery_and_http_client_fields {
             $(#[$meta])*
             $vis struct $name {
                 $( $(#[$fmeta])* $fvis $field : $ty, )*
+                #[serde(default)]
+                pub static_configs: Vec<$crate::discovery::StaticConfig>,
+                #[serde(default)]
+                pub file_sd_configs: Vec<$crate::discovery::FileSdConfig>,
                 $( pub $sd: Option<serde::de::IgnoredAny>, )*
             }
         }

@@ -127,10 +127,6 @@ promconfig::struct_with_discovery_and_http_client_fields! {
 
 
         #[serde(default)]
-        pub static_configs: Vec<StaticConfig>,
-        #[serde(default)]
-        pub file_sd_configs: Vec<FileSdConfig>,
-        #[serde(default)]
         pub relabel_configs: Vec<RelabelConfig>,
         #[serde(default)]
         pub metric_relabel_configs: Vec<RelabelConfig>,
