@@ -21,6 +21,8 @@ pub mod tls;
 
 pub use client::{ClientOptions, HttpClient, Response};
 pub use error::ClientError;
+/// rustls as this stack uses it (for [`handshake_signature_checks!`] and callers' TLS types).
+pub use rustls;
 
 /// The `http` types callers build requests with, so they need not depend on hyper themselves.
 pub mod hyper_reexports {

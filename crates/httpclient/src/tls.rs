@@ -5,11 +5,10 @@
 use std::sync::Arc;
 
 use promconfig::http::{TlsConfig, TlsVersion};
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::danger::{ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{DigitallySignedStruct, SignatureScheme};
 
 /// A `tls_config` that cannot be turned into a TLS client.
 #[derive(Debug, thiserror::Error)]
@@ -45,7 +44,7 @@ pub fn client_config(cfg: &TlsConfig, alpn: &[&[u8]]) -> Result<TlsClient, TlsSe
     };
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone()).with_protocol_versions(versions)?;
     let builder = if cfg.insecure_skip_verify {
-        let verifier = NoVerifier(provider.signature_verification_algorithms);
+        let verifier = NoVerifier { algorithms: provider.signature_verification_algorithms };
         builder.dangerous().with_custom_certificate_verifier(Arc::new(verifier))
     } else {
         builder.with_root_certificates(roots(cfg)?)
@@ -130,9 +129,43 @@ pub fn server_name(host: &str) -> Option<ServerName<'static>> {
     ServerName::try_from(bare.to_string()).ok()
 }
 
+/// The handshake-signature methods every rustls certificate verifier needs, checked with the
+/// given supported algorithms. Verifiers that accept a certificate without validating its chain
+/// (`insecure_skip_verify` here, `RequireAnyClientCert` on Vigil's own port) must still verify
+/// that the peer holds the key: both use this one implementation.
+/// `$($algorithms).+` is the path from `self` to a `WebPkiSupportedAlgorithms`.
+#[macro_export]
+macro_rules! handshake_signature_checks {
+    ($($algorithms:ident).+) => {
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &$crate::rustls::pki_types::CertificateDer<'_>,
+            dss: &$crate::rustls::DigitallySignedStruct,
+        ) -> Result<$crate::rustls::client::danger::HandshakeSignatureValid, $crate::rustls::Error> {
+            $crate::rustls::crypto::verify_tls12_signature(message, cert, dss, &self.$($algorithms).+)
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &$crate::rustls::pki_types::CertificateDer<'_>,
+            dss: &$crate::rustls::DigitallySignedStruct,
+        ) -> Result<$crate::rustls::client::danger::HandshakeSignatureValid, $crate::rustls::Error> {
+            $crate::rustls::crypto::verify_tls13_signature(message, cert, dss, &self.$($algorithms).+)
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<$crate::rustls::SignatureScheme> {
+            self.$($algorithms).+.supported_schemes()
+        }
+    };
+}
+
 /// Accepts any certificate (`insecure_skip_verify`), still checking handshake signatures.
 #[derive(Debug)]
-struct NoVerifier(WebPkiSupportedAlgorithms);
+struct NoVerifier {
+    algorithms: WebPkiSupportedAlgorithms,
+}
 
 impl ServerCertVerifier for NoVerifier {
     fn verify_server_cert(
@@ -146,25 +179,5 @@ impl ServerCertVerifier for NoVerifier {
         Ok(ServerCertVerified::assertion())
     }
 
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_schemes()
-    }
+    crate::handshake_signature_checks!(algorithms);
 }
