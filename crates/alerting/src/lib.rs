@@ -65,7 +65,7 @@ pub use config::{Config, ConfigError, VigilConfig, load_file, load_str};
 pub use escalation::EscalationView;
 pub use manager::{Alertmanager, FlushReport, Options, StartError};
 pub use matchers::{MatchOp, Matcher, parse_matcher, parse_matchers};
-pub use notify::{Notification, NotificationAlert, Notify, NotifyFuture};
+pub use notify::{Notification, NotificationAlert, Notify, NotifyFailure, NotifyFuture};
 pub use persist::PersistError;
 pub use silence::{PostableSilence, SilenceError, SilenceState};
 pub use views::{AlertFilter, AlertState, AlertView, GroupView, SilenceView, StatusView};

@@ -75,8 +75,13 @@ impl Notification {
     }
 }
 
+/// Why a notification was not delivered. Boxed rather than one fixed enum because each
+/// [`Notify`] implementation (the receivers crate, tests, the binary's bridge) fails in its
+/// own ways; the dispatcher only logs it and retries at the next flush.
+pub type NotifyFailure = Box<dyn std::error::Error + Send + Sync>;
+
 /// A boxed future returned by [`Notify::notify`].
-pub type NotifyFuture<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
+pub type NotifyFuture<'a> = Pin<Box<dyn Future<Output = Result<(), NotifyFailure>> + Send + 'a>>;
 
 /// Delivers notifications. Implementations do their own retries and timeouts; an `Err` means
 /// the message was not delivered and the group will try again at its next flush (the

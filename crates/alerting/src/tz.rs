@@ -106,13 +106,6 @@ pub enum TzError {
     Corrupt { name: String, path: PathBuf, source: TzifError },
 }
 
-/// Receivers' template functions report errors as Go's `error` text.
-impl From<TzError> for String {
-    fn from(e: TzError) -> String {
-        e.to_string()
-    }
-}
-
 /// Why a zoneinfo file is not valid TZif.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TzifError {

@@ -8,12 +8,52 @@ use std::time::Duration;
 use templates::TemplateError;
 
 /// An integration could not be built from its configuration.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{integration}: {message}")]
+#[derive(Debug, thiserror::Error)]
+#[error("{integration}: {error}")]
 pub struct BuildError {
     /// Which integration, e.g. `webhook[0]`.
     pub integration: String,
-    pub message: String,
+    /// What is wrong with its settings.
+    pub error: SetupError,
+}
+
+/// Why an integration's settings do not make a working integration. Typed so callers can
+/// tell a missing setting from a broken HTTP or TLS setup; the texts are the ones users
+/// have seen in config errors.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// PagerDuty Events API v2 without a URL.
+    #[error("no url (set it or global.pagerduty_url)")]
+    NoPagerdutyUrl,
+    /// PagerDuty without a service or routing key.
+    #[error("missing service or routing key in PagerDuty config")]
+    NoPagerdutyKey,
+    /// Slack without an API URL.
+    #[error("no api_url or api_url_file (set it here or as global.slack_api_url)")]
+    NoSlackUrl,
+    /// A webhook without a URL.
+    #[error("one of url or url_file must be configured")]
+    NoWebhookUrl,
+    /// E-mail without a smarthost.
+    #[error("no smarthost (set it here or as global.smtp_smarthost)")]
+    NoSmarthost,
+    /// The HTTP client could not be built from `http_config`.
+    #[error(transparent)]
+    Http(#[from] httpclient::ClientError),
+    /// The e-mail TLS server name is not a valid DNS name or IP address.
+    #[error("invalid TLS server name {name:?}: {error}")]
+    TlsServerName {
+        /// The name (`server_name`, else the smarthost's host).
+        name: String,
+        /// Why it is invalid.
+        error: rustls::pki_types::InvalidDnsNameError,
+    },
+    /// The e-mail `tls_config` is invalid.
+    #[error(transparent)]
+    TlsConfig(#[from] promconfig::HttpConfigError),
+    /// The e-mail TLS client could not be set up (CA or client certificate files).
+    #[error(transparent)]
+    Tls(#[from] httpclient::tls::TlsSetupError),
 }
 
 /// Why one delivery attempt failed.

@@ -7,7 +7,7 @@ use alerting::config::types::HttpConfig;
 use httpclient::hyper_reexports::{CONTENT_TYPE, HeaderMap, HeaderValue, Method};
 use httpclient::{ClientError, ClientOptions};
 
-use crate::error::AttemptError;
+use crate::error::{AttemptError, SetupError};
 
 /// The `User-Agent` of notification requests: receivers that check it for Alertmanager keep
 /// working.
@@ -37,11 +37,11 @@ pub struct Response {
 
 impl HttpClient {
     /// The client for `http_config` (`None`: defaults).
-    pub fn new(config: Option<&HttpConfig>) -> Result<HttpClient, String> {
+    pub fn new(config: Option<&HttpConfig>) -> Result<HttpClient, SetupError> {
         let default = HttpConfig::default();
         let cfg = config.unwrap_or(&default);
         let opts = ClientOptions { user_agent: USER_AGENT.to_string(), ..ClientOptions::default() };
-        let client = httpclient::HttpClient::new(cfg, opts).map_err(|e| e.to_string())?;
+        let client = httpclient::HttpClient::new(cfg, opts)?;
         Ok(HttpClient { client })
     }
 

@@ -72,7 +72,7 @@ impl Integration {
             IntegrationConfig::Pagerduty(c) => Pagerduty::new(c, &options.pagerduty_v1_url).map(Kind::Pagerduty),
             IntegrationConfig::Email(c) => Email::new(c).map(Kind::Email),
         }
-        .map_err(|message| BuildError { integration: id.to_string(), message })?;
+        .map_err(|error| BuildError { integration: id.to_string(), error })?;
         Ok(Integration { id, send_resolved: config.send_resolved(), kind })
     }
 

@@ -55,7 +55,7 @@ pub mod truncate;
 pub mod webhook;
 
 pub use data::{AlertData, NotificationData, Status};
-pub use error::{AttemptError, BuildError, NotifyError};
+pub use error::{AttemptError, BuildError, NotifyError, SetupError};
 pub use integration::IntegrationId;
 pub use integrations::Integrations;
 pub use metrics::NotifyMetrics;

@@ -8,7 +8,7 @@ use alerting::config::receivers::Receiver;
 use alerting::notify::{Notification, NotificationAlert, Notify, NotifyFuture};
 
 use crate::data::{AlertData, NotificationData, Status};
-use crate::error::BuildError;
+use crate::error::{BuildError, NotifyError};
 use crate::integration::IntegrationId;
 use crate::integrations::Integrations;
 use crate::metrics::NotifyMetrics;
@@ -66,17 +66,46 @@ impl Notifier {
     }
 }
 
+/// Why [`Notifier`] could not deliver a notification: the dispatcher asked for a receiver
+/// or integration the current config does not have, or the integration failed. Typed so
+/// callers can tell a stale dispatch from a delivery failure; the texts name the receiver.
+#[derive(Debug, thiserror::Error)]
+pub enum DispatchError {
+    /// No receiver of that name.
+    #[error("unknown receiver {0:?}")]
+    UnknownReceiver(String),
+    /// The receiver has no such integration.
+    #[error("{receiver}: no integration {id}")]
+    NoIntegration {
+        /// Receiver name.
+        receiver: String,
+        /// The integration asked for.
+        id: IntegrationId,
+    },
+    /// The integration failed to deliver.
+    #[error("{receiver}/{id}: {error}")]
+    Integration {
+        /// Receiver name.
+        receiver: String,
+        /// The failing integration.
+        id: IntegrationId,
+        /// What went wrong.
+        error: NotifyError,
+    },
+}
+
 impl Notify for Notifier {
     fn notify<'a>(&'a self, n: &'a Notification) -> NotifyFuture<'a> {
         Box::pin(async move {
             let integrations =
-                self.receivers.get(&n.receiver).ok_or_else(|| format!("unknown receiver {:?}", n.receiver))?;
+                self.receivers.get(&n.receiver).ok_or_else(|| DispatchError::UnknownReceiver(n.receiver.clone()))?;
             let id = IntegrationId { kind: n.integration, index: n.integration_index };
             let data = NotificationData::from(n);
             let timeout = integrations.options().total_timeout;
             match integrations.notify_integration(id, &data, timeout).await {
-                Some(result) => result.map_err(|e| format!("{}/{id}: {e}", n.receiver)),
-                None => Err(format!("{}: no integration {id}", n.receiver)),
+                Some(result) => result
+                    .map_err(|error| DispatchError::Integration { receiver: n.receiver.clone(), id, error }.into()),
+                None => Err(DispatchError::NoIntegration { receiver: n.receiver.clone(), id }.into()),
             }
         })
     }

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::data::{NotificationData, Status};
 use crate::encoding::{go_json, sha256_hex};
-use crate::error::AttemptError;
+use crate::error::{AttemptError, SetupError};
 use crate::http::{self, HttpClient, Response};
 use crate::template::render::Renderer;
 use crate::truncate::truncate_runes;
@@ -96,20 +96,16 @@ pub struct Pagerduty {
 
 impl Pagerduty {
     /// `v1_url` is where `service_key` events go.
-    pub fn new(config: &PagerdutyConfig, v1_url: &str) -> Result<Pagerduty, String> {
+    pub fn new(config: &PagerdutyConfig, v1_url: &str) -> Result<Pagerduty, SetupError> {
         let v1 = config.service_key.is_some() || config.service_key_file.is_some();
         let v2 = config.routing_key.is_some() || config.routing_key_file.is_some();
         let (api, url) = match (v1, v2) {
             (true, _) => (Api::V1, v1_url.to_string()),
             (false, true) => {
-                let url = config
-                    .url
-                    .as_ref()
-                    .map(|u| u.as_str().to_string())
-                    .ok_or("no url (set it or global.pagerduty_url)")?;
+                let url = config.url.as_ref().map(|u| u.as_str().to_string()).ok_or(SetupError::NoPagerdutyUrl)?;
                 (Api::V2, url)
             }
-            (false, false) => return Err("missing service or routing key in PagerDuty config".into()),
+            (false, false) => return Err(SetupError::NoPagerdutyKey),
         };
         let mut config = config.clone();
         for (k, v) in default_pagerduty_details() {

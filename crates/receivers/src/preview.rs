@@ -80,7 +80,7 @@ pub fn render_preview(
                     skipped: false,
                     fields: Vec::new(),
                     body: None,
-                    error: Some(e.message),
+                    error: Some(e.error.to_string()),
                 });
                 continue;
             }

@@ -6,7 +6,7 @@
 use alerting::config::receivers::SlackConfig;
 use serde::Serialize;
 
-use crate::error::AttemptError;
+use crate::error::{AttemptError, SetupError};
 use crate::http::{self, HttpClient};
 use crate::template::render::Renderer;
 use crate::truncate::truncate_runes;
@@ -105,9 +105,9 @@ pub struct Slack {
 }
 
 impl Slack {
-    pub fn new(config: &SlackConfig) -> Result<Slack, String> {
+    pub fn new(config: &SlackConfig) -> Result<Slack, SetupError> {
         if config.api_url.is_none() && config.api_url_file.is_none() {
-            return Err("no api_url or api_url_file (set it here or as global.slack_api_url)".into());
+            return Err(SetupError::NoSlackUrl);
         }
         Ok(Slack { config: config.clone(), http: HttpClient::new(config.http_config.as_ref())? })
     }

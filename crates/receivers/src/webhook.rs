@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::data::NotificationData;
 use crate::encoding::go_json;
-use crate::error::AttemptError;
+use crate::error::{AttemptError, SetupError};
 use crate::gotime::rfc3339_millis;
 use crate::http::{self, HttpClient};
 
@@ -81,9 +81,9 @@ pub struct Webhook {
 }
 
 impl Webhook {
-    pub fn new(config: &WebhookConfig) -> Result<Webhook, String> {
+    pub fn new(config: &WebhookConfig) -> Result<Webhook, SetupError> {
         if config.url.is_none() && config.url_file.is_none() {
-            return Err("one of url or url_file must be configured".into());
+            return Err(SetupError::NoWebhookUrl);
         }
         Ok(Webhook { config: config.clone(), http: HttpClient::new(config.http_config.as_ref())? })
     }

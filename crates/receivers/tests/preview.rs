@@ -133,5 +133,5 @@ async fn notifier_delivers_the_dispatchers_notifications() {
     assert_eq!(got[0].body, direct);
     let mut unknown = notification.clone();
     unknown.receiver = "nobody".into();
-    assert!(notifier.notify(&unknown).await.unwrap_err().contains("unknown receiver"));
+    assert!(notifier.notify(&unknown).await.unwrap_err().to_string().contains("unknown receiver"));
 }

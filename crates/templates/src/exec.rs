@@ -5,7 +5,7 @@
 use std::fmt::Display;
 use std::sync::Arc;
 
-use crate::funcs::{CallContext, Func, Param, Special};
+use crate::funcs::{CallContext, Func, FuncError, Param, Special};
 use crate::gofmt::format_value;
 use crate::gofmt::quote::go_quote;
 use crate::syntax::ast::{Arg, Branch, Command, Node, Pipe, Pos};
@@ -603,16 +603,16 @@ impl<'a> Exec<'a> {
         self.invoke(method, &argv).map_err(|e| self.fail(pos, node, format!("error calling {name}: {e}")))
     }
 
-    fn invoke(&self, func: &Func, argv: &[Value]) -> Result<Value, String> {
+    fn invoke(&self, func: &Func, argv: &[Value]) -> Result<Value, FuncError> {
         (func.imp)(self.ctx, argv)
     }
 
     /// The `call` builtin: the first argument must be a function value.
-    fn call(&self, argv: &[Value]) -> Result<Value, String> {
+    fn call(&self, argv: &[Value]) -> Result<Value, FuncError> {
         match argv.first() {
             Some(Value::Func(f)) => (f.0)(&argv[1..]),
-            Some(Value::Nil) | None => Err("call of nil".into()),
-            Some(other) => Err(format!("non-function of type {}", other.type_name())),
+            Some(Value::Nil) | None => Err(FuncError::CallOfNil),
+            Some(other) => Err(FuncError::NonFunction(other.type_name())),
         }
     }
 

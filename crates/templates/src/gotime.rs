@@ -139,21 +139,34 @@ pub fn seconds_to_duration(seconds: f64) -> i64 {
     go_f64_to_i64(seconds * 1e9)
 }
 
+/// Why `parseDuration` rejected its argument. Its own type (not a bare string) so the
+/// template functions can wrap it; the texts are Go's `model.ParseDuration` errors.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PromDurationError {
+    /// The empty string.
+    #[error("empty duration string")]
+    Empty,
+    /// Not `[Ny][Nw][Nd][Nh][Nm][Ns][Nms]` (the text as given).
+    #[error("not a valid duration string: {}", crate::gofmt::quote::go_quote(.0, false))]
+    Invalid(String),
+    /// More than int64 nanoseconds.
+    #[error("duration out of range")]
+    OutOfRange,
+}
+
 /// Prometheus's `model.ParseDuration` (v2.42): `[Ny][Nw][Nd][Nh][Nm][Ns][Nms]` in that
 /// order, or `0`. Returns milliseconds.
-pub fn parse_prom_duration(s: &str) -> Result<i64, String> {
+pub fn parse_prom_duration(s: &str) -> Result<i64, PromDurationError> {
     use promconfig::duration::DurationError;
     // The syntax is promconfig's; the error texts are Go's, which templates print verbatim.
     let ms = promconfig::parse_duration_ms(s).map_err(|e| match e {
-        DurationError::Empty => "empty duration string".to_string(),
-        DurationError::Invalid { .. } => {
-            format!("not a valid duration string: {}", crate::gofmt::quote::go_quote(s, false))
-        }
-        DurationError::TooLarge(_) => "duration out of range".to_string(),
+        DurationError::Empty => PromDurationError::Empty,
+        DurationError::Invalid { .. } => PromDurationError::Invalid(s.to_string()),
+        DurationError::TooLarge(_) => PromDurationError::OutOfRange,
     })?;
     // Go keeps durations in nanoseconds.
     if ms > i64::MAX / 1_000_000 {
-        return Err("duration out of range".into());
+        return Err(PromDurationError::OutOfRange);
     }
     Ok(ms)
 }
@@ -193,8 +206,8 @@ mod tests {
         assert!(parse_prom_duration("1m1h").is_err());
         assert!(parse_prom_duration("1.5h").is_err());
         assert!(parse_prom_duration("-1h").is_err());
-        assert_eq!(parse_prom_duration("").unwrap_err(), "empty duration string");
-        assert_eq!(parse_prom_duration("5x").unwrap_err(), "not a valid duration string: \"5x\"");
-        assert_eq!(parse_prom_duration("99999999999y").unwrap_err(), "duration out of range");
+        assert_eq!(parse_prom_duration("").unwrap_err().to_string(), "empty duration string");
+        assert_eq!(parse_prom_duration("5x").unwrap_err().to_string(), "not a valid duration string: \"5x\"");
+        assert_eq!(parse_prom_duration("99999999999y").unwrap_err().to_string(), "duration out of range");
     }
 }

@@ -41,7 +41,8 @@ pub use alert::{
     expand_alert_template,
 };
 pub use error::TemplateError;
-pub use funcs::{CallContext, Func, FuncImpl, FuncMap, Param, Special, alert_functions};
+pub use funcs::{CallContext, Func, FuncError, FuncImpl, FuncMap, Param, Special, alert_functions};
+pub use gotime::PromDurationError;
 pub use template::{DEFAULT_STEP_LIMIT, ExecOptions, MissingKey, Template};
 pub use value::{Callable, CallableFn, Sample, Struct, Value};
 

@@ -262,7 +262,7 @@ mod tests {
             "map[string]string.Keys".into(),
             Func::new(&[crate::Param::Any], |_, a| match a.first() {
                 Some(Value::Labels(m)) => Ok(Value::from(m.keys().cloned().collect::<Vec<_>>().join(","))),
-                _ => Err("not labels".into()),
+                _ => Err(crate::FuncError::External("not labels".into())),
             }),
         );
         funcs.insert(
@@ -273,7 +273,7 @@ mod tests {
                     m.remove(&**k);
                     Ok(Value::Labels(Arc::new(m)))
                 }
-                _ => Err("bad arguments".into()),
+                _ => Err(crate::FuncError::External("bad arguments".into())),
             }),
         );
         let labels = Value::Labels(Arc::new(

@@ -35,8 +35,8 @@ impl Struct {
     }
 }
 
-/// The body of a [`Callable`]: arguments in, value or error text out.
-pub type CallableFn = dyn Fn(&[Value]) -> Result<Value, String> + Send + Sync;
+/// The body of a [`Callable`]: arguments in, value or error out.
+pub type CallableFn = dyn Fn(&[Value]) -> Result<Value, crate::FuncError> + Send + Sync;
 
 /// A function value for the `call` builtin.
 #[derive(Clone)]

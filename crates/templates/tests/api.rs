@@ -269,7 +269,7 @@ fn runaway_templates_stop_at_the_step_limit() {
 fn lower_level_api_with_custom_data_and_call() {
     let double = Callable(Arc::new(|args: &[Value]| match args {
         [Value::Int(n)] => Ok(Value::Int(n * 2)),
-        _ => Err("want one int".to_string()),
+        _ => Err(templates::FuncError::External("want one int".into())),
     }));
     let data = Value::Struct(Arc::new(Struct {
         type_name: Arc::from("main.Data"),

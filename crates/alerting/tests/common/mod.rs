@@ -47,7 +47,7 @@ impl Notify for Recorder {
         Box::pin(async move {
             let k = format!("{}/{}", n.receiver, n.integration.as_str());
             if self.failing.lock().unwrap().contains(&k) {
-                return Err(format!("{k} is down"));
+                return Err(format!("{k} is down").into());
             }
             self.sent.lock().unwrap().push(n.clone());
             Ok(())

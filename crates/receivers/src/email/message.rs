@@ -139,24 +139,41 @@ pub fn multipart(boundary: &str, parts: &[Part<'_>]) -> String {
     out
 }
 
+/// Why an address list does not parse. Typed so the sender can say which header was bad
+/// while the texts stay Go's `net/mail` errors.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AddressError {
+    /// No address at all.
+    #[error("mail: no address")]
+    NoAddress,
+    /// An empty entry after a comma.
+    #[error("mail: expected single address")]
+    ExpectedSingleAddress,
+    /// `Name <addr` without the closing bracket (the entry).
+    #[error("mail: unclosed angle-addr in {0:?}")]
+    UnclosedAngleAddr(String),
+    /// No `@` (the address).
+    #[error("mail: missing @ in addr-spec {0:?}")]
+    MissingAt(String),
+    /// Empty local part or domain, or spaces/control characters (the address).
+    #[error("mail: invalid address {0:?}")]
+    Invalid(String),
+}
+
 /// The addresses of an RFC 5322 address list (`Ops <ops@example.com>, dev@example.com`), like
 /// Go's `mail.ParseAddressList` for the forms alert configs use: display names (quoted or
 /// not), angle-bracketed and bare addresses.
-pub fn parse_address_list(list: &str) -> Result<Vec<String>, String> {
+pub fn parse_address_list(list: &str) -> Result<Vec<String>, AddressError> {
     let mut out = Vec::new();
     for entry in split_outside_quotes(list) {
         let entry = entry.trim();
         if entry.is_empty() {
-            return Err(if out.is_empty() {
-                "mail: no address".into()
-            } else {
-                "mail: expected single address".into()
-            });
+            return Err(if out.is_empty() { AddressError::NoAddress } else { AddressError::ExpectedSingleAddress });
         }
         out.push(parse_address(entry)?);
     }
     if out.is_empty() {
-        return Err("mail: no address".into());
+        return Err(AddressError::NoAddress);
     }
     Ok(out)
 }
@@ -182,18 +199,18 @@ fn split_outside_quotes(s: &str) -> Vec<&str> {
     parts
 }
 
-fn parse_address(entry: &str) -> Result<String, String> {
+fn parse_address(entry: &str) -> Result<String, AddressError> {
     let addr = match (entry.rfind('<'), entry.ends_with('>')) {
         (Some(open), true) => &entry[open + 1..entry.len() - 1],
         (None, false) => entry,
-        _ => return Err(format!("mail: unclosed angle-addr in {entry:?}")),
+        _ => return Err(AddressError::UnclosedAngleAddr(entry.to_string())),
     };
     let addr = addr.trim();
     let Some((local, domain)) = addr.rsplit_once('@') else {
-        return Err(format!("mail: missing @ in addr-spec {addr:?}"));
+        return Err(AddressError::MissingAt(addr.to_string()));
     };
     if local.is_empty() || domain.is_empty() || addr.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("mail: invalid address {addr:?}"));
+        return Err(AddressError::Invalid(addr.to_string()));
     }
     Ok(addr.to_string())
 }
@@ -254,7 +271,7 @@ mod tests {
             ["ops@example.com", "dev@example.com", "j@x.org"]
         );
         assert!(parse_address_list("").is_err());
-        assert!(parse_address_list("nobody").unwrap_err().contains("missing @"));
+        assert!(parse_address_list("nobody").unwrap_err().to_string().contains("missing @"));
         assert!(parse_address_list("a@b.c,").is_err());
     }
 

@@ -7,7 +7,7 @@ pub mod tls;
 
 use alerting::config::receivers::{EmailConfig, default_email_subject};
 
-use crate::error::AttemptError;
+use crate::error::{AttemptError, SetupError};
 use crate::gotime::rfc1123z;
 use crate::template::render::Renderer;
 use message::{Part, dot_stuff, multipart, parse_address_list, q_encode};
@@ -28,10 +28,10 @@ pub struct Email {
 }
 
 impl Email {
-    pub fn new(config: &EmailConfig) -> Result<Email, String> {
+    pub fn new(config: &EmailConfig) -> Result<Email, SetupError> {
         let host = &config.smarthost;
         if host.is_empty() {
-            return Err("no smarthost (set it here or as global.smtp_smarthost)".into());
+            return Err(SetupError::NoSmarthost);
         }
         let mut config = config.clone();
         let defaults = [("Subject", default_email_subject()), ("To", config.to.clone()), ("From", config.from.clone())];

@@ -9,6 +9,8 @@ use alerting::config::types::TlsConfig;
 use rustls::ClientConfig;
 use rustls::pki_types::ServerName;
 
+use crate::error::SetupError;
+
 /// A ready TLS client setup for one smarthost.
 #[derive(Clone)]
 pub struct SmtpTls {
@@ -18,11 +20,11 @@ pub struct SmtpTls {
 
 /// Builds the TLS setup for `host` from `tls`, with Vigil's one TLS client stack (no ALPN:
 /// SMTP does not negotiate protocols).
-pub fn smtp_tls(tls: &TlsConfig, host: &str) -> Result<SmtpTls, String> {
+pub fn smtp_tls(tls: &TlsConfig, host: &str) -> Result<SmtpTls, SetupError> {
     let name = tls.server_name.as_deref().filter(|s| !s.is_empty()).unwrap_or(host).to_string();
     let server_name =
-        ServerName::try_from(name.clone()).map_err(|e| format!("invalid TLS server name {name:?}: {e}"))?;
-    tls.validate().map_err(|e| e.to_string())?;
-    let client = httpclient::tls::client_config(tls, &[]).map_err(|e| e.to_string())?;
+        ServerName::try_from(name.clone()).map_err(|error| SetupError::TlsServerName { name: name.clone(), error })?;
+    tls.validate()?;
+    let client = httpclient::tls::client_config(tls, &[])?;
     Ok(SmtpTls { config: client.config, server_name })
 }

@@ -12,9 +12,9 @@
 
 use std::sync::Arc;
 
-use templates::{CallContext, Func, FuncMap, Param, Struct, Value, alert_functions};
+use templates::{CallContext, Func, FuncError, FuncMap, Param, Struct, Value, alert_functions};
 
-use super::json::to_json;
+use super::json::{JsonError, to_json};
 use crate::gotime::{self, ZERO_TIME, ZonedTime};
 
 /// Go type names of the values in Alertmanager's template data (see `value.rs`).
@@ -26,6 +26,62 @@ pub const ZONED_TIME_TYPE: &str = "time.Time";
 pub const PAIR_TYPE: &str = "template.Pair";
 pub const ALERT_TYPE: &str = "template.Alert";
 pub const DATA_TYPE: &str = "template.Data";
+
+/// Why one of Alertmanager's template functions or data methods failed. Typed so the
+/// cause (a wrong argument, an unknown zone, a bad escape) stays inspectable while the
+/// template engine carries it as a [`FuncError`]; the texts are the ones users see.
+#[derive(Debug, thiserror::Error)]
+pub enum AlertmanagerFuncError {
+    /// Not a list (Go type name), where a `[]string` is wanted.
+    #[error("wrong type for value; expected []string; got {0}")]
+    NotStringList(String),
+    /// A list element that is not a string (Go type name).
+    #[error("wrong type for value; expected []string; got []{0}")]
+    NotStringElement(String),
+    /// Not a label set (Go type name).
+    #[error("expected map[string]string; got {0}")]
+    NotLabels(String),
+    /// `.Names`/`.Values` of something that is not a list.
+    #[error("can't evaluate field {field}s in type {type_name}")]
+    NoPairField {
+        /// `Name` or `Value`.
+        field: String,
+        /// Go type name of the receiver.
+        type_name: String,
+    },
+    /// `.Names`/`.Values` of a list holding something other than label pairs.
+    #[error("{field}s needs a list of label pairs, not of {type_name}")]
+    NotPairs {
+        /// `Name` or `Value`.
+        field: String,
+        /// Go type name of the element.
+        type_name: String,
+    },
+    /// `.Firing`/`.Resolved` of something that is not a list (Go type name).
+    #[error("expected a list of alerts; got {0}")]
+    NotAlerts(String),
+    /// `.Firing`/`.Resolved` of a list holding a non-alert (Go type name).
+    #[error("expected a list of alerts; got an element of type {0}")]
+    NotAlert(String),
+    /// Not a time (Go type name).
+    #[error("wrong type for value; expected time.Time; got {0}")]
+    NotTime(String),
+    /// `tz` with a zone that cannot be loaded.
+    #[error(transparent)]
+    Zone(#[from] alerting::tz::TzError),
+    /// `urlUnescape` of a malformed `%XX` escape (the escape as found).
+    #[error("invalid URL escape {0:?}")]
+    UrlEscape(String),
+    /// `toJson` of a value JSON cannot hold.
+    #[error(transparent)]
+    Json(#[from] JsonError),
+}
+
+impl From<AlertmanagerFuncError> for FuncError {
+    fn from(e: AlertmanagerFuncError) -> FuncError {
+        FuncError::External(Box::new(e))
+    }
+}
 
 /// Go's predefined functions.
 const GO_BUILTINS: &[&str] = &[
@@ -49,13 +105,13 @@ pub fn alertmanager_functions() -> FuncMap {
     add("trimSpace", Func::new(&[Str], |_, a| Ok(Value::str(str_arg(a, 0).trim()))));
     add("join", Func::new(&[Str, Any], |_, a| Ok(Value::from(strings(arg(a, 1))?.join(str_arg(a, 0))))));
     add("safeUrl", Func::new(&[Str], |_, a| Ok(Value::str(str_arg(a, 0)))));
-    add("urlUnescape", Func::new(&[Str], |_, a| query_unescape(str_arg(a, 0)).map(Value::from)));
+    add("urlUnescape", Func::new(&[Str], |_, a| Ok(Value::from(query_unescape(str_arg(a, 0))?))));
     add("stringSlice", Func::variadic(&[], Str, |_, a| Ok(Value::List(Arc::from(a.to_vec())))));
     add("date", Func::new(&[Str, Any], |_, a| Ok(Value::from(gotime::format(&zoned(arg(a, 1))?, str_arg(a, 0))))));
-    add("tz", Func::new(&[Str, Any], |_, a| in_zone(str_arg(a, 0), arg(a, 1))));
-    add("since", Func::new(&[Any], |ctx, a| since(ctx, arg(a, 0))));
+    add("tz", Func::new(&[Str, Any], |_, a| Ok(in_zone(str_arg(a, 0), arg(a, 1))?)));
+    add("since", Func::new(&[Any], |ctx, a| Ok(since(ctx, arg(a, 0))?)));
     add("now", Func::new(&[], |ctx, _| Ok(Value::Time(now_nanos(ctx)))));
-    add("toJson", Func::new(&[Any], |_, a| to_json(arg(a, 0)).map(Value::from)));
+    add("toJson", Func::new(&[Any], |_, a| Ok(Value::from(to_json(arg(a, 0)).map_err(AlertmanagerFuncError::from)?))));
     if let Some(inner) = prometheus_humanize_duration {
         add("humanizeDuration", humanize_duration(inner));
     }
@@ -69,11 +125,11 @@ fn add_methods(add: &mut impl FnMut(&str, Func)) {
     add(&method(LABELS_TYPE, "SortedPairs"), Func::new(&[Any], |_, a| Ok(sorted_pairs(labels(arg(a, 0))?))));
     add(&method(LABELS_TYPE, "Names"), Func::new(&[Any], |_, a| Ok(label_column(labels(arg(a, 0))?, true))));
     add(&method(LABELS_TYPE, "Values"), Func::new(&[Any], |_, a| Ok(label_column(labels(arg(a, 0))?, false))));
-    add(&method(LABELS_TYPE, "Remove"), Func::new(&[Any, Any], |_, a| remove(labels(arg(a, 0))?, arg(a, 1))));
-    add(&method(LIST_TYPE, "Firing"), Func::new(&[Any], |_, a| alerts_with_status(arg(a, 0), "firing")));
-    add(&method(LIST_TYPE, "Resolved"), Func::new(&[Any], |_, a| alerts_with_status(arg(a, 0), "resolved")));
-    add(&method(LIST_TYPE, "Names"), Func::new(&[Any], |_, a| pair_column(arg(a, 0), "Name")));
-    add(&method(LIST_TYPE, "Values"), Func::new(&[Any], |_, a| pair_column(arg(a, 0), "Value")));
+    add(&method(LABELS_TYPE, "Remove"), Func::new(&[Any, Any], |_, a| Ok(remove(labels(arg(a, 0))?, arg(a, 1))?)));
+    add(&method(LIST_TYPE, "Firing"), Func::new(&[Any], |_, a| Ok(alerts_with_status(arg(a, 0), "firing")?)));
+    add(&method(LIST_TYPE, "Resolved"), Func::new(&[Any], |_, a| Ok(alerts_with_status(arg(a, 0), "resolved")?)));
+    add(&method(LIST_TYPE, "Names"), Func::new(&[Any], |_, a| Ok(pair_column(arg(a, 0), "Name")?)));
+    add(&method(LIST_TYPE, "Values"), Func::new(&[Any], |_, a| Ok(pair_column(arg(a, 0), "Value")?)));
     for ty in [TIME_TYPE, ZONED_TIME_TYPE] {
         add(
             &method(ty, "Format"),
@@ -102,23 +158,23 @@ fn str_arg(args: &[Value], i: usize) -> &str {
 }
 
 /// A `[]string` argument: a list of strings (`stringSlice`, `.Names`, `.Values`).
-fn strings(v: &Value) -> Result<Vec<&str>, String> {
+fn strings(v: &Value) -> Result<Vec<&str>, AlertmanagerFuncError> {
     let Value::List(items) = v else {
-        return Err(format!("wrong type for value; expected []string; got {}", v.type_name()));
+        return Err(AlertmanagerFuncError::NotStringList(v.type_name()));
     };
     items
         .iter()
         .map(|item| match item {
             Value::Str(s) | Value::Html(s) => Ok(&**s),
-            other => Err(format!("wrong type for value; expected []string; got []{}", other.type_name())),
+            other => Err(AlertmanagerFuncError::NotStringElement(other.type_name())),
         })
         .collect()
 }
 
-fn labels(v: &Value) -> Result<&templates::LabelPairs, String> {
+fn labels(v: &Value) -> Result<&templates::LabelPairs, AlertmanagerFuncError> {
     match v {
         Value::Labels(m) => Ok(m),
-        other => Err(format!("expected {LABELS_TYPE}; got {}", other.type_name())),
+        other => Err(AlertmanagerFuncError::NotLabels(other.type_name())),
     }
 }
 
@@ -142,31 +198,31 @@ fn label_column(kv: &templates::LabelPairs, names: bool) -> Value {
     pair_column(&Value::List(pairs), if names { "Name" } else { "Value" }).unwrap_or(Value::Nil)
 }
 
-fn pair_column(v: &Value, field: &str) -> Result<Value, String> {
+fn pair_column(v: &Value, field: &str) -> Result<Value, AlertmanagerFuncError> {
     let Value::List(items) = v else {
-        return Err(format!("can't evaluate field {field}s in type {}", v.type_name()));
+        return Err(AlertmanagerFuncError::NoPairField { field: field.to_string(), type_name: v.type_name() });
     };
     let column = items
         .iter()
         .map(|item| match item {
             Value::Struct(s) if &*s.type_name == PAIR_TYPE => Ok(s.field(field).cloned().unwrap_or(Value::Nil)),
-            other => Err(format!("{field}s needs a list of label pairs, not of {}", other.type_name())),
+            other => Err(AlertmanagerFuncError::NotPairs { field: field.to_string(), type_name: other.type_name() }),
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Value::List(Arc::from(column)))
 }
 
 /// Alertmanager's `KV.Remove`: a copy without the given names.
-fn remove(kv: &templates::LabelPairs, names: &Value) -> Result<Value, String> {
+fn remove(kv: &templates::LabelPairs, names: &Value) -> Result<Value, AlertmanagerFuncError> {
     let names = strings(names)?;
     let kept = kv.iter().filter(|(k, _)| !names.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone()));
     Ok(Value::Labels(Arc::new(kept.collect())))
 }
 
 /// Alertmanager's `Alerts.Firing` and `Alerts.Resolved`.
-fn alerts_with_status(v: &Value, status: &str) -> Result<Value, String> {
+fn alerts_with_status(v: &Value, status: &str) -> Result<Value, AlertmanagerFuncError> {
     let Value::List(items) = v else {
-        return Err(format!("expected a list of alerts; got {}", v.type_name()));
+        return Err(AlertmanagerFuncError::NotAlerts(v.type_name()));
     };
     let mut out = Vec::new();
     for item in items.iter() {
@@ -176,19 +232,19 @@ fn alerts_with_status(v: &Value, status: &str) -> Result<Value, String> {
                     out.push(item.clone());
                 }
             }
-            other => return Err(format!("expected a list of alerts; got an element of type {}", other.type_name())),
+            other => return Err(AlertmanagerFuncError::NotAlert(other.type_name())),
         }
     }
     Ok(Value::List(Arc::from(out)))
 }
 
 /// Unix nanoseconds of a time value (UTC or zoned).
-fn instant(v: &Value) -> Result<i64, String> {
+fn instant(v: &Value) -> Result<i64, AlertmanagerFuncError> {
     zoned(v).map(|z| z.unix_nanos)
 }
 
 /// A time value with its zone: `*time.Time` values are UTC; zoned ones come from `tz`.
-fn zoned(v: &Value) -> Result<ZonedTime, String> {
+fn zoned(v: &Value) -> Result<ZonedTime, AlertmanagerFuncError> {
     match v {
         Value::Time(t) => Ok(ZonedTime::utc(*t)),
         Value::Struct(s) if &*s.type_name == ZONED_TIME_TYPE => {
@@ -202,12 +258,12 @@ fn zoned(v: &Value) -> Result<ZonedTime, String> {
             };
             Ok(ZonedTime { unix_nanos: int("UnixNano"), offset_secs: int("Offset"), zone })
         }
-        other => Err(format!("wrong type for value; expected time.Time; got {}", other.type_name())),
+        other => Err(AlertmanagerFuncError::NotTime(other.type_name())),
     }
 }
 
 /// `tz NAME t`: the instant shown in an IANA zone (`Local`, `UTC`, `Europe/Berlin`).
-fn in_zone(name: &str, t: &Value) -> Result<Value, String> {
+fn in_zone(name: &str, t: &Value) -> Result<Value, AlertmanagerFuncError> {
     let unix_nanos = instant(t)?;
     let loc = alerting::tz::Location::load(name)?;
     let secs = if unix_nanos == ZERO_TIME { -62_135_596_800 } else { unix_nanos.div_euclid(1_000_000_000) };
@@ -232,7 +288,7 @@ fn now_nanos(ctx: &CallContext<'_>) -> i64 {
     ctx.eval_time_ms.saturating_mul(1_000_000)
 }
 
-fn since(ctx: &CallContext<'_>, t: &Value) -> Result<Value, String> {
+fn since(ctx: &CallContext<'_>, t: &Value) -> Result<Value, AlertmanagerFuncError> {
     Ok(Value::Duration(now_nanos(ctx).saturating_sub(instant(t)?)))
 }
 
@@ -268,7 +324,7 @@ pub fn title(s: &str) -> String {
 }
 
 /// Go's `url.QueryUnescape`: `+` is a space, `%XX` a byte; malformed escapes are errors.
-fn query_unescape(s: &str) -> Result<String, String> {
+fn query_unescape(s: &str) -> Result<String, AlertmanagerFuncError> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -279,7 +335,7 @@ fn query_unescape(s: &str) -> Result<String, String> {
                 let hex = s.get(i + 1..i + 3).filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
                 let Some(hex) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) else {
                     let bad: String = s[i..].chars().take(3).collect();
-                    return Err(format!("invalid URL escape {bad:?}"));
+                    return Err(AlertmanagerFuncError::UrlEscape(bad));
                 };
                 out.push(hex);
                 i += 2;
@@ -303,8 +359,8 @@ mod tests {
     #[test]
     fn query_unescape_like_go() {
         assert_eq!(query_unescape("a+b%20c%2Fd").unwrap(), "a b c/d");
-        assert_eq!(query_unescape("%zz").unwrap_err(), "invalid URL escape \"%zz\"");
-        assert_eq!(query_unescape("x%4").unwrap_err(), "invalid URL escape \"%4\"");
+        assert_eq!(query_unescape("%zz").unwrap_err().to_string(), "invalid URL escape \"%zz\"");
+        assert_eq!(query_unescape("x%4").unwrap_err().to_string(), "invalid URL escape \"%4\"");
     }
 
     #[test]

@@ -9,8 +9,23 @@ use templates::Value;
 use super::funcs::{ALERT_TYPE, DATA_TYPE, ZONED_TIME_TYPE};
 use crate::gotime::{self, ZonedTime};
 
+/// Why `toJson` failed: Go's `json.Marshal` errors, for values JSON cannot hold. A type
+/// of its own so the template functions can wrap it; the texts are Go's.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum JsonError {
+    /// Nesting beyond [`MAX_DEPTH`].
+    #[error("json: value nested too deeply")]
+    TooDeep,
+    /// A value of a type JSON cannot encode (Go type name).
+    #[error("json: unsupported type: {0}")]
+    UnsupportedType(String),
+    /// NaN or an infinity (as Go prints it).
+    #[error("json: unsupported value: {0}")]
+    UnsupportedValue(String),
+}
+
 /// The JSON text of `v`, or Go's error for values JSON cannot hold.
-pub fn to_json(v: &Value) -> Result<String, String> {
+pub fn to_json(v: &Value) -> Result<String, JsonError> {
     let mut out = String::new();
     write_value(&mut out, v, 0)?;
     Ok(out)
@@ -20,9 +35,9 @@ pub fn to_json(v: &Value) -> Result<String, String> {
 /// the stack.
 const MAX_DEPTH: usize = 200;
 
-fn write_value(out: &mut String, v: &Value, depth: usize) -> Result<(), String> {
+fn write_value(out: &mut String, v: &Value, depth: usize) -> Result<(), JsonError> {
     if depth > MAX_DEPTH {
-        return Err("json: value nested too deeply".into());
+        return Err(JsonError::TooDeep);
     }
     match v {
         Value::Nil => out.push_str("null"),
@@ -62,7 +77,7 @@ fn write_value(out: &mut String, v: &Value, depth: usize) -> Result<(), String> 
             let fields: Vec<(String, Value)> = fields.collect();
             write_object(out, fields.iter().map(|(k, v)| (k.as_str(), v.clone())), depth)?;
         }
-        other => return Err(format!("json: unsupported type: {}", other.type_name())),
+        other => return Err(JsonError::UnsupportedType(other.type_name())),
     }
     Ok(())
 }
@@ -81,7 +96,7 @@ fn write_object<'a>(
     out: &mut String,
     entries: impl Iterator<Item = (&'a str, Value)>,
     depth: usize,
-) -> Result<(), String> {
+) -> Result<(), JsonError> {
     out.push('{');
     for (i, (k, v)) in entries.enumerate() {
         if i > 0 {
@@ -96,9 +111,9 @@ fn write_object<'a>(
 }
 
 /// Go's float encoding: `%f`-style between 1e-6 and 1e21, exponent form (`1e+21`) outside.
-fn write_float(out: &mut String, f: f64) -> Result<(), String> {
+fn write_float(out: &mut String, f: f64) -> Result<(), JsonError> {
     if !f.is_finite() {
-        return Err(format!("json: unsupported value: {}", templates::format_go_float(f)));
+        return Err(JsonError::UnsupportedValue(templates::format_go_float(f)));
     }
     let abs = f.abs();
     if abs == 0.0 || (1e-6..1e21).contains(&abs) {
@@ -148,6 +163,6 @@ mod tests {
         assert_eq!(to_json(&Value::Float(3.0)).unwrap(), "3");
         assert_eq!(to_json(&Value::str("a<b\n\u{1}")).unwrap(), r#""a\u003cb\n\u0001""#);
         assert_eq!(to_json(&Value::Time(1_000_000_000)).unwrap(), r#""1970-01-01T00:00:01Z""#);
-        assert!(to_json(&Value::Float(f64::NAN)).unwrap_err().contains("unsupported value: NaN"));
+        assert!(to_json(&Value::Float(f64::NAN)).unwrap_err().to_string().contains("unsupported value: NaN"));
     }
 }

@@ -4,13 +4,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::convert::{arg, str_arg};
-use super::{Func, FuncMap, Param, Special};
+use super::{Func, FuncError, FuncMap, Param, Special};
 use crate::escape::{html_escape, js_escape, query_escape};
 use crate::gofmt::{sprint, sprintf, sprintln};
 use crate::value::Value;
-
-const BAD_COMPARISON_TYPE: &str = "invalid type for comparison";
-const BAD_COMPARISON: &str = "incompatible types for comparison";
 
 /// Go's builtin function map.
 pub fn builtins() -> FuncMap {
@@ -57,94 +54,94 @@ fn eval_args(args: &[Value]) -> String {
     sprint(&printable)
 }
 
-fn length(v: &Value) -> Result<Value, String> {
+fn length(v: &Value) -> Result<Value, FuncError> {
     let n = match v {
         Value::Str(s) | Value::Html(s) => s.len(),
         Value::Labels(m) => m.len(),
         Value::Map(m) => m.len(),
         Value::List(l) => l.len(),
         Value::QueryResult(l) => l.len(),
-        Value::Nil => return Err("len of nil pointer".into()),
-        other => return Err(format!("len of type {}", other.type_name())),
+        Value::Nil => return Err(FuncError::LenOfNil),
+        other => return Err(FuncError::LenOfType(other.type_name())),
     };
     Ok(Value::Int(i64::try_from(n).unwrap_or(i64::MAX)))
 }
 
 /// Go's `indexArg`: an int within `0..=cap`.
-fn index_arg(index: &Value, cap: usize) -> Result<usize, String> {
+fn index_arg(index: &Value, cap: usize) -> Result<usize, FuncError> {
     let x = match index {
         Value::Int(i) => *i,
         Value::Duration(d) => *d,
-        Value::Nil => return Err("cannot index slice/array with nil".into()),
-        other => return Err(format!("cannot index slice/array with type {}", other.type_name())),
+        Value::Nil => return Err(FuncError::IndexWithNil),
+        other => return Err(FuncError::IndexWithType(other.type_name())),
     };
     match usize::try_from(x) {
         Ok(u) if u <= cap => Ok(u),
-        _ => Err(format!("index out of range: {x}")),
+        _ => Err(FuncError::IndexOutOfRange(x)),
     }
 }
 
 /// Go's `prepareArg` for a `map[string]…` key.
-fn map_key(index: &Value) -> Result<&str, String> {
+fn map_key(index: &Value) -> Result<&str, FuncError> {
     match index {
         Value::Str(s) => Ok(s),
-        Value::Nil => Err("value is nil; should be of type string".into()),
-        other => Err(format!("value has type {}; should be string", other.type_name())),
+        Value::Nil => Err(FuncError::MapKeyNil),
+        other => Err(FuncError::MapKeyType(other.type_name())),
     }
 }
 
-fn index(item: &Value, indexes: &[Value]) -> Result<Value, String> {
+fn index(item: &Value, indexes: &[Value]) -> Result<Value, FuncError> {
     let mut item = item.clone();
     for idx in indexes {
         item = match &item {
-            Value::Nil => return Err("index of untyped nil".into()),
+            Value::Nil => return Err(FuncError::IndexOfNil),
             Value::List(l) => {
                 let i = index_arg(idx, l.len())?;
-                l.get(i).cloned().ok_or_else(|| format!("index out of range: {i}"))?
+                l.get(i).cloned().ok_or_else(|| FuncError::out_of_range(i))?
             }
             Value::QueryResult(l) => {
                 let i = index_arg(idx, l.len())?;
-                Value::Sample(l.get(i).cloned().ok_or_else(|| format!("index out of range: {i}"))?)
+                Value::Sample(l.get(i).cloned().ok_or_else(|| FuncError::out_of_range(i))?)
             }
             Value::Str(s) | Value::Html(s) => {
                 let i = index_arg(idx, s.len())?;
-                Value::Int(i64::from(*s.as_bytes().get(i).ok_or_else(|| format!("index out of range: {i}"))?))
+                Value::Int(i64::from(*s.as_bytes().get(i).ok_or_else(|| FuncError::out_of_range(i))?))
             }
             Value::Labels(m) => Value::str(m.get(map_key(idx)?).map_or("", String::as_str)),
             Value::Map(m) => m.get(map_key(idx)?).cloned().unwrap_or(Value::Nil),
-            other => return Err(format!("can't index item of type {}", other.type_name())),
+            other => return Err(FuncError::CannotIndex(other.type_name())),
         };
     }
     Ok(item)
 }
 
-fn slice(item: &Value, indexes: &[Value]) -> Result<Value, String> {
+fn slice(item: &Value, indexes: &[Value]) -> Result<Value, FuncError> {
     if matches!(item, Value::Nil) {
-        return Err("slice of untyped nil".into());
+        return Err(FuncError::SliceOfNil);
     }
     if indexes.len() > 3 {
-        return Err(format!("too many slice indexes: {}", indexes.len()));
+        return Err(FuncError::TooManySliceIndexes(indexes.len()));
     }
     let len = match item {
         Value::Str(s) | Value::Html(s) => {
             if indexes.len() == 3 {
-                return Err("cannot 3-index slice a string".into());
+                return Err(FuncError::ThreeIndexString);
             }
             s.len()
         }
         Value::List(l) => l.len(),
         Value::QueryResult(l) => l.len(),
-        other => return Err(format!("can't slice item of type {}", other.type_name())),
+        other => return Err(FuncError::CannotSlice(other.type_name())),
     };
     let mut idx = [0, len, len];
     for (i, index) in indexes.iter().enumerate() {
         idx[i] = index_arg(index, len)?;
     }
     if idx[0] > idx[1] {
-        return Err(format!("invalid slice index: {} > {}", idx[0], idx[1]));
+        return Err(FuncError::InvalidSliceIndex(idx[0], idx[1]));
     }
     if indexes.len() == 3 && idx[1] > idx[2] {
-        return Err(format!("invalid slice index: {} > {}", idx[1], idx[2]));
+        return Err(FuncError::InvalidSliceIndex(idx[1], idx[2]));
     }
     let (lo, hi) = (idx[0], idx[1]);
     Ok(match item {
@@ -180,18 +177,18 @@ fn same_kind(a: Basic<'_>, b: Basic<'_>) -> bool {
 }
 
 /// Go's `eq`: true if `a` equals any of `others`.
-fn eq(a: &Value, others: &[Value]) -> Result<bool, String> {
+fn eq(a: &Value, others: &[Value]) -> Result<bool, FuncError> {
     if others.is_empty() {
-        return Err("missing argument for comparison".into());
+        return Err(FuncError::MissingComparisonArgument);
     }
     let k1 = basic(a);
     for b in others {
         let truth = match (k1, basic(b)) {
             (Some(x), Some(y)) if same_kind(x, y) => x == y,
-            (Some(_), Some(_)) => return Err(BAD_COMPARISON.into()),
+            (Some(_), Some(_)) => return Err(FuncError::IncompatibleComparison),
             (Some(_), None) | (None, Some(_)) => {
                 if !matches!(a, Value::Nil) && !matches!(b, Value::Nil) {
-                    return Err(BAD_COMPARISON.into());
+                    return Err(FuncError::IncompatibleComparison);
                 }
                 false
             }
@@ -202,13 +199,12 @@ fn eq(a: &Value, others: &[Value]) -> Result<bool, String> {
                 (Value::Sample(x), Value::Sample(y)) => Arc::ptr_eq(x, y),
                 (Value::Time(_), Value::Time(_)) => false,
                 _ => {
-                    return Err(format!(
-                        "non-comparable types {}: {}, {}: {}",
-                        sprint(std::slice::from_ref(a)),
-                        a.type_name(),
-                        b.type_name(),
-                        sprint(std::slice::from_ref(b))
-                    ));
+                    return Err(FuncError::NonComparable {
+                        left: sprint(std::slice::from_ref(a)),
+                        left_type: a.type_name(),
+                        right_type: b.type_name(),
+                        right: sprint(std::slice::from_ref(b)),
+                    });
                 }
             },
         };
@@ -219,20 +215,20 @@ fn eq(a: &Value, others: &[Value]) -> Result<bool, String> {
     Ok(false)
 }
 
-fn lt(a: &Value, b: &Value) -> Result<bool, String> {
+fn lt(a: &Value, b: &Value) -> Result<bool, FuncError> {
     let (Some(x), Some(y)) = (basic(a), basic(b)) else {
-        return Err(BAD_COMPARISON_TYPE.into());
+        return Err(FuncError::InvalidComparisonType);
     };
     match (x, y) {
         (Basic::Float(x), Basic::Float(y)) => Ok(x < y),
         (Basic::Int(x), Basic::Int(y)) => Ok(x < y),
         (Basic::Str(x), Basic::Str(y)) => Ok(x < y),
-        (Basic::Bool(_), Basic::Bool(_)) => Err(BAD_COMPARISON_TYPE.into()),
-        _ => Err(BAD_COMPARISON.into()),
+        (Basic::Bool(_), Basic::Bool(_)) => Err(FuncError::InvalidComparisonType),
+        _ => Err(FuncError::IncompatibleComparison),
     }
 }
 
-fn le(a: &Value, b: &Value) -> Result<bool, String> {
+fn le(a: &Value, b: &Value) -> Result<bool, FuncError> {
     if lt(a, b)? {
         return Ok(true);
     }
@@ -251,25 +247,26 @@ mod tests {
 
     #[test]
     fn comparisons_follow_go() {
-        assert_eq!(eq(&Value::Int(1), &[Value::Int(2), Value::Int(1)]), Ok(true));
-        assert_eq!(eq(&Value::Nil, &[Value::str("")]), Ok(false));
-        assert_eq!(eq(&Value::Float(1.0), &[Value::Int(1)]), Err(BAD_COMPARISON.into()));
-        assert_eq!(lt(&Value::str("a"), &Value::str("b")), Ok(true));
-        assert_eq!(le(&Value::Float(f64::NAN), &Value::Float(1.0)), Ok(false));
-        assert_eq!(lt(&Value::Bool(true), &Value::Bool(false)), Err(BAD_COMPARISON_TYPE.into()));
+        let text = |r: Result<bool, FuncError>| r.map_err(|e| e.to_string());
+        assert_eq!(text(eq(&Value::Int(1), &[Value::Int(2), Value::Int(1)])), Ok(true));
+        assert_eq!(text(eq(&Value::Nil, &[Value::str("")])), Ok(false));
+        assert_eq!(text(eq(&Value::Float(1.0), &[Value::Int(1)])), Err("incompatible types for comparison".into()));
+        assert_eq!(text(lt(&Value::str("a"), &Value::str("b"))), Ok(true));
+        assert_eq!(text(le(&Value::Float(f64::NAN), &Value::Float(1.0))), Ok(false));
+        assert_eq!(text(lt(&Value::Bool(true), &Value::Bool(false))), Err("invalid type for comparison".into()));
     }
 
     #[test]
     fn index_and_slice() {
         let list = Value::List(Arc::from(vec![Value::Int(1), Value::Int(2)]));
         assert!(matches!(index(&list, &[Value::Int(1)]), Ok(Value::Int(2))));
-        assert_eq!(index(&list, &[Value::Int(2)]).unwrap_err(), "index out of range: 2");
+        assert_eq!(index(&list, &[Value::Int(2)]).unwrap_err().to_string(), "index out of range: 2");
         assert!(matches!(index(&Value::str("abc"), &[Value::Int(0)]), Ok(Value::Int(97))));
         assert!(
             matches!(slice(&Value::str("abcdef"), &[Value::Int(1), Value::Int(3)]), Ok(Value::Str(s)) if &*s == "bc")
         );
         assert_eq!(
-            slice(&Value::str("ab"), &[Value::Int(2), Value::Int(1)]).unwrap_err(),
+            slice(&Value::str("ab"), &[Value::Int(2), Value::Int(1)]).unwrap_err().to_string(),
             "invalid slice index: 2 > 1"
         );
     }

@@ -1,22 +1,22 @@
 //! Argument helpers shared by the function bodies.
 
+use super::FuncError;
 use crate::gofmt::float::{ParseFloatError, parse_go_float};
-use crate::gofmt::quote::go_quote;
 use crate::value::Value;
 
 /// Prometheus's `convertToFloat`: float64, int and numeric strings are accepted.
-pub fn to_float(v: &Value) -> Result<f64, String> {
+pub fn to_float(v: &Value) -> Result<f64, FuncError> {
     match v {
         Value::Float(f) => Ok(*f),
         Value::Int(i) => Ok(*i as f64),
-        Value::Str(s) => parse_go_float(s).map_err(|e| {
-            let why = match e {
+        Value::Str(s) => parse_go_float(s).map_err(|e| FuncError::ParseFloat {
+            input: s.to_string(),
+            reason: match e {
                 ParseFloatError::Syntax => "invalid syntax",
                 ParseFloatError::Range => "value out of range",
-            };
-            format!("strconv.ParseFloat: parsing {}: {why}", go_quote(s, false))
+            },
         }),
-        other => Err(format!("can't convert {} to float", other.type_name())),
+        other => Err(FuncError::ToFloat(other.type_name())),
     }
 }
 

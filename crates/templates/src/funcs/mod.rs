@@ -6,6 +6,7 @@
 
 mod builtins;
 mod convert;
+mod error;
 mod prometheus;
 
 use std::collections::HashMap;
@@ -15,6 +16,7 @@ use crate::QueryRunner;
 use crate::value::Value;
 
 pub use builtins::builtins;
+pub use error::FuncError;
 pub use prometheus::prometheus_functions;
 
 /// The Go parameter type of a template function argument.
@@ -65,9 +67,9 @@ pub struct CallContext<'a> {
     pub external_url: &'a str,
 }
 
-/// The body of a function: gets validated arguments, returns a value or an error text
+/// The body of a function: gets validated arguments, returns a value or an error
 /// (reported as `error calling NAME: TEXT`).
-pub type FuncImpl = Arc<dyn Fn(&CallContext<'_>, &[Value]) -> Result<Value, String> + Send + Sync>;
+pub type FuncImpl = Arc<dyn Fn(&CallContext<'_>, &[Value]) -> Result<Value, FuncError> + Send + Sync>;
 
 /// Functions the executor evaluates itself because they need unevaluated arguments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,7 +101,7 @@ impl Func {
     /// A function with fixed parameters.
     pub fn new(
         params: &[Param],
-        imp: impl Fn(&CallContext<'_>, &[Value]) -> Result<Value, String> + Send + Sync + 'static,
+        imp: impl Fn(&CallContext<'_>, &[Value]) -> Result<Value, FuncError> + Send + Sync + 'static,
     ) -> Func {
         Func { params: params.to_vec(), variadic: None, special: Special::None, imp: Arc::new(imp) }
     }
@@ -108,7 +110,7 @@ impl Func {
     pub fn variadic(
         params: &[Param],
         variadic: Param,
-        imp: impl Fn(&CallContext<'_>, &[Value]) -> Result<Value, String> + Send + Sync + 'static,
+        imp: impl Fn(&CallContext<'_>, &[Value]) -> Result<Value, FuncError> + Send + Sync + 'static,
     ) -> Func {
         Func { params: params.to_vec(), variadic: Some(variadic), special: Special::None, imp: Arc::new(imp) }
     }

@@ -7,16 +7,13 @@ use regex::Regex;
 
 use super::builtins::args_map;
 use super::convert::{arg, str_arg, to_float};
-use super::{CallContext, Func, FuncMap, Param};
+use super::{CallContext, Func, FuncError, FuncMap, Param};
 use crate::escape::query_escape;
 use crate::gofmt::float::{format_go_float, go_f64_to_i64};
-use crate::gofmt::quote::{can_backquote, go_quote};
 use crate::gofmt::sprintf;
 use crate::gotime::{FloatTimeError, float_to_time, format_time, parse_prom_duration, seconds_to_duration};
 use crate::netutil::{strip_domain, strip_port, url_path};
 use crate::value::{Sample, Value};
-
-const NIL_DEREF: &str = "runtime error: invalid memory address or nil pointer dereference";
 
 /// The functions Prometheus adds to Go's builtins for alert templates.
 pub fn prometheus_functions() -> FuncMap {
@@ -63,36 +60,36 @@ pub fn prometheus_functions() -> FuncMap {
     m
 }
 
-fn query(ctx: &CallContext<'_>, expr: &str) -> Result<Value, String> {
-    let runner = ctx.query.ok_or("no query engine is available to this template")?;
-    let samples = runner.query(expr, ctx.eval_time_ms).map_err(|e| e.to_string())?;
+fn query(ctx: &CallContext<'_>, expr: &str) -> Result<Value, FuncError> {
+    let runner = ctx.query.ok_or(FuncError::NoQueryEngine)?;
+    let samples = runner.query(expr, ctx.eval_time_ms).map_err(FuncError::Query)?;
     let result: Vec<Arc<Sample>> =
         samples.into_iter().map(|s| Arc::new(Sample { labels: Arc::new(s.labels), value: s.value })).collect();
     Ok(Value::QueryResult(Arc::from(result)))
 }
 
-fn first(v: &Value) -> Result<Value, String> {
+fn first(v: &Value) -> Result<Value, FuncError> {
     match v {
         Value::QueryResult(r) if !r.is_empty() => Ok(Value::Sample(r[0].clone())),
-        _ => Err("first() called on vector with no elements".into()),
+        _ => Err(FuncError::EmptyResult),
     }
 }
 
 /// The sample behind a `*sample` argument; nil dereferences panic in Go.
-fn sample(v: &Value) -> Result<&Sample, String> {
+fn sample(v: &Value) -> Result<&Sample, FuncError> {
     match v {
         Value::Sample(s) => Ok(s),
-        _ => Err(NIL_DEREF.into()),
+        _ => Err(FuncError::NilDereference),
     }
 }
 
-fn sample_label<'a>(v: &'a Value, name: &str) -> Result<&'a str, String> {
+fn sample_label<'a>(v: &'a Value, name: &str) -> Result<&'a str, FuncError> {
     Ok(sample(v)?.labels.get(name).map_or("", String::as_str))
 }
 
-/// Go's `regexp` error text (`error parsing regexp: missing closing ): `(``) from a Rust
-/// `regex` error; reasons without a Go equivalent keep Rust's wording.
-fn regex_error(pattern: &str, err: &regex::Error) -> String {
+/// Go's `regexp` reason (`missing closing )`) from a Rust `regex` error; reasons without
+/// a Go equivalent keep Rust's wording.
+fn regex_reason(err: &regex::Error) -> String {
     let text = err.to_string();
     let reason = text.lines().last().unwrap_or("").trim().trim_start_matches("error: ");
     let go_reason = match reason {
@@ -103,19 +100,18 @@ fn regex_error(pattern: &str, err: &regex::Error) -> String {
         "incomplete escape sequence, reached end of pattern prematurely" => "trailing backslash at end of expression",
         other => other,
     };
-    format!("error parsing regexp: {go_reason}: `{pattern}`")
+    go_reason.to_string()
 }
 
-fn re_replace_all(pattern: &str, repl: &str, text: &str) -> Result<Value, String> {
-    let re = Regex::new(pattern).map_err(|e| {
-        let quoted = if can_backquote(pattern) { format!("`{pattern}`") } else { go_quote(pattern, false) };
-        format!("regexp: Compile({quoted}): {}", regex_error(pattern, &e))
-    })?;
+fn re_replace_all(pattern: &str, repl: &str, text: &str) -> Result<Value, FuncError> {
+    let re = Regex::new(pattern)
+        .map_err(|e| FuncError::MustCompile { pattern: pattern.to_string(), reason: regex_reason(&e) })?;
     Ok(Value::from(re.replace_all(text, repl).into_owned()))
 }
 
-fn re_match(pattern: &str, text: &str) -> Result<Value, String> {
-    let re = Regex::new(pattern).map_err(|e| regex_error(pattern, &e))?;
+fn re_match(pattern: &str, text: &str) -> Result<Value, FuncError> {
+    let re =
+        Regex::new(pattern).map_err(|e| FuncError::Regex { pattern: pattern.to_string(), reason: regex_reason(&e) })?;
     Ok(Value::Bool(re.is_match(text)))
 }
 
@@ -165,7 +161,7 @@ fn graph_link(expr: &str, tab: u8) -> String {
     format!("/graph?g0.expr={}&g0.tab={tab}", query_escape(expr))
 }
 
-fn sort_by_label(label: &str, v: &Value) -> Result<Value, String> {
+fn sort_by_label(label: &str, v: &Value) -> Result<Value, FuncError> {
     let Value::QueryResult(r) = v else {
         return Ok(Value::QueryResult(Arc::from(Vec::new())));
     };
@@ -265,24 +261,22 @@ fn humanize_duration(mut v: f64) -> String {
     format!("{}{prefix}s", g4(v))
 }
 
-fn to_time(v: f64) -> Result<i64, String> {
+fn to_time(v: f64) -> Result<i64, FuncError> {
     float_to_time(v).map_err(|e| match e {
-        FloatTimeError::NanOrInf => "value is NaN or Inf".to_string(),
-        FloatTimeError::Overflow => {
-            format!("{} cannot be represented as a nanoseconds timestamp since it overflows int64", format_go_float(v))
-        }
+        FloatTimeError::NanOrInf => FuncError::NanOrInf,
+        FloatTimeError::Overflow => FuncError::TimeOverflow(format_go_float(v)),
     })
 }
 
 /// Prometheus's `humanizeTimestamp`: Unix seconds as `2006-01-02 15:04:05.999 +0000 UTC`.
-fn humanize_timestamp(v: f64) -> Result<Value, String> {
+fn humanize_timestamp(v: f64) -> Result<Value, FuncError> {
     if v.is_nan() || v.is_infinite() {
         return Ok(Value::from(g4(v)));
     }
     Ok(Value::from(format_time(to_time(v)?)))
 }
 
-fn parse_duration(s: &str) -> Result<Value, String> {
+fn parse_duration(s: &str) -> Result<Value, FuncError> {
     let ms = parse_prom_duration(s)?;
     Ok(Value::Float(ms.saturating_mul(1_000_000) as f64 / 1e9))
 }
