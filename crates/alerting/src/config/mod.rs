@@ -7,6 +7,7 @@
 //! ([`Config::original_yaml`]).
 
 mod mask;
+pub mod problem;
 mod raw;
 pub mod receivers;
 pub mod strip;
@@ -24,6 +25,7 @@ use crate::matchers::{MatchOp, Matcher, Matchers, parse_matchers};
 use crate::route::{Route, RouteOpts};
 use crate::timeinterval::TimeInterval;
 
+pub use problem::{AddressProblem, ConfigProblem, UrlProblem};
 pub use raw::{GlobalConfig, InhibitRuleConfig, RouteConfig};
 pub use receivers::Receiver;
 use types::{UrlCheck, check_url};
@@ -197,7 +199,7 @@ pub fn load_str(text: &str, origin: &str) -> Result<Config, ConfigError> {
         return Err(err(0, "no route provided in config".into()));
     };
     let root_line = root.referenced.line();
-    check_root(&root.value).map_err(|m| err(root_line, m))?;
+    check_root(&root.value).map_err(|m| err(root_line, m.to_string()))?;
     let ctx = RouteCtx { receivers: &names, intervals: &time_intervals };
     let mut next_id = 0;
     let route = build_route(&root, None, &ctx, &mut next_id).map_err(|(l, m)| err(l, m))?;
@@ -275,7 +277,7 @@ fn check_global(g: &GlobalConfig, warnings: &mut Vec<String>) -> Result<(), (u64
                 Ok(UrlCheck::Placeholder) => {
                     warnings.push(format!("{field} {:?} is not a URL; notifications through it will fail", u.as_str()))
                 }
-                Err(m) => return Err((u.line(), m)),
+                Err(m) => return Err((u.line(), m.to_string())),
             }
         }
     }
@@ -283,21 +285,21 @@ fn check_global(g: &GlobalConfig, warnings: &mut Vec<String>) -> Result<(), (u64
     Ok(())
 }
 
-fn check_root(r: &RouteConfig) -> Result<(), String> {
+fn check_root(r: &RouteConfig) -> Result<(), ConfigProblem> {
     if r.receiver.as_deref().unwrap_or("").is_empty() {
-        return Err("root route must specify a default receiver".into());
+        return Err(ConfigProblem::RootWithoutReceiver);
     }
     if !r.match_.is_empty() || !r.match_re.is_empty() || !r.matchers.is_empty() {
-        return Err("root route must not have any matchers".into());
+        return Err(ConfigProblem::RootWithMatchers);
     }
     if !r.mute_time_intervals.is_empty() {
-        return Err("root route must not have any mute time intervals".into());
+        return Err(ConfigProblem::RootWithMuteTimeIntervals);
     }
     if !r.active_time_intervals.is_empty() {
-        return Err("root route must not have any active time intervals".into());
+        return Err(ConfigProblem::RootWithActiveTimeIntervals);
     }
     if r.continue_ {
-        return Err("cannot have continue in root route".into());
+        return Err(ConfigProblem::RootWithContinue);
     }
     Ok(())
 }
@@ -369,7 +371,7 @@ fn build_route(
     // Not inherited in Alertmanager 0.25: each route names its own.
     opts.mute_time_intervals = c.mute_time_intervals.clone();
     opts.active_time_intervals = c.active_time_intervals.clone();
-    let matchers = route_matchers(c).map_err(fail)?;
+    let matchers = route_matchers(c).map_err(|m| fail(m.to_string()))?;
     let key = match parent {
         Some((_, pkey)) => format!("{pkey}/{matchers}"),
         None => matchers.to_string(),
@@ -383,47 +385,51 @@ fn build_route(
     Ok(Route { id, key, matchers, continue_: c.continue_, opts, routes, line })
 }
 
-fn legacy_matchers(eq: &BTreeMap<String, String>, re: &BTreeMap<String, String>) -> Result<Vec<Matcher>, String> {
+fn legacy_matchers(
+    eq: &BTreeMap<String, String>,
+    re: &BTreeMap<String, String>,
+) -> Result<Vec<Matcher>, ConfigProblem> {
     let mut out = Vec::new();
     for (k, v) in eq {
         if !is_valid_label_name(k) {
-            return Err(format!("invalid label name {k:?}"));
+            return Err(ConfigProblem::InvalidLabelName(k.clone()));
         }
         out.push(Matcher::equal(k, v));
     }
     for (k, v) in re {
         if !is_valid_label_name(k) {
-            return Err(format!("invalid label name {k:?}"));
+            return Err(ConfigProblem::InvalidLabelName(k.clone()));
         }
-        out.push(Matcher::new(MatchOp::Regex, k, v).map_err(|e| e.0)?);
+        out.push(Matcher::new(MatchOp::Regex, k, v).map_err(ConfigProblem::Matcher)?);
     }
     Ok(out)
 }
 
-fn parse_matcher_lines(lines: &[String]) -> Result<Vec<Matcher>, String> {
+/// Parses a `matchers:` list; `prefix` is put before `matchers` in errors (`source_`, `target_`).
+fn parse_matcher_lines(lines: &[String], prefix: &'static str) -> Result<Vec<Matcher>, ConfigProblem> {
     let mut out = Vec::new();
     for l in lines {
-        out.extend(parse_matchers(l).map_err(|e| format!("matchers: {e}"))?);
+        out.extend(parse_matchers(l).map_err(|source| ConfigProblem::Matchers { prefix, source })?);
     }
     Ok(out)
 }
 
-fn route_matchers(c: &RouteConfig) -> Result<Matchers, String> {
+fn route_matchers(c: &RouteConfig) -> Result<Matchers, ConfigProblem> {
     let mut all = legacy_matchers(&c.match_, &c.match_re)?;
-    all.extend(parse_matcher_lines(&c.matchers)?);
+    all.extend(parse_matcher_lines(&c.matchers, "")?);
     let mut m = Matchers(all);
     m.sort();
     Ok(m)
 }
 
-fn build_inhibit_rule(c: &InhibitRuleConfig) -> Result<InhibitRule, String> {
+fn build_inhibit_rule(c: &InhibitRuleConfig) -> Result<InhibitRule, ConfigProblem> {
     let mut source = legacy_matchers(&c.source_match, &c.source_match_re)?;
-    source.extend(parse_matcher_lines(&c.source_matchers).map_err(|m| format!("source_{m}"))?);
+    source.extend(parse_matcher_lines(&c.source_matchers, "source_")?);
     let mut target = legacy_matchers(&c.target_match, &c.target_match_re)?;
-    target.extend(parse_matcher_lines(&c.target_matchers).map_err(|m| format!("target_{m}"))?);
+    target.extend(parse_matcher_lines(&c.target_matchers, "target_")?);
     for l in &c.equal {
         if !is_valid_label_name(l) {
-            return Err(format!("{l:?} is not a valid label name in equal"));
+            return Err(ConfigProblem::InvalidEqualLabel(l.clone()));
         }
     }
     Ok(InhibitRule::new(Matchers(source), Matchers(target), c.equal.clone()))

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_saphyr::Spanned;
 
+use super::problem::ConfigProblem;
 use super::receivers::{
     EmailConfig, PagerdutyConfig, Receiver, SlackConfig, WebhookConfig, canonical_header, default_email_subject,
     default_pagerduty_details,
@@ -222,8 +223,8 @@ pub(crate) struct RawReceiver {
     msteams_configs: Option<IgnoredAny>,
 }
 
-fn no_line(m: String) -> (u64, String) {
-    (0, m)
+fn problem(p: ConfigProblem) -> (u64, String) {
+    (0, p.to_string())
 }
 
 fn check_url_field(field: &str, url: &Url, warnings: &mut Vec<String>, receiver: &str) -> Result<(), (u64, String)> {
@@ -236,14 +237,14 @@ fn check_url_field(field: &str, url: &Url, warnings: &mut Vec<String>, receiver:
             ));
             Ok(())
         }
-        Err(m) => Err((url.line(), m)),
+        Err(m) => Err((url.line(), m.to_string())),
     }
 }
 
-fn http_or_global(h: &mut Option<HttpConfig>, global: &GlobalConfig, what: &str) -> Result<(), String> {
+fn http_or_global(h: &mut Option<HttpConfig>, global: &GlobalConfig, what: &str) -> Result<(), ConfigProblem> {
     match h {
         Some(h) => {
-            h.validate().map_err(|m| format!("{what}.http_config: {m}"))?;
+            h.validate().map_err(|source| ConfigProblem::HttpConfig { what: what.to_string(), source })?;
         }
         None => *h = Some(global.http_config.clone()),
     }
@@ -267,7 +268,7 @@ pub(crate) fn build_receiver(
             (Some(u), None) => check_url_field(&format!("{what}.url"), u, warnings, &name)?,
             (None, Some(_)) => {}
         }
-        http_or_global(&mut w.http_config, g, &what).map_err(no_line)?;
+        http_or_global(&mut w.http_config, g, &what).map_err(problem)?;
     }
     let mut slacks = r.slack_configs;
     for (i, s) in slacks.iter_mut().enumerate() {
@@ -306,7 +307,7 @@ pub(crate) fn build_receiver(
                 return Err((0, format!("{what}: missing value in Slack field configuration")));
             }
         }
-        http_or_global(&mut s.http_config, g, &what).map_err(no_line)?;
+        http_or_global(&mut s.http_config, g, &what).map_err(problem)?;
     }
     let mut pds = r.pagerduty_configs;
     for (i, p) in pds.iter_mut().enumerate() {
@@ -335,7 +336,7 @@ pub(crate) fn build_receiver(
         if p.source.is_empty() {
             p.source = p.client.clone();
         }
-        http_or_global(&mut p.http_config, g, &what).map_err(no_line)?;
+        http_or_global(&mut p.http_config, g, &what).map_err(problem)?;
     }
     let mut emails = r.email_configs;
     for (i, e) in emails.iter_mut().enumerate() {
@@ -371,26 +372,26 @@ pub(crate) fn build_receiver(
     })
 }
 
-fn apply_email_defaults(e: &mut EmailConfig, g: &GlobalConfig) -> Result<(), String> {
+fn apply_email_defaults(e: &mut EmailConfig, g: &GlobalConfig) -> Result<(), ConfigProblem> {
     if e.to.is_empty() {
-        return Err("missing to address in email config".into());
+        return Err(ConfigProblem::EmailMissingTo);
     }
     let mut headers = BTreeMap::new();
     for (k, v) in std::mem::take(&mut e.headers) {
         let key = canonical_header(&k);
         if headers.insert(key.clone(), v).is_some() {
-            return Err(format!("duplicate header {key:?} in email config"));
+            return Err(ConfigProblem::EmailDuplicateHeader(key));
         }
     }
     if e.smarthost.is_empty() {
         if g.smtp_smarthost.is_empty() {
-            return Err("no global SMTP smarthost set (set global.smtp_smarthost or smarthost here)".into());
+            return Err(ConfigProblem::EmailNoSmarthost);
         }
         e.smarthost = g.smtp_smarthost.clone();
     }
     if e.from.is_empty() {
         if g.smtp_from.is_empty() {
-            return Err("no global SMTP from set (set global.smtp_from or from here)".into());
+            return Err(ConfigProblem::EmailNoFrom);
         }
         e.from = g.smtp_from.clone();
     }
@@ -405,7 +406,7 @@ fn apply_email_defaults(e: &mut EmailConfig, g: &GlobalConfig) -> Result<(), Str
         e.auth_password_file = g.smtp_auth_password_file.clone();
     }
     if e.auth_password.as_ref().is_some_and(|p| !p.is_empty()) && e.auth_password_file.is_some() {
-        return Err("at most one of auth_password & auth_password_file must be configured".into());
+        return Err(ConfigProblem::EmailPasswordTwice);
     }
     if e.auth_secret.is_none() {
         e.auth_secret = g.smtp_auth_secret.clone();

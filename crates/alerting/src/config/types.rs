@@ -9,6 +9,8 @@ use serde_saphyr::Spanned;
 
 pub use promconfig::Secret;
 
+use super::problem::{AddressProblem, ConfigProblem, UrlProblem};
+
 /// A URL field with the line it was written on. Loading checks it (scheme http or https, a host,
 /// no template syntax) and names the field when it is wrong.
 #[derive(Clone, PartialEq, Eq)]
@@ -57,29 +59,27 @@ pub enum UrlCheck {
 
 /// Checks a URL the way Alertmanager's `parseURL` does (scheme http or https, a host) and
 /// explains what is wrong in terms of the field.
-pub fn check_url(field: &str, s: &str) -> Result<UrlCheck, String> {
+pub fn check_url(field: &str, s: &str) -> Result<UrlCheck, ConfigProblem> {
+    let invalid = |reason| ConfigProblem::InvalidUrl { field: field.to_string(), value: s.to_string(), reason };
     if s.contains("{{") || s.contains("}}") {
-        return Err(format!(
-            "{field}: {s:?} is not a valid URL: it contains template syntax, but templates are not expanded \
-             in alertmanager.yml (only notification fields such as title or text are templated); write the URL itself"
-        ));
+        return Err(invalid(UrlProblem::Template));
     }
     if s.chars().any(char::is_whitespace) {
-        return Err(format!("{field}: {s:?} is not a valid URL: it contains whitespace"));
+        return Err(invalid(UrlProblem::Whitespace));
     }
     let Some((scheme, rest)) = s.split_once("://") else {
         if s.is_empty() || s.contains(':') || s.contains('/') {
-            return Err(format!("{field}: {s:?} is not a valid URL: expected http://host/path or https://host/path"));
+            return Err(invalid(UrlProblem::NotAUrl));
         }
         return Ok(UrlCheck::Placeholder);
     };
     if scheme != "http" && scheme != "https" {
-        return Err(format!("{field}: {s:?} is not a valid URL: unsupported scheme {scheme:?} (use http or https)"));
+        return Err(invalid(UrlProblem::UnsupportedScheme(scheme.to_string())));
     }
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
     if host.is_empty() || host.starts_with(':') {
-        return Err(format!("{field}: {s:?} is not a valid URL: the host is missing"));
+        return Err(invalid(UrlProblem::MissingHost));
     }
     Ok(UrlCheck::Valid)
 }
@@ -93,23 +93,21 @@ pub struct HostPort {
 
 impl HostPort {
     /// Splits `host:port` (`[v6]:port` too); an empty string is "not set".
-    pub fn parse(s: &str) -> Result<HostPort, String> {
+    pub fn parse(s: &str) -> Result<HostPort, ConfigProblem> {
         if s.is_empty() {
             return Ok(HostPort::default());
         }
+        let invalid = |reason| ConfigProblem::InvalidAddress { address: s.to_string(), reason };
         let (host, port) = if let Some(rest) = s.strip_prefix('[') {
-            let (h, p) =
-                rest.split_once("]:").ok_or_else(|| format!("address {s:?}: missing port (write host:port)"))?;
-            (h, p)
+            rest.split_once("]:").ok_or_else(|| invalid(AddressProblem::MissingPortBracketed))?
         } else {
-            s.rsplit_once(':')
-                .ok_or_else(|| format!("address {s:?}: missing port (write host:port, e.g. localhost:25)"))?
+            s.rsplit_once(':').ok_or_else(|| invalid(AddressProblem::MissingPort))?
         };
         if port.is_empty() {
-            return Err(format!("address {s:?}: port cannot be empty"));
+            return Err(invalid(AddressProblem::EmptyPort));
         }
         if host.contains(':') && !s.starts_with('[') {
-            return Err(format!("address {s:?}: too many colons (write IPv6 hosts as [addr]:port)"));
+            return Err(invalid(AddressProblem::TooManyColons));
         }
         Ok(HostPort { host: host.to_string(), port: port.to_string() })
     }
@@ -160,10 +158,10 @@ mod tests {
         assert_eq!(check_url("url", "http://webhook-service/alerts"), Ok(UrlCheck::Valid));
         assert_eq!(check_url("url", "http://user:pw@host:8080"), Ok(UrlCheck::Valid));
         assert_eq!(check_url("api_url", "YOUR_SLACK_WEBHOOK_URL"), Ok(UrlCheck::Placeholder));
-        let e = check_url("slack_api_url", "{{ .SlackWebhookURL }}").unwrap_err();
+        let e = check_url("slack_api_url", "{{ .SlackWebhookURL }}").unwrap_err().to_string();
         assert!(e.starts_with("slack_api_url: ") && e.contains("not a valid URL") && e.contains("template"), "{e}");
-        assert!(check_url("url", "ftp://x/y").unwrap_err().contains("unsupported scheme"));
-        assert!(check_url("url", "http:///path").unwrap_err().contains("host is missing"));
+        assert!(check_url("url", "ftp://x/y").unwrap_err().to_string().contains("unsupported scheme"));
+        assert!(check_url("url", "http:///path").unwrap_err().to_string().contains("host is missing"));
         assert!(check_url("url", "localhost:80/x").is_err());
     }
 
@@ -171,8 +169,8 @@ mod tests {
     fn host_port() {
         assert_eq!(HostPort::parse("localhost:587").unwrap().to_string(), "localhost:587");
         assert_eq!(HostPort::parse("[::1]:25").unwrap().host, "::1");
-        assert!(HostPort::parse("localhost").unwrap_err().contains("missing port"));
-        assert!(HostPort::parse("localhost:").unwrap_err().contains("port cannot be empty"));
+        assert!(HostPort::parse("localhost").unwrap_err().to_string().contains("missing port"));
+        assert!(HostPort::parse("localhost:").unwrap_err().to_string().contains("port cannot be empty"));
         assert!(HostPort::parse("").unwrap().is_empty());
     }
 

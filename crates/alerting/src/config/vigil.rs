@@ -40,6 +40,8 @@ use crate::duration::{format_duration_ms, parse_duration_ms};
 use crate::matchers::{Matcher, Matchers, parse_matchers};
 use crate::timeinterval::TimeInterval;
 
+use super::problem::ConfigProblem;
+
 /// The validated `vigil:` section (empty when the file has none).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct VigilConfig {
@@ -182,7 +184,7 @@ pub(crate) fn build(
     let mut names = BTreeSet::new();
     for r in raw.recurring_silences {
         let line = r.referenced.line();
-        let silence = build_recurring(r.value, intervals).map_err(|m| (line, m))?;
+        let silence = build_recurring(r.value, intervals).map_err(|m| (line, m.to_string()))?;
         if !names.insert(silence.name.clone()) {
             return Err((line, format!("recurring silence {:?} is not unique", silence.name)));
         }
@@ -191,10 +193,10 @@ pub(crate) fn build(
     Ok(out)
 }
 
-fn parse_matcher_list(lines: &[String]) -> Result<Vec<Matcher>, String> {
+fn parse_matcher_list(lines: &[String]) -> Result<Vec<Matcher>, ConfigProblem> {
     let mut out = Vec::new();
     for l in lines {
-        out.extend(parse_matchers(l).map_err(|e| format!("matchers: {e}"))?);
+        out.extend(parse_matchers(l).map_err(|source| ConfigProblem::Matchers { prefix: "", source })?);
     }
     Ok(out)
 }
@@ -244,21 +246,24 @@ fn build_policy(p: RawPolicy, receivers: &BTreeSet<String>) -> Result<Escalation
     Ok(EscalationPolicy { name: p.name, matchers, receivers: p.receivers, levels })
 }
 
-fn build_recurring(r: RawRecurring, named: &BTreeMap<String, Vec<TimeInterval>>) -> Result<RecurringSilence, String> {
+fn build_recurring(
+    r: RawRecurring,
+    named: &BTreeMap<String, Vec<TimeInterval>>,
+) -> Result<RecurringSilence, ConfigProblem> {
     if r.name.is_empty() {
-        return Err("missing name in recurring silence".into());
+        return Err(ConfigProblem::RecurringMissingName);
     }
-    let what = format!("recurring silence {:?}", r.name);
-    let mut matchers = Matchers(parse_matcher_list(&r.matchers).map_err(|m| format!("{what}: {m}"))?);
+    let problem = |reason| ConfigProblem::Recurring { name: r.name.clone(), reason: Box::new(reason) };
+    let mut matchers = Matchers(parse_matcher_list(&r.matchers).map_err(problem)?);
     if matchers.is_empty() {
-        return Err(format!("{what}: at least one matcher is required"));
+        return Err(problem(ConfigProblem::NoMatchers));
     }
     if matchers.iter().all(Matcher::matches_empty) {
-        return Err(format!("{what}: at least one matcher must not match the empty string"));
+        return Err(problem(ConfigProblem::OnlyEmptyMatchers));
     }
     matchers.sort();
     if r.time_intervals.is_empty() {
-        return Err(format!("{what}: time_intervals must name or contain at least one time interval"));
+        return Err(problem(ConfigProblem::NoTimeIntervals));
     }
     let mut intervals = Vec::new();
     let mut inline = Vec::new();
@@ -267,7 +272,7 @@ fn build_recurring(r: RawRecurring, named: &BTreeMap<String, Vec<TimeInterval>>)
         match t {
             IntervalRef::Name(n) => {
                 let Some(found) = named.get(&n) else {
-                    return Err(format!("{what}: undefined time interval {n:?}"));
+                    return Err(problem(ConfigProblem::UndefinedTimeInterval(n)));
                 };
                 intervals.extend(found.iter().cloned());
                 interval_names.push(n);

@@ -3,6 +3,7 @@
 //! Each `eval` is one case. Like upstream, an instant query that returns a vector or scalar
 //! is also run as a range query around its time and must give the same answer there.
 
+mod failure;
 pub mod script;
 mod suite;
 
@@ -11,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use regex::Regex;
 use tsdb::{Labels, Sample};
 
+pub use failure::CaseFailure;
 pub use script::{Command, Eval, EvalKind, ExpectKind, MessageMatch, ScriptError, SeqValue, parse_script};
 pub use suite::{Failure, Summary, parse_known, run_suite, script_files};
 
@@ -25,7 +27,7 @@ pub struct CaseOutcome {
     pub line: usize,
     pub query: String,
     /// `Err` holds why the case failed.
-    pub result: Result<(), String>,
+    pub result: Result<(), CaseFailure>,
     /// The case's data or expectations use native histograms.
     pub needs_histograms: bool,
 }
@@ -87,18 +89,20 @@ pub fn run_script(input: &str) -> Result<Vec<CaseOutcome>, ScriptError> {
     Ok(out)
 }
 
-fn run_eval(engine: &Engine, storage: &MemStorage, e: &Eval) -> Result<(), String> {
+fn run_eval(engine: &Engine, storage: &MemStorage, e: &Eval) -> Result<(), CaseFailure> {
     let res = match e.kind {
         EvalKind::Instant { at } => engine.instant(storage, &e.query, at),
         EvalKind::Range { start, end, step } => engine.range(storage, &e.query, start, end, step),
     };
     if let Some(fail) = e.expectations.iter().find(|x| x.kind == ExpectKind::Fail) {
         return match res {
-            Ok(r) => Err(format!("expected an error, got {}", describe(&r.value))),
-            Err(err) => match_message(&fail.message, &err.to_string()).map_err(|m| format!("error {m}")),
+            Ok(r) => Err(CaseFailure::ExpectedError { got: describe(&r.value) }),
+            Err(err) => {
+                match_message(&fail.message, &err.to_string()).map_err(|m| CaseFailure::WrongError(Box::new(m)))
+            }
         };
     }
-    let res = res.map_err(|err| format!("unexpected error: {err}"))?;
+    let res = res.map_err(CaseFailure::Query)?;
     check_annotations(e, &res)?;
     compare(e, &res.value, e.range_vector)?;
     // Upstream also checks the instant result in range mode, at the middle of three steps.
@@ -107,10 +111,9 @@ fn run_eval(engine: &Engine, storage: &MemStorage, e: &Eval) -> Result<(), Strin
         && !uses_query_shape(&e.query)
         && matches!(res.value, Value::Vector(_) | Value::Scalar { .. })
     {
-        let range = engine
-            .range(storage, &e.query, at - 60_000, at + 60_000, 60_000)
-            .map_err(|err| format!("error in range mode: {err}"))?;
-        let Value::Matrix(series) = range.value else { return Err("range mode did not return a matrix".into()) };
+        let range =
+            engine.range(storage, &e.query, at - 60_000, at + 60_000, 60_000).map_err(CaseFailure::RangeModeQuery)?;
+        let Value::Matrix(series) = range.value else { return Err(CaseFailure::RangeModeNotMatrix) };
         let mut vector = Vec::new();
         for s in series {
             if let Some(p) = s.points.iter().find(|p| p.t == at) {
@@ -121,7 +124,7 @@ fn run_eval(engine: &Engine, storage: &MemStorage, e: &Eval) -> Result<(), Strin
             Value::Scalar { .. } => Value::Scalar { t: at, v: vector.first().map_or(f64::NAN, |s| s.v) },
             _ => Value::Vector(vector),
         };
-        compare(e, &value, None).map_err(|m| format!("in range mode: {m}"))?;
+        compare(e, &value, None).map_err(|m| CaseFailure::InRangeMode(Box::new(m)))?;
     }
     Ok(())
 }
@@ -155,25 +158,29 @@ fn describe(v: &Value) -> String {
     }
 }
 
-fn match_message(want: &MessageMatch, got: &str) -> Result<(), String> {
+fn match_message(want: &MessageMatch, got: &str) -> Result<(), CaseFailure> {
     match want {
         MessageMatch::Any => Ok(()),
         MessageMatch::Exact(m) if m == got => Ok(()),
-        MessageMatch::Exact(m) => Err(format!("{got:?} is not {m:?}")),
+        MessageMatch::Exact(m) => Err(CaseFailure::MessageIs { got: got.to_string(), want: m.clone() }),
         MessageMatch::Regex(r) => {
-            let re = Regex::new(r).map_err(|e| format!("bad regex in test: {e}"))?;
-            if re.is_match(got) { Ok(()) } else { Err(format!("{got:?} does not match /{r}/")) }
+            let re = Regex::new(r).map_err(CaseFailure::BadRegex)?;
+            if re.is_match(got) {
+                Ok(())
+            } else {
+                Err(CaseFailure::MessageDoesNotMatch { got: got.to_string(), regex: r.clone() })
+            }
         }
     }
 }
 
-fn check_annotations(e: &Eval, res: &QueryResult) -> Result<(), String> {
+fn check_annotations(e: &Eval, res: &QueryResult) -> Result<(), CaseFailure> {
     for (kind, none, got) in
         [(ExpectKind::Warn, ExpectKind::NoWarn, &res.warnings), (ExpectKind::Info, ExpectKind::NoInfo, &res.infos)]
     {
         let name = if kind == ExpectKind::Warn { "warning" } else { "info" };
         if e.expects(none) && !got.is_empty() {
-            return Err(format!("expected no {name}, got {got:?}"));
+            return Err(CaseFailure::UnexpectedAnnotations { kind: name, got: got.clone() });
         }
         let wanted: Vec<&MessageMatch> = e.expectations.iter().filter(|x| x.kind == kind).map(|x| &x.message).collect();
         if wanted.is_empty() {
@@ -181,12 +188,12 @@ fn check_annotations(e: &Eval, res: &QueryResult) -> Result<(), String> {
         }
         for w in &wanted {
             if !got.iter().any(|g| match_message(w, g).is_ok()) {
-                return Err(format!("expected a {name} matching {w:?}, got {got:?}"));
+                return Err(CaseFailure::MissingAnnotation { kind: name, want: (*w).clone(), got: got.clone() });
             }
         }
         for g in got {
             if !wanted.iter().any(|w| match_message(w, g).is_ok()) {
-                return Err(format!("unexpected {name} {g:?}"));
+                return Err(CaseFailure::UnexpectedAnnotation { kind: name, got: g.clone() });
             }
         }
     }
@@ -200,109 +207,112 @@ fn almost_equal(a: f64, b: f64) -> bool {
     crate::functions::almost_equal(a, b, EPSILON)
 }
 
-fn compare(e: &Eval, value: &Value, range_vector: Option<(i64, i64, i64)>) -> Result<(), String> {
+fn compare(e: &Eval, value: &Value, range_vector: Option<(i64, i64, i64)>) -> Result<(), CaseFailure> {
     match value {
         Value::String { s, .. } => match &e.string {
             Some(want) if want == s => Ok(()),
-            Some(want) => Err(format!("expected string {want:?}, got {s:?}")),
-            None => Err(format!("expected a vector or scalar, got string {s:?}")),
+            Some(want) => Err(CaseFailure::StringMismatch { want: want.clone(), got: s.clone() }),
+            None => Err(CaseFailure::UnexpectedString(s.clone())),
         },
         Value::Scalar { v, .. } => match e.scalar {
             Some(want) if almost_equal(want, *v) => Ok(()),
-            Some(want) => Err(format!("expected scalar {want} but got {v}")),
-            None => Err(format!("expected vector or matrix result, but got scalar {v}")),
+            Some(want) => Err(CaseFailure::ScalarMismatch { want, got: *v }),
+            None => Err(CaseFailure::UnexpectedScalar(*v)),
         },
         Value::Vector(samples) => {
             if e.scalar.is_some() {
-                return Err(format!("expected a scalar, got a vector of {} samples", samples.len()));
+                return Err(CaseFailure::VectorForScalar(samples.len()));
             }
             let expected = expected_map(e)?;
             let mut seen = HashMap::new();
             for (pos, s) in samples.iter().enumerate() {
                 let Some((want_pos, values)) = expected.get(&s.labels) else {
-                    return Err(format!("unexpected metric {} in result, has value {}", s.labels, s.v));
+                    return Err(CaseFailure::UnexpectedSample { labels: s.labels.clone(), value: s.v });
                 };
                 if e.expects(ExpectKind::Ordered) && *want_pos != pos {
-                    return Err(format!(
-                        "expected metric {} at position {} but was at {}",
-                        s.labels,
-                        want_pos + 1,
-                        pos + 1
-                    ));
+                    return Err(CaseFailure::WrongPosition {
+                        labels: s.labels.clone(),
+                        want: want_pos + 1,
+                        got: pos + 1,
+                    });
                 }
                 match values.first() {
                     Some(SeqValue::Float(want)) if almost_equal(*want, s.v) => {}
                     Some(SeqValue::Float(want)) => {
-                        return Err(format!("expected {want} for {} but got {}", s.labels, s.v));
+                        return Err(CaseFailure::ValueMismatch { want: *want, labels: s.labels.clone(), got: s.v });
                     }
-                    other => return Err(format!("expected {other:?} for {} but got {}", s.labels, s.v)),
+                    other => {
+                        return Err(CaseFailure::NotAFloat {
+                            want: other.copied(),
+                            labels: s.labels.clone(),
+                            got: s.v,
+                        });
+                    }
                 }
                 seen.insert(s.labels.clone(), ());
             }
             for l in expected.keys() {
                 if !seen.contains_key(l) {
-                    return Err(format!("expected metric {l} not found"));
+                    return Err(CaseFailure::MissingMetric(l.clone()));
                 }
             }
             Ok(())
         }
         Value::Matrix(series) => {
             if e.expects(ExpectKind::Ordered) {
-                return Err("expected ordered result, but query returned a matrix".into());
+                return Err(CaseFailure::OrderedMatrix);
             }
             if e.scalar.is_some() {
-                return Err("expected scalar result, but got matrix".into());
+                return Err(CaseFailure::MatrixForScalar);
             }
             let (start, end, step) = match (range_vector, &e.kind) {
                 (Some(r), _) => r,
                 (None, EvalKind::Range { start, end, step }) => (*start, *end, *step),
                 (None, EvalKind::Instant { .. }) => {
-                    return Err(format!("got a range vector of {} series without 'expect range vector'", series.len()));
+                    return Err(CaseFailure::UnexpectedRangeVector(series.len()));
                 }
             };
             let expected = expected_map(e)?;
             let mut seen = HashMap::new();
             for s in series {
                 let Some((_, values)) = expected.get(&s.labels) else {
-                    return Err(format!("unexpected metric {} in result, has {}", s.labels, format_points(&s.points)));
+                    return Err(CaseFailure::UnexpectedSeries {
+                        labels: s.labels.clone(),
+                        points: format_points(&s.points),
+                    });
                 };
                 seen.insert(s.labels.clone(), ());
                 let mut want = Vec::new();
                 for (i, v) in values.iter().enumerate() {
                     let t = start + i as i64 * step;
                     if t > end {
-                        return Err(format!(
-                            "expected {} points for {}, but query time range cannot return this many points",
-                            values.len(),
-                            s.labels
-                        ));
+                        return Err(CaseFailure::TooManyPoints { count: values.len(), labels: s.labels.clone() });
                     }
                     match v {
                         SeqValue::Float(f) => want.push((t, *f)),
-                        SeqValue::Histogram => return Err("expected native histogram points".into()),
+                        SeqValue::Histogram => return Err(CaseFailure::HistogramPoints),
                         SeqValue::Omitted => {}
                     }
                 }
                 if want.len() != s.points.len() {
-                    return Err(format!(
-                        "expected {} points for {}, but got {}",
-                        want.len(),
-                        s.labels,
-                        format_points(&s.points)
-                    ));
+                    return Err(CaseFailure::PointCount {
+                        want: want.len(),
+                        labels: s.labels.clone(),
+                        got: format_points(&s.points),
+                    });
                 }
                 for (i, ((t, f), p)) in want.iter().zip(&s.points).enumerate() {
                     if *t != p.t {
-                        return Err(format!("expected point {i} of {} at t={t}, got t={}", s.labels, p.t));
+                        return Err(CaseFailure::PointTime { i, labels: s.labels.clone(), want: *t, got: p.t });
                     }
                     if !almost_equal(*f, p.v) {
-                        return Err(format!("expected point {i} (t={t}) of {} to be {f}, got {}", s.labels, p.v));
+                        return Err(CaseFailure::PointValue { i, t: *t, labels: s.labels.clone(), want: *f, got: p.v });
                     }
                 }
             }
             for l in expected.keys() {
                 if !seen.contains_key(l) {
-                    return Err(format!("expected metric {l} not found"));
+                    return Err(CaseFailure::MissingMetric(l.clone()));
                 }
             }
             Ok(())
@@ -315,11 +325,11 @@ fn format_points(points: &[Sample]) -> String {
     format!("[{}]", v.join(" "))
 }
 
-fn expected_map(e: &Eval) -> Result<BTreeMap<Labels, (usize, Vec<SeqValue>)>, String> {
+fn expected_map(e: &Eval) -> Result<BTreeMap<Labels, (usize, Vec<SeqValue>)>, CaseFailure> {
     let mut m = BTreeMap::new();
     for (i, s) in e.series.iter().enumerate() {
         if m.insert(s.labels.clone(), (i, s.values.clone())).is_some() {
-            return Err(format!("test expects {} twice", s.labels));
+            return Err(CaseFailure::DuplicateExpectation(s.labels.clone()));
         }
     }
     Ok(m)

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::run_script;
+use super::{ScriptError, run_script};
 
 /// One case that failed: `file.test:LINE`, the query and why.
 #[derive(Debug, Clone)]
@@ -17,7 +17,7 @@ pub struct Failure {
 }
 
 /// Per file: passed and failed counts, or why the script could not be read.
-pub type FileResult = Result<(usize, usize), String>;
+pub type FileResult = Result<(usize, usize), ScriptError>;
 
 /// The outcome of a suite run.
 #[derive(Debug, Default)]
@@ -103,7 +103,7 @@ pub fn run_suite(files: &[PathBuf], known: &BTreeMap<String, String>) -> std::io
                             summary.failures.push(Failure {
                                 id,
                                 query: o.query,
-                                reason,
+                                reason: reason.to_string(),
                                 needs_histograms: o.needs_histograms,
                                 known,
                             });
@@ -124,7 +124,7 @@ pub fn run_suite(files: &[PathBuf], known: &BTreeMap<String, String>) -> std::io
                     needs_histograms: false,
                     known,
                 });
-                summary.files.push((key, Err(e.to_string())));
+                summary.files.push((key, Err(e)));
             }
         }
     }
