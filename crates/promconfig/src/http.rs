@@ -67,17 +67,17 @@ pub enum TlsVersion {
     TLS13,
 }
 
-/// The proxy settings, shared by the client and its OAuth2 token requests.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The proxy settings, gathered from the inline fields of `http_config` or `oauth2` (where
+/// Prometheus writes them) for the client and its OAuth2 token requests.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProxyConfig {
+    /// `http://[user:password@]host:port` of the proxy.
     pub proxy_url: Option<String>,
     /// Comma-separated hosts, domains (`.example.com`), IPs and CIDRs that bypass the proxy.
     pub no_proxy: Option<String>,
-    #[serde(default)]
+    /// Take the proxy from `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY`.
     pub proxy_from_environment: bool,
     /// Headers sent with the proxy's CONNECT request (values are secrets).
-    #[serde(default)]
     pub proxy_connect_header: BTreeMap<String, Vec<Secret>>,
 }
 
