@@ -53,8 +53,6 @@ struct Inner {
 pub struct Response {
     pub status: StatusCode,
     pub headers: HeaderMap,
-    /// The URL that answered (after redirects).
-    pub url: String,
     body: Incoming,
 }
 
@@ -143,11 +141,11 @@ impl HttpClient {
             let redirect = matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308);
             if !(redirect && self.inner.config.follow_redirects) {
                 let (parts, body) = resp.into_parts();
-                return Ok(Response { status, headers: parts.headers, url: uri.to_string(), body });
+                return Ok(Response { status, headers: parts.headers, body });
             }
             let Some(location) = resp.headers().get(LOCATION).and_then(|l| l.to_str().ok()) else {
                 let (parts, body) = resp.into_parts();
-                return Ok(Response { status, headers: parts.headers, url: uri.to_string(), body });
+                return Ok(Response { status, headers: parts.headers, body });
             };
             uri = resolve_location(&uri, location)?;
             // 301/302/303 turn a POST into a GET without body, as browsers and Go do.

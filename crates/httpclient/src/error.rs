@@ -27,9 +27,6 @@ pub enum ClientError {
     /// Connecting, the proxy tunnel, the TLS handshake or the exchange failed.
     #[error("{0}")]
     Transport(String),
-    /// The request did not finish in time.
-    #[error("request timed out after {0:?}")]
-    Timeout(std::time::Duration),
     /// More redirects than the client follows.
     #[error("stopped after 10 redirects")]
     TooManyRedirects,
@@ -39,11 +36,4 @@ pub enum ClientError {
     /// The response body is larger than the caller allows.
     #[error("body size limit exceeded ({limit} bytes)")]
     BodyTooLarge { limit: u64 },
-}
-
-impl ClientError {
-    /// Whether retrying later may succeed (network trouble and timeouts, not bad settings).
-    pub fn is_transient(&self) -> bool {
-        matches!(self, ClientError::Transport(_) | ClientError::Timeout(_) | ClientError::OAuth2 { .. })
-    }
 }

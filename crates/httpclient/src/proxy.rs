@@ -140,10 +140,8 @@ fn parse_proxy_url(url: &str, headers: &[(String, String)]) -> Result<Proxy, Cli
     };
     let mut connect_headers = headers.to_vec();
     if let Some(userinfo) = userinfo {
-        let decoded: String = form_urlencoded::parse(format!("u={userinfo}").as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default();
+        // User info is percent-encoded (RFC 3986); `+` is a literal plus here.
+        let decoded = percent_encoding::percent_decode_str(userinfo).decode_utf8_lossy();
         connect_headers.push(("Proxy-Authorization".into(), format!("Basic {}", base64(decoded.as_bytes()))));
     }
     Ok(Proxy { address, connect_headers })
@@ -195,22 +193,10 @@ pub async fn tunnel(proxy: &Proxy, host: &str, port: u16) -> Result<TcpStream, C
     Ok(stream)
 }
 
-/// Standard base64 with padding (for `Basic` credentials).
+/// Standard base64 with padding, for `Basic` credentials.
 pub fn base64(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(input)
 }
 
 #[cfg(test)]

@@ -51,7 +51,7 @@ impl HttpClient {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         let mut resp = self.client.request(Method::POST, url, headers, body.into()).await.map_err(|e| match e {
             ClientError::Transport(m) => AttemptError::Transport(m),
-            ClientError::OAuth2 { .. } | ClientError::Timeout(_) => AttemptError::Transport(e.to_string()),
+            ClientError::OAuth2 { .. } => AttemptError::Transport(e.to_string()),
             // Never the URL itself: it may hold a secret (Slack's does).
             ClientError::Url { reason, .. } => AttemptError::Config(format!("invalid URL: {reason}")),
             other => AttemptError::Config(other.to_string()),
@@ -71,9 +71,9 @@ impl HttpClient {
 
 /// Reads a secret (URL, key, password) from a file, trimmed, as Alertmanager does at send time.
 pub fn read_secret_file(path: &str) -> Result<String, AttemptError> {
-    std::fs::read_to_string(path)
-        .map(|s| s.trim().to_string())
-        .map_err(|e| AttemptError::Config(format!("cannot read {path}: {e}")))
+    promconfig::secret::resolve(None, Some(path), "secret file")
+        .map(Option::unwrap_or_default)
+        .map_err(|e| AttemptError::Config(format!("cannot read {path}: {}", e.source)))
 }
 
 /// Alertmanager's `Retrier.Check`: 2xx succeeds; 5xx and `retry_codes` are retried; anything

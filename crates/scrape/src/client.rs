@@ -100,11 +100,6 @@ fn transport(url: &str, e: ClientError) -> FetchError {
     }
 }
 
-/// An error followed by its causes (see [`httpclient::error_chain`]).
-pub fn error_chain(e: &dyn std::error::Error) -> String {
-    httpclient::error_chain(e)
-}
-
 fn gunzip(raw: &[u8], limit: u64) -> Result<Vec<u8>, FetchError> {
     // Expositions compress about 5-10×: sizing the buffer up front avoids regrowing it.
     let guess = raw.len().saturating_mul(8).min(32 << 20);
