@@ -15,6 +15,7 @@ pub mod am_api;
 mod health;
 pub mod prom_api;
 mod remote_write;
+mod web_ui;
 pub mod websec;
 
 use std::net::SocketAddr;
@@ -207,7 +208,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     routes()
         .into_iter()
         .fold(Router::new(), |r, (path, method)| r.route(path, method))
-        .fallback(health::not_found)
+        .fallback(web_ui::serve)
         .with_state(state)
         .merge(prober)
         .merge(alertmanager)

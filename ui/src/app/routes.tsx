@@ -4,6 +4,9 @@ import type { ComponentType } from 'preact';
 import { HomePage } from '../pages/home';
 import { ExplorePage } from '../pages/explore';
 import { NotFoundPage } from '../pages/notfound';
+import { statusRoutes } from '../pages/status';
+import { alertingRoutes } from '../pages/alerting';
+import { dashboardRoutes } from '../dashboard';
 
 /** What a page receives: the path parameters and the query string. */
 export interface PageProps {
@@ -27,6 +30,9 @@ export const routes: RouteDef[] = [
   { path: '/explore', title: 'Explore', component: ExplorePage, nav: 'Explore' },
   // Prometheus's own UI path: bookmarks and links from Prometheus keep working.
   { path: '/graph', title: 'Explore', component: ExplorePage },
+  ...dashboardRoutes,
+  ...alertingRoutes,
+  ...statusRoutes,
 ];
 
 export { NotFoundPage };
