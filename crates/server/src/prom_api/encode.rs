@@ -64,7 +64,17 @@ fn string_list(out: &mut String, key: &str, items: &[String]) {
 }
 
 /// The success envelope of `/api/v1/query` and `/api/v1/query_range`.
-pub fn query_result(r: &QueryResult) -> String {
+/// Query statistics answered with `stats=all`, in Prometheus's field names (Grafana and
+/// Vigil's explore page show them).
+#[derive(Debug, Clone, Copy)]
+pub struct QueryStats {
+    /// Seconds waiting for a query slot.
+    pub queue_seconds: f64,
+    /// Seconds evaluating.
+    pub eval_seconds: f64,
+}
+
+pub fn query_result(r: &QueryResult, stats: Option<QueryStats>) -> String {
     let mut out = String::with_capacity(256);
     out.push_str("{\"status\":\"success\",\"data\":{\"resultType\":\"");
     out.push_str(r.value.kind().as_str());
@@ -111,6 +121,17 @@ pub fn query_result(r: &QueryResult) -> String {
             }
             out.push(']');
         }
+    }
+    if let Some(st) = stats {
+        use std::fmt::Write as _;
+        let total = st.queue_seconds + st.eval_seconds;
+        let _ = write!(
+            out,
+            ",\"stats\":{{\"timings\":{{\"evalTotalTime\":{e},\"resultSortTime\":0,\"queryPreparationTime\":0,\"innerEvalTime\":{e},\"execQueueTime\":{q},\"execTotalTime\":{total}}},\"samples\":{{\"totalQueryableSamples\":{n}}}}}",
+            e = st.eval_seconds,
+            q = st.queue_seconds,
+            n = r.samples_loaded,
+        );
     }
     out.push('}');
     string_list(&mut out, "warnings", &r.warnings);
@@ -167,7 +188,7 @@ mod tests {
             samples_loaded: 1,
         };
         assert_eq!(
-            query_result(&r),
+            query_result(&r, None),
             r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"up","job":"a\"b"},"value":[1,"1.5"]}]},"warnings":["w"]}"#
         );
     }

@@ -162,7 +162,8 @@ fn engine_for(state: &AppState, p: &Params) -> Result<promql::Engine, ApiError> 
 }
 
 /// Runs a query on the blocking pool once a concurrency slot is free.
-async fn run_query<F>(state: &Arc<AppState>, range: bool, f: F) -> Response
+/// With `want_stats` (the `stats` parameter), the answer carries Prometheus's `stats` object.
+async fn run_query<F>(state: &Arc<AppState>, range: bool, want_stats: bool, f: F) -> Response
 where
     F: FnOnce(&Db) -> Result<promql::QueryResult, QueryError> + Send + 'static,
 {
@@ -170,11 +171,16 @@ where
         Ok(db) => db,
         Err(e) => return e.into_response(),
     };
+    let queued = std::time::Instant::now();
     let Ok(_permit) = state.query.gate.acquire().await else {
         return query_error(QueryError::Canceled);
     };
     let started = std::time::Instant::now();
     let result = tokio::task::spawn_blocking(move || f(&db)).await;
+    let stats = want_stats.then(|| encode::QueryStats {
+        queue_seconds: started.duration_since(queued).as_secs_f64(),
+        eval_seconds: started.elapsed().as_secs_f64(),
+    });
     let m = &state.query.metrics;
     let hist = if range { &m.range_seconds } else { &m.instant_seconds };
     hist.observe(started.elapsed().as_secs_f64());
@@ -187,7 +193,7 @@ where
         Err(_) => m.outcome("internal").inc(),
     }
     match result {
-        Ok(Ok(r)) => json(StatusCode::OK, encode::query_result(&r)),
+        Ok(Ok(r)) => json(StatusCode::OK, encode::query_result(&r, stats)),
         Ok(Err(e)) => {
             if matches!(e, QueryError::Timeout { .. } | QueryError::TooManySamples { .. }) {
                 tracing::warn!(error = %e, "query stopped by a limit");
@@ -199,6 +205,12 @@ where
             query_error(QueryError::Execution("query evaluation aborted unexpectedly".into()))
         }
     }
+}
+
+/// Prometheus answers statistics for any non-empty `stats` parameter (`all` adds per-step
+/// samples there; Vigil answers the totals either way).
+fn wants_stats(p: &Params) -> bool {
+    p.get("stats").is_some_and(|s| !s.is_empty())
 }
 
 pub async fn query(
@@ -219,7 +231,7 @@ pub async fn query(
         Ok(e) => e,
         Err(r) => return r.into_response(),
     };
-    run_query(&state, false, move |db| engine.instant(db, &query, t)).await
+    run_query(&state, false, wants_stats(&p), move |db| engine.instant(db, &query, t)).await
 }
 
 pub async fn query_range(
@@ -257,7 +269,7 @@ pub async fn query_range(
         Ok(e) => e,
         Err(r) => return r.into_response(),
     };
-    run_query(&state, true, move |db| engine.range(db, &query, start, end, step)).await
+    run_query(&state, true, wants_stats(&p), move |db| engine.range(db, &query, start, end, step)).await
 }
 
 /// The matchers of every `match[]` parameter.
