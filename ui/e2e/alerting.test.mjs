@@ -48,11 +48,13 @@ const alerts = [
 ];
 
 async function postAlerts() {
+  // startsAt is given: without it Alertmanager (and Vigil) take endsAt as the start.
+  const startsAt = new Date(Date.now() - 120_000).toISOString();
   const endsAt = new Date(Date.now() + 3_600_000).toISOString();
   const r = await fetch(`${vigil.url}/api/v2/alerts`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(alerts.map((a) => ({ ...a, endsAt }))),
+    body: JSON.stringify(alerts.map((a) => ({ ...a, startsAt, endsAt }))),
   });
   assert.equal(r.status, 200, await r.text());
 }
@@ -282,6 +284,7 @@ test('/alerting/status shows status, receivers, the routing tree, time intervals
   await page.getByRole('button', { name: 'Preview' }).click();
   await page.waitForSelector('.preview-integration');
   assert.match(await page.locator('.preview-result').innerText(), /webhook/);
+  await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, 'alerting-status');
   assert.deepEqual(page.problems, []);
 });

@@ -37,12 +37,13 @@ before(async () => {
   const reload = await fetch(`${vigil.url}/-/reload`, { method: 'POST' });
   assert.equal(reload.status, 200, await reload.text());
   browser = await launchBrowser();
-  // Wait for the first scrape of the self target so the pages have data.
+  // Wait for the first scrape of both targets so the pages have data (they load once).
   const deadline = Date.now() + 20_000;
   for (;;) {
     const r = await (await fetch(`${vigil.url}/api/v1/targets`)).json();
-    if (r.data.activeTargets.some((t) => t.scrapePool === 'self' && t.health === 'up')) break;
-    if (Date.now() > deadline) throw new Error('self target never scraped');
+    const ts = r.data.activeTargets;
+    if (ts.some((t) => t.scrapePool === 'self' && t.health === 'up') && ts.some((t) => t.scrapePool === 'nothing-listens' && t.health === 'down')) break;
+    if (Date.now() > deadline) throw new Error(`targets never scraped: ${JSON.stringify(ts)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 });
@@ -75,6 +76,10 @@ test('/targets lists the self-scrape target as up and the dead one with its erro
   assert.match(page.url(), /health=unhealthy/);
   assert.equal(await page.locator('.pool[data-pool="nothing-listens"]').count(), 1);
   await screenshot(page, 'status-targets-unhealthy');
+  // Collapsing a pool is kept in the URL.
+  await page.locator('.pool[data-pool="nothing-listens"] .pool-toggle').click();
+  await page.waitForSelector('.pool[data-pool="nothing-listens"] table', { state: 'detached' });
+  assert.match(page.url(), /collapsed=nothing-listens/);
   assert.deepEqual(page.problems, []);
 });
 

@@ -45,7 +45,9 @@ export function AlertGroupsPage({ query }: PageProps) {
     <section class="page alerting-page">
       <PageHeader title="Alert groups" onReload={state.reload}>
         <a href={silencesUrl('active')}>Silences</a>
-        <a href="/alerting/silences/new">New silence</a>
+        <a href={filter.matchers.length ? `/alerting/silences/new?${new URLSearchParams({ filter: filterText })}` : '/alerting/silences/new'} title="A new silence, pre-filled with the filter's matchers">
+          New silence
+        </a>
       </PageHeader>
       <div class="card row filters">
         <input

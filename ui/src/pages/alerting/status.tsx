@@ -176,6 +176,15 @@ function TemplatePreview({ receivers }: { receivers: string[] }) {
   );
 }
 
+/** JSON bodies (webhook, Slack, PagerDuty) indented for reading; e-mail messages as they are. */
+function pretty(body: string): string {
+  try {
+    return JSON.stringify(JSON.parse(body), null, 2);
+  } catch {
+    return body;
+  }
+}
+
 function PreviewResult({ preview, errors }: { preview?: Preview; errors: string[] }) {
   return (
     <div class="preview-result">
@@ -205,7 +214,7 @@ function PreviewResult({ preview, errors }: { preview?: Preview; errors: string[
                   </tbody>
                 </table>
               )}
-              {i.body && <pre class="preview-body">{i.body}</pre>}
+              {i.body && <pre class="preview-body">{pretty(i.body)}</pre>}
             </div>
           ))}
         </>

@@ -22,12 +22,13 @@ export function TargetsPage({ query }: PageProps) {
   const state = useLoad(loadTargets);
   const health = query.get('health') ?? 'all';
   const search = query.get('search') ?? '';
-  const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
+  // Collapsed pools live in the URL too, so a link reproduces the view.
+  const collapsed = new Set((query.get('collapsed') ?? '').split(',').filter(Boolean));
   const toggle = (pool: string) => {
     const next = new Set(collapsed);
     if (next.has(pool)) next.delete(pool);
     else next.add(pool);
-    setCollapsed(next);
+    setQuery(withQuery(query, 'collapsed', [...next].sort().join(',')));
   };
   return (
     <section class="page targets-page">
@@ -112,6 +113,11 @@ function TargetRow({ target: t }: { target: ActiveTarget }) {
         <a href={t.scrapeUrl} target="_blank" rel="noreferrer">
           {t.scrapeUrl}
         </a>
+        {t.scrapeInterval && (
+          <div class="muted small">
+            every {t.scrapeInterval}, timeout {t.scrapeTimeout}
+          </div>
+        )}
       </td>
       <td>
         <span class={`badge ${t.health}`}>{t.health.toUpperCase()}</span>
