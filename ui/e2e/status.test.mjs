@@ -32,7 +32,7 @@ before(async () => {
   });
   writeFileSync(
     join(vigil.dir, 'prometheus.yml'),
-    `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - ${vigil.dir}/rules.yml\nscrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: ['127.0.0.1:${vigil.port}']\n  - job_name: nothing-listens\n    static_configs:\n      - targets: ['127.0.0.1:9']\n`,
+    `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - ${vigil.dir}/rules.yml\nscrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: ['127.0.0.1:${vigil.port}']\n  - job_name: nothing-listens\n    static_configs:\n      - targets: ['127.0.0.1:9', '127.0.0.1:10']\n    relabel_configs:\n      - source_labels: [__address__]\n        regex: '127.0.0.1:10'\n        action: drop\n`,
   );
   const reload = await fetch(`${vigil.url}/-/reload`, { method: 'POST' });
   assert.equal(reload.status, 200, await reload.text());
@@ -86,6 +86,10 @@ test('/targets lists the self-scrape target as up and the dead one with its erro
 test('/service-discovery shows discovered and target labels per pool', async () => {
   const page = await open('/service-discovery', '.sd-pool[data-pool="self"] tr.kept');
   assert.match(await page.locator('.sd-pool[data-pool="self"]').innerText(), /__metrics_path__/);
+  // The target relabelling dropped shows as dropped, with its discovered labels.
+  const dropped = page.locator('.sd-pool[data-pool="nothing-listens"] tr.dropped');
+  assert.equal(await dropped.count(), 1);
+  assert.match(await dropped.innerText(), /127\.0\.0\.1:10[\s\S]*Dropped/);
   await screenshot(page, 'status-service-discovery');
   assert.deepEqual(page.problems, []);
 });
@@ -147,4 +151,21 @@ test('/config shows the configuration text with a copy button', async () => {
   await page.getByText(/Copied|Copy failed/).waitFor();
   await screenshot(page, 'status-config');
   assert.deepEqual(page.problems, []);
+});
+
+test('status pages show loading and then the API error when a request fails', async () => {
+  const page = await newPage(browser);
+  let release;
+  const held = new Promise((r) => (release = r));
+  await page.route('**/api/v1/status/flags', async (route) => {
+    await held;
+    await route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ status: 'error', errorType: 'unavailable', error: 'storage is closing' }) });
+  });
+  await page.goto(vigil.url + '/flags');
+  await page.getByText('Loading…').waitFor();
+  release();
+  await page.locator('.error').waitFor();
+  assert.match(await page.locator('.error').innerText(), /storage is closing \(HTTP 503\)/);
+  await screenshot(page, 'status-flags-error');
+  assert.ok(page.problems.every((p) => /503/.test(p)), page.problems.join('\n'));
 });

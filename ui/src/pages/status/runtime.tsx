@@ -28,7 +28,7 @@ function show(key: string, v: string | number | boolean): string {
     const ms = parseTime(v);
     return ms === null ? v : `${formatTimestamp(ms)} (${relative(ms)})`;
   }
-  return String(v);
+  return v === '' ? '—' : String(v);
 }
 
 export function RuntimeStatusPage(_: PageProps) {
