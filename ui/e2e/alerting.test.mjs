@@ -33,7 +33,14 @@ time_intervals:
   - name: weekend
     time_intervals:
       - weekdays: [saturday, sunday]
+  - name: all-day
+    time_intervals:
+      - times: [{start_time: '00:00', end_time: '24:00'}]
 vigil:
+  recurring_silences:
+    - name: daily-maintenance
+      matchers: ['env="maintenance"']
+      time_intervals: [all-day]
   escalations:
     - name: ladder
       matchers: ['severity="critical"']
@@ -154,6 +161,7 @@ test('a silence is created from an alert with a preview, seen by amtool, then ex
   await card.waitFor();
   assert.match(await card.innerText(), /alertname=~"E2EDisk\.\*"/);
   assert.match(await card.innerText(), /e2e-tester/);
+  await card.getByText('1 alert silenced').waitFor();
   await screenshot(page, 'alerting-silences-active');
 
   const listed = amtoolSilences(false);
@@ -166,6 +174,15 @@ test('a silence is created from an alert with a preview, seen by amtool, then ex
   // The silenced alert leaves the default groups view.
   const groups = await api('/api/v2/alerts/groups?silenced=false');
   assert.ok(!groups.some((g) => g.alerts.some((a) => a.labels.alertname === 'E2EDiskFull')));
+
+  // With "Show silenced", the groups page shows the alert as suppressed, linking the silence.
+  const groupsPage = await newPage(browser);
+  await groupsPage.goto(vigil.url + '/alerting?silenced=true');
+  const suppressed = groupsPage.locator('.alert-group[data-alertname="E2EDiskFull"] .alert-item');
+  await suppressed.locator('.badge.suppressed').waitFor();
+  assert.match(await suppressed.innerText(), new RegExp(`Silenced by ${id}`));
+  await screenshot(groupsPage, 'alerting-groups-silenced');
+  assert.deepEqual(groupsPage.problems, []);
 
   // Expire it from the page.
   await card.getByRole('button', { name: 'Expire' }).click();
@@ -280,6 +297,9 @@ test('/alerting/status shows status, receivers, the routing tree, time intervals
   assert.match(tree, /severity="critical"[\s\S]*pager/);
   assert.match(await page.locator('.receivers').innerText(), /lead/);
   assert.match(await page.locator('.time-intervals').innerText(), /weekend/);
+  assert.match(await page.locator('.time-intervals').innerText(), /times: 00:00–24:00/);
+  // The recurring silence, read from the silence Vigil materialized for today's window.
+  assert.match(await page.locator('.recurring').innerText(), /daily-maintenance[\s\S]*env="maintenance"[\s\S]*active/);
   await page.selectOption('#pv-receiver', 'team-hook');
   await page.getByRole('button', { name: 'Preview' }).click();
   await page.waitForSelector('.preview-integration');

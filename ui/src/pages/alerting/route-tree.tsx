@@ -107,8 +107,15 @@ export function TimeIntervals({ config }: { config: Obj }) {
 function describeInterval(spec: Yaml): string {
   if (!isObj(spec)) return String(spec);
   return Object.entries(spec)
-    .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.map((x) => (isObj(x) ? Object.values(x).join('–') : String(x))).join(', ') : String(v)}`)
+    .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.map(describeRange).join(', ') : String(v)}`)
     .join('; ');
+}
+
+/** `{start_time, end_time}` as `start–end` whatever order the keys come in; other items as text. */
+function describeRange(x: Yaml): string {
+  if (!isObj(x)) return String(x);
+  if ('start_time' in x || 'end_time' in x) return `${String(x.start_time ?? '')}–${String(x.end_time ?? '')}`;
+  return Object.values(x).map(String).join('–');
 }
 
 export { isObj };

@@ -8,7 +8,10 @@ import { formatTimestamp } from '../../lib/time';
 import { LoadState, PageHeader, When, errorText, parseTime, useLoad, withQuery } from '../status/common';
 import { editSilenceUrl } from './links';
 import { formatMatcher } from './matchers';
-import type { Silence } from './types';
+import type { Alert, Silence } from './types';
+
+/** Prefix of `createdBy` on the silences Vigil materializes from `vigil.recurring_silences`. */
+export const RECURRING_PREFIX = 'vigil:recurring/';
 
 const TABS = ['active', 'pending', 'expired'] as const;
 
@@ -31,9 +34,16 @@ export function SilencesPage({ query }: PageProps) {
   const tab = (query.get('tab') ?? 'active') as (typeof TABS)[number];
   const highlight = query.get('id') ?? '';
   const state = useLoad(() => json<Silence[]>('/api/v2/silences'));
+  // Which alerts each silence mutes, as the alert manager says (status.silencedBy).
+  const alerts = useLoad(() => json<Alert[]>('/api/v2/alerts?active=true&silenced=true&inhibited=true'));
+  const silencedCount = (id: string) => (alerts.data ?? []).filter((a) => a.status.silencedBy.includes(id)).length;
+  const reload = () => {
+    state.reload();
+    alerts.reload();
+  };
   return (
     <section class="page silences-page">
-      <PageHeader title="Silences" onReload={state.reload}>
+      <PageHeader title="Silences" onReload={reload}>
         <a href="/alerting">Alert groups</a>
         <a class="button-link" href="/alerting/silences/new">
           New silence
@@ -53,7 +63,7 @@ export function SilencesPage({ query }: PageProps) {
                 ))}
               </div>
               {shown.length ? (
-                shown.map((s) => <SilenceCard key={s.id} silence={s} highlighted={s.id === highlight} onChange={state.reload} />)
+                shown.map((s) => <SilenceCard key={s.id} silence={s} highlighted={s.id === highlight} silenced={alerts.data ? silencedCount(s.id) : null} onChange={reload} />)
               ) : (
                 <p class="muted empty">No {tab} silences.</p>
               )}
@@ -65,7 +75,7 @@ export function SilencesPage({ query }: PageProps) {
   );
 }
 
-function SilenceCard({ silence: s, highlighted, onChange }: { silence: Silence; highlighted: boolean; onChange: () => void }) {
+function SilenceCard({ silence: s, highlighted, silenced, onChange }: { silence: Silence; highlighted: boolean; silenced: number | null; onChange: () => void }) {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const expire = async () => {
@@ -92,6 +102,8 @@ function SilenceCard({ silence: s, highlighted, onChange }: { silence: Silence; 
             </span>
           ))}
         </span>
+        {s.createdBy.startsWith(RECURRING_PREFIX) && <span class="badge" title="Materialized from vigil.recurring_silences">recurring</span>}
+        {s.status.state === 'active' && silenced !== null && <span class="muted silenced-count">{silenced === 1 ? '1 alert silenced' : `${silenced} alerts silenced`}</span>}
         <span class={`badge ${s.status.state}`}>{s.status.state}</span>
         <a class="button-link" href={editSilenceUrl(s.id)}>
           {s.status.state === 'expired' ? 'Recreate' : 'Edit'}

@@ -8,12 +8,15 @@ import { LoadState, PageHeader, errorText, parseTime, relative, useLoad } from '
 import { CopyableText } from '../status/config';
 import { parseMatchers } from './matchers';
 import { RouteTree, TimeIntervals, isObj } from './route-tree';
-import type { AmStatus } from './types';
+import { RECURRING_PREFIX } from './silences';
+import type { AmStatus, Silence } from './types';
+import { formatMatcher } from './matchers';
+import { silencesUrl } from './links';
 import { parseYaml, type Yaml } from './yaml';
 
-async function loadStatus(): Promise<{ status: AmStatus; receivers: string[] }> {
-  const [status, receivers] = await Promise.all([json<AmStatus>('/api/v2/status'), json<{ name: string }[]>('/api/v2/receivers')]);
-  return { status, receivers: receivers.map((r) => r.name) };
+async function loadStatus(): Promise<{ status: AmStatus; receivers: string[]; silences: Silence[] }> {
+  const [status, receivers, silences] = await Promise.all([json<AmStatus>('/api/v2/status'), json<{ name: string }[]>('/api/v2/receivers'), json<Silence[]>('/api/v2/silences')]);
+  return { status, receivers: receivers.map((r) => r.name), silences };
 }
 
 /** The configuration parsed, or why it could not be (the text still shows). */
@@ -32,7 +35,7 @@ export function AlertmanagerStatusPage(_: PageProps) {
     <section class="page am-status-page">
       <PageHeader title="Alert manager status" onReload={state.reload} />
       <LoadState state={state}>
-        {({ status, receivers }) => {
+        {({ status, receivers, silences }) => {
           const { config, error } = readConfig(status.config?.original ?? '');
           const started = parseTime(status.uptime);
           return (
@@ -65,6 +68,7 @@ export function AlertmanagerStatusPage(_: PageProps) {
                 <h2>Time intervals</h2>
                 {config ? <TimeIntervals config={config} /> : <p class="muted">—</p>}
               </div>
+              <RecurringSilences silences={silences} />
               <TemplatePreview receivers={receivers} />
               <h2>Configuration</h2>
               {status.config?.original ? <CopyableText text={status.config.original} label="As loaded" /> : <p class="muted">No configuration file: the built-in default is in use.</p>}
@@ -73,6 +77,53 @@ export function AlertmanagerStatusPage(_: PageProps) {
         }}
       </LoadState>
     </section>
+  );
+}
+
+/**
+ * Recurring silences: the status API hides the `vigil:` config section (amtool would not
+ * understand it), so they are read from the silences Vigil materialized for their windows.
+ */
+function RecurringSilences({ silences }: { silences: Silence[] }) {
+  const byName = new Map<string, Silence[]>();
+  for (const s of silences.filter((x) => x.createdBy.startsWith(RECURRING_PREFIX))) {
+    const name = s.createdBy.slice(RECURRING_PREFIX.length);
+    byName.set(name, [...(byName.get(name) ?? []), s]);
+  }
+  return (
+    <div class="card recurring">
+      <h2>Recurring silences</h2>
+      {byName.size ? (
+        <table class="data">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Matchers</th>
+              <th>Latest window</th>
+            </tr>
+          </thead>
+          <tbody>
+            {[...byName.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, list]) => {
+              const latest = list.reduce((a, b) => (Date.parse(a.startsAt) > Date.parse(b.startsAt) ? a : b));
+              return (
+                <tr key={name}>
+                  <td class="mono">{name}</td>
+                  <td class="labels">{latest.matchers.map((m) => <span class="badge" key={formatMatcher(m)}>{formatMatcher(m)}</span>)}</td>
+                  <td>
+                    <a href={silencesUrl(latest.status.state, latest.id)}>
+                      {formatTimestamp(Date.parse(latest.startsAt))} – {formatTimestamp(Date.parse(latest.endsAt))}
+                    </a>{' '}
+                    <span class={`badge ${latest.status.state}`}>{latest.status.state}</span>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      ) : (
+        <p class="muted">No recurring silence has had a window yet (they are configured under vigil.recurring_silences and appear here once a window starts).</p>
+      )}
+    </div>
   );
 }
 
