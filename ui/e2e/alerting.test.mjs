@@ -251,6 +251,7 @@ test('a group is acknowledged from the page, listed by the acks API with its com
   await group.locator('#ack-by').fill('alice');
   await group.locator('#ack-comment').fill('looking into the latency');
   await group.locator('#ack-expiry').fill('2h');
+  await screenshot(page, 'alerting-ack-form');
   await group.getByRole('button', { name: 'Save acknowledgement' }).click();
   await group.locator('.ack-box.acked').waitFor();
   assert.match(await group.locator('.ack-box').innerText(), /alice/);

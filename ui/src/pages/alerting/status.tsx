@@ -150,13 +150,17 @@ interface Preview {
 async function runPreview(body: object): Promise<{ preview?: Preview; errors: string[] }> {
   const resp = await request('/api/vigil/v1/alertmanager/preview', { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
   const text = await resp.text();
-  let data: any;
+  let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
     throw new Error(`preview answered ${resp.status}: ${text}`);
   }
-  if (resp.status === 422) return { preview: data.preview as Preview, errors: (data.errors as string[]) ?? [] };
+  if (resp.status === 422) {
+    const partial = data as { preview?: Preview; errors?: string[] };
+    return { preview: partial.preview, errors: partial.errors ?? [] };
+  }
+  // Refusals come as a JSON string, as Alertmanager answers errors.
   if (!resp.ok) throw new Error(`${typeof data === 'string' ? data : text} (HTTP ${resp.status})`);
   return { preview: data as Preview, errors: [] };
 }
