@@ -319,3 +319,23 @@ test('empty lists say so', async () => {
   await screenshot(page, 'alerting-silences-empty');
   assert.deepEqual(page.problems, []);
 });
+
+test('the silence editor shows the API refusal and keeps the form', async () => {
+  const page = await newPage(browser);
+  await page.route('**/api/v2/silences', (route) =>
+    route.request().method() === 'POST'
+      ? route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify('silence invalid: comment is too long for this test') })
+      : route.continue(),
+  );
+  await page.goto(vigil.url + '/alerting/silences/new?filter=' + encodeURIComponent('{alertname="E2EHighLatency"}'));
+  await page.waitForSelector('.affected-list');
+  await page.fill('#silence-by', 'e2e-tester');
+  await page.fill('#silence-comment', 'refused');
+  await page.getByRole('button', { name: 'Create silence' }).click();
+  await page.locator('.save-error').waitFor();
+  assert.match(await page.locator('.save-error').innerText(), /comment is too long for this test \(HTTP 400\)/);
+  assert.equal(await page.inputValue('input[aria-label="Matcher 1 value"]'), 'E2EHighLatency');
+  assert.match(page.url(), /silences\/new/);
+  await screenshot(page, 'alerting-silence-save-error');
+  assert.ok(page.problems.every((p) => /400/.test(p)), page.problems.join('\n'));
+});

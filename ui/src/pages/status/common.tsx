@@ -48,9 +48,22 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []): Loaded
 
 /** A readable message for anything a request can throw. */
 export function errorText(e: unknown): string {
-  if (e instanceof ApiError) return e.status ? `${e.message} (HTTP ${e.status})` : e.message;
+  if (e instanceof ApiError) return e.status ? `${unquoteJson(e.message)} (HTTP ${e.status})` : e.message;
   if (e instanceof Error) return e.message;
   return String(e);
+}
+
+/** Alertmanager's API answers errors as a bare JSON string (`"bad matcher"`): show it unquoted. */
+function unquoteJson(msg: string): string {
+  const t = msg.trim();
+  if (t.length >= 2 && t.startsWith('"') && t.endsWith('"')) {
+    try {
+      return String(JSON.parse(t));
+    } catch {
+      return msg;
+    }
+  }
+  return msg;
 }
 
 /** Loading and error states in one place: children render only once data is there. */
