@@ -122,6 +122,10 @@ export interface Panel {
   datasource?: DatasourceRef;
   description?: string;
   transparent?: boolean;
+  /** Panel-level relative time (`1h`) and shift (`1d`), overriding the dashboard's range. */
+  timeFrom?: string;
+  timeShift?: string;
+  hideTimeOverride?: boolean;
   links: PanelLink[];
   /** Panel-type-specific leftovers the migration did not translate (kept for renderers). */
   legacy?: Record<string, unknown>;

@@ -1,0 +1,190 @@
+// Template interpolation: replacing `$var`, `${var}`, `${var:format}` and `[[var]]` in
+// queries, titles and links with the variables' current values, formatted the way Grafana
+// formats them, so dashboard queries reach Prometheus exactly as Grafana would send them.
+
+import { escapeRegex } from './regex';
+import type { Variable } from './types';
+
+/** A variable's value as interpolation sees it: one string or several. */
+export type VariableValue = string | string[];
+
+/** What interpolation needs to know about a variable (a subset of `Variable`). */
+export interface InterpolationVariable {
+  name: string;
+  value: VariableValue;
+  text?: VariableValue;
+  multi?: boolean;
+  includeAll?: boolean;
+  allValue?: string | null;
+  /** Option values, used when the value is `$__all` and no allValue is set. */
+  options?: string[];
+}
+
+/**
+ * A formatter for one variable's value: a format id (`regex`, `csv`, `prometheus`…) or a
+ * function, as datasources pass to Grafana's `templateSrv.replace`.
+ */
+export type MultiFormat = string | ((value: VariableValue, variable: InterpolationVariable) => string);
+
+export interface InterpolationContext {
+  /** Dashboard variables (their `current` is used) or plain descriptions. */
+  variables?: readonly (Variable | InterpolationVariable)[];
+  /** Built-ins (`__interval`, `__rate_interval`, `__range`, `__from`, `__dashboard`…), raw. */
+  builtins?: Record<string, string | number>;
+  /** Panel-repeat scoped values; they win over dashboard variables. */
+  scoped?: Record<string, VariableValue | { value: VariableValue; text?: VariableValue }>;
+}
+
+export const ALL_VALUE = '$__all';
+export const ALL_TEXT = 'All';
+
+/** Grafana's variable syntaxes: `$name`, `[[name(:fmt)]]`, `${name(.field)(:fmt)}`. */
+const VARIABLE_PATTERN = /\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\$\{(\w+)(?:\.([^:^}]+))?(?::([^}]+))?\}/g;
+
+function isFullVariable(v: Variable | InterpolationVariable): v is Variable {
+  return 'current' in v && 'type' in v;
+}
+
+/** Turns a dashboard variable into what interpolation needs. */
+export function toInterpolationVariable(v: Variable): InterpolationVariable {
+  return {
+    name: v.name,
+    value: v.type === 'constant' && (v.current.value === '' || v.current.value === undefined) && typeof v.query === 'string' ? v.query : v.current.value,
+    text: v.current.text,
+    multi: v.multi,
+    includeAll: v.includeAll,
+    allValue: v.allValue,
+    options: v.options.map((o) => o.value).filter((o) => o !== ALL_VALUE),
+  };
+}
+
+function isAll(value: VariableValue): boolean {
+  return value === ALL_VALUE || (Array.isArray(value) && value.includes(ALL_VALUE));
+}
+
+/** Escapes for a single-valued Prometheus variable inside a label value (classic rule). */
+export function prometheusRegularEscape(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/'/g, "\\\\'");
+}
+
+/**
+ * Escapes for a multi-value / All Prometheus variable inside a `=~"…"` regex: regex
+ * metacharacters get a double backslash because the PromQL string literal eats one.
+ */
+export function prometheusSpecialRegexEscape(value: string): string {
+  return value.replace(/\\/g, '\\\\\\\\').replace(/[$^*{}[\]+?.()|]/g, '\\\\$&');
+}
+
+/**
+ * The Prometheus datasource's formatter: single-valued variables are escaped for a label
+ * value; multi/All variables become `(a|b)` of regex-escaped values (one value: no parens).
+ */
+export function prometheusFormat(value: VariableValue, variable: InterpolationVariable): string {
+  if (!variable.multi && !variable.includeAll) {
+    return prometheusRegularEscape(Array.isArray(value) ? value.join(',') : value);
+  }
+  if (typeof value === 'string') return prometheusSpecialRegexEscape(value);
+  const escaped = value.map(prometheusSpecialRegexEscape);
+  return escaped.length === 1 ? escaped[0] : `(${escaped.join('|')})`;
+}
+
+/** RFC 3986 encoding: encodeURIComponent plus `!'()*`. */
+function encodeStrict(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+}
+
+function luceneEscape(s: string): string {
+  return s.replace(/([!*+\-=<>\s&|()[\]{}^~?:\\/"])/g, '\\$1');
+}
+
+const list = (v: VariableValue): string[] => (Array.isArray(v) ? v : [v]);
+
+/** The named formats of `${var:format}`, one function each. */
+export const FORMATS: Record<string, (value: VariableValue, variable: InterpolationVariable) => string> = {
+  regex: (v) => (typeof v === 'string' ? escapeRegex(v) : v.length === 1 ? escapeRegex(v[0]) : `(${v.map(escapeRegex).join('|')})`),
+  pipe: (v) => list(v).join('|'),
+  csv: (v) => list(v).join(','),
+  json: (v) => JSON.stringify(v),
+  glob: (v) => (Array.isArray(v) && v.length > 1 ? `{${v.join(',')}}` : list(v).join(',')),
+  raw: (v) => list(v).join(','),
+  text: (v, variable) => {
+    const t = variable.text ?? v;
+    return list(t).join(' + ');
+  },
+  queryparam: (v, variable) => list(v).map((x) => `var-${encodeStrict(variable.name)}=${encodeStrict(x)}`).join('&'),
+  doublequote: (v) => list(v).map((x) => `"${x.replace(/"/g, '\\"')}"`).join(','),
+  singlequote: (v) => list(v).map((x) => `'${x.replace(/'/g, "\\'")}'`).join(','),
+  sqlstring: (v) => list(v).map((x) => `'${x.replace(/'/g, "''")}'`).join(','),
+  lucene: (v) => {
+    if (typeof v === 'string') return luceneEscape(v);
+    if (v.length === 1) return luceneEscape(v[0]);
+    return `(${v.map((x) => `"${luceneEscape(x)}"`).join(' OR ')})`;
+  },
+  percentencode: (v) => (Array.isArray(v) && v.length > 1 ? encodeStrict(`{${v.join(',')}}`) : encodeStrict(list(v).join(','))),
+  distributed: (v, variable) => {
+    const vals = list(v);
+    return vals.map((x, i) => (i === 0 ? x : `${variable.name}=${x}`)).join(',');
+  },
+  prometheus: prometheusFormat,
+};
+
+function lookupVariable(name: string, ctx: InterpolationContext): InterpolationVariable | null {
+  const scoped = ctx.scoped?.[name];
+  if (scoped !== undefined) {
+    if (typeof scoped === 'string' || Array.isArray(scoped)) return { name, value: scoped };
+    return { name, value: scoped.value, text: scoped.text };
+  }
+  for (const v of ctx.variables ?? []) {
+    if (v.name !== name) continue;
+    return isFullVariable(v) ? toInterpolationVariable(v) : v;
+  }
+  return null;
+}
+
+function applyFormat(value: VariableValue, variable: InterpolationVariable, format: MultiFormat | undefined): string {
+  if (typeof format === 'function') return format(value, variable);
+  const name = format ? format.split(':')[0] : 'glob';
+  const fn = FORMATS[name] ?? FORMATS.glob;
+  return fn(value, variable);
+}
+
+/**
+ * Replaces variables in `text`. An explicit `${var:format}` / `[[var:format]]` wins over
+ * `formatForMulti` (the datasource's default; Grafana's default is `glob`). `$__all` becomes
+ * the variable's `allValue` verbatim (except for the `text`/`percentencode` formats) or all
+ * option values. Unknown variables are left as written.
+ */
+export function interpolate(text: string, ctx: InterpolationContext, formatForMulti?: MultiFormat): string {
+  if (!text || !text.includes('$') && !text.includes('[[')) return text;
+  return text.replace(VARIABLE_PATTERN, (match, dollar?: string, bracket?: string, bracketFmt?: string, braced?: string, _field?: string, bracedFmt?: string) => {
+    const name = dollar ?? bracket ?? braced ?? '';
+    const format: MultiFormat | undefined = bracketFmt ?? bracedFmt ?? formatForMulti;
+    const builtin = ctx.builtins?.[name];
+    if (builtin !== undefined && ctx.scoped?.[name] === undefined) return String(builtin);
+    const variable = lookupVariable(name, ctx);
+    if (!variable) return match;
+    let value = variable.value;
+    let textValue = variable.text;
+    if (isAll(value)) {
+      textValue = ALL_TEXT;
+      const explicit = bracketFmt ?? bracedFmt;
+      if (variable.allValue) {
+        if (explicit !== 'text' && explicit !== 'percentencode') return variable.allValue;
+        value = variable.allValue;
+      } else {
+        value = variable.options ?? [];
+      }
+    }
+    return applyFormat(value, { ...variable, text: textValue }, format);
+  });
+}
+
+/** The variable names a text refers to (built-ins included), in order of first use. */
+export function referencedVariables(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(VARIABLE_PATTERN)) {
+    const name = m[1] ?? m[2] ?? m[4];
+    if (name && !out.includes(name)) out.push(name);
+  }
+  return out;
+}
