@@ -258,7 +258,15 @@ function strip(p: Panel & { hasGridPos?: boolean }): Panel {
 
 /** Old `rows[]` dashboards: each row's panels placed on the grid, Grafana's migration. */
 function convertRows(rows: Json[], ids: Ids, warnings: string[]): Panel[] {
-  for (const row of rows) for (const p of arr(row.panels)) ids.reserve(obj(p).id);
+  let maxId = 0;
+  for (const row of rows) {
+    for (const p of arr(row.panels)) {
+      ids.reserve(obj(p).id);
+      maxId = Math.max(maxId, num(obj(p).id) ?? 0);
+    }
+  }
+  // Like Grafana, row panels are numbered after the highest panel id.
+  let nextRowId = Math.floor(maxId) + 1;
   const showRows = rows.some((r) => r.collapse === true || r.showTitle === true || !!optStr(r.repeat));
   const out: Panel[] = [];
   let y = 0;
@@ -268,7 +276,7 @@ function convertRows(rows: Json[], ids: Ids, warnings: string[]): Panel[] {
     let rowPanel: Panel | undefined;
     if (showRows) {
       rowPanel = {
-        id: ids.fresh(),
+        id: ids.claim(nextRowId++),
         type: 'row',
         title: str(row.title),
         gridPos: { x: 0, y, w: GRID_COLUMNS, h: 1 },
