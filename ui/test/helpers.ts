@@ -1,10 +1,9 @@
 // Shared helpers of the dashboard model tests: fixture loading and grid checks.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { GridPos, Panel } from '../src/dashboard/model';
 
 export function fixture(name: string): unknown {
-  return JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8'));
+  return JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
 }
 
 export function overlapping(panels: Panel[]): [Panel, Panel][] {
