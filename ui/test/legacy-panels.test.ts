@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { migrateGraph, migrateSinglestat, normalizeDashboard, singlestatThresholds } from '../src/dashboard/model';
+import { migrateGraph, migrateSinglestat, normalizeDashboard, resolveFieldConfig, singlestatThresholds } from '../src/dashboard/model';
 
 describe('graph → timeseries', () => {
   const graph = {
@@ -91,9 +91,30 @@ describe('graph → timeseries', () => {
     expect(dashed.properties).toEqual([{ id: 'custom.lineStyle', value: { fill: 'dash', dash: [4, 2] } }]);
   });
 
-  it('turns aliasColors into byName colour overrides after the series overrides', () => {
-    const last = m.fieldConfig.overrides[m.fieldConfig.overrides.length - 1];
-    expect(last).toEqual({ matcher: { id: 'byName', options: 'total' }, properties: [{ id: 'color', value: { mode: 'fixed', fixedColor: 'purple' } }] });
+  it('puts aliasColors first, so a series override colour wins', () => {
+    expect(m.fieldConfig.overrides[0]).toEqual({ matcher: { id: 'byName', options: 'total' }, properties: [{ id: 'color', value: { mode: 'fixed', fixedColor: 'purple' } }] });
+    const both = migrateGraph({ aliasColors: { a: 'blue' }, seriesOverrides: [{ alias: 'a', color: 'red' }] });
+    expect(resolveFieldConfig(both.fieldConfig, { name: 'a' }).color).toEqual({ mode: 'fixed', fixedColor: 'red' });
+  });
+
+  it('bars are solid, lines:false hides the line, pointradius sizes points', () => {
+    const g = migrateGraph({ bars: true, fill: 1, points: true, pointradius: 3, seriesOverrides: [{ alias: 'x', lines: false, pointradius: 1 }] });
+    expect(g.fieldConfig.defaults.custom).toMatchObject({ drawStyle: 'bars', fillOpacity: 100, showPoints: 'always', pointSize: 8 });
+    expect(g.fieldConfig.overrides[0].properties).toEqual([
+      { id: 'custom.lineWidth', value: 0 },
+      { id: 'custom.pointSize', value: 4 },
+    ]);
+    expect(migrateGraph({ lines: false, points: true }).fieldConfig.defaults.custom?.drawStyle).toBe('points');
+  });
+
+  it('colours below an "lt" threshold', () => {
+    const g = migrateGraph({ thresholds: [{ value: 5, op: 'lt', colorMode: 'critical', fill: true, line: false }, { value: 90, op: 'gt', colorMode: 'warning', fill: true, line: false }] });
+    expect(g.fieldConfig.defaults.thresholds?.steps).toEqual([
+      { value: null, color: 'red' },
+      { value: 5, color: 'transparent' },
+      { value: 90, color: 'orange' },
+    ]);
+    expect(g.fieldConfig.defaults.custom?.thresholdsStyle).toEqual({ mode: 'area' });
   });
 
   it('turns threshold lines into sorted steps with a style', () => {

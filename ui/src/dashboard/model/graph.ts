@@ -55,17 +55,17 @@ function axisConfig(axis: Json, decimals: number | undefined): { config: FieldCo
   const d = decimals ?? num(axis.decimals);
   if (d !== undefined) config.decimals = d;
   const logBase = num(axis.logBase);
-  if (logBase !== undefined && logBase !== 1) custom.scaleDistribution = { type: 'log', log: logBase };
+  // The time series panel offers log 2 and log 10 only; other bases stay linear.
+  if (logBase === 2 || logBase === 10) custom.scaleDistribution = { type: 'log', log: logBase };
   const label = optStr(axis.label);
   if (label) custom.axisLabel = label;
   if (axis.show === false) custom.axisPlacement = 'hidden';
   return { config, custom };
 }
 
-function drawStyle(lines: boolean, bars: boolean, points: boolean): string {
+function drawStyle(lines: boolean, bars: boolean): string {
   if (bars) return 'bars';
-  if (!lines && points) return 'points';
-  return 'line';
+  return lines ? 'line' : 'points';
 }
 
 /** The old threshold lines/areas as threshold steps plus a display style. */
@@ -85,21 +85,23 @@ function migrateThresholds(list: unknown[]): { steps: ThresholdStep[]; style: st
     }
   };
   items.sort((a, b) => (num(a.value) ?? 0) - (num(b.value) ?? 0));
-  const steps: ThresholdStep[] = [{ value: null, color: 'transparent' }];
-  for (const t of items) {
+  const steps: ThresholdStep[] = [];
+  items.forEach((t, i) => {
     const v = num(t.value) ?? 0;
+    const next = items[i + 1];
     if (t.op === 'lt') {
-      // Below the value is coloured: the region before it takes the colour.
-      steps[steps.length - 1] = { ...steps[steps.length - 1], color: colorOf(t) };
-      steps.push({ value: v, color: 'transparent' });
+      // Everything below the value is coloured: the base takes the colour, and from the
+      // value on comes the next "lt" colour or nothing.
+      if (steps.length === 0) steps.push({ value: null, color: colorOf(t) });
+      steps.push({ value: v, color: next && next.op === 'lt' ? colorOf(next) : 'transparent' });
     } else {
       steps.push({ value: v, color: colorOf(t) });
     }
-  }
-  const anyFill = items.some((t) => t.fill !== false);
-  const anyLine = items.some((t) => t.line !== false);
-  const style = anyFill && anyLine ? 'line+area' : anyFill ? 'area' : 'line';
-  return { steps, style };
+  });
+  if (steps.length && steps[0].value !== null) steps.unshift({ value: null, color: 'transparent' });
+  const anyFill = items.some((t) => t.fill === true);
+  const anyLine = items.some((t) => t.line === true);
+  return { steps, style: anyFill && anyLine ? 'line+area' : anyFill ? 'area' : 'line' };
 }
 
 function fillOpacity(fill: unknown): number | undefined {
@@ -121,27 +123,33 @@ function overrideProperties(o: Json, rightAxis: Json, panel: Json): OverrideProp
     if (right.custom.axisLabel) props.push({ id: 'custom.axisLabel', value: right.custom.axisLabel });
     if (right.custom.scaleDistribution) props.push({ id: 'custom.scaleDistribution', value: right.custom.scaleDistribution });
   }
-  if (typeof o.bars === 'boolean' || typeof o.lines === 'boolean' || typeof o.points === 'boolean') {
-    const lines = bool(o.lines, bool(panel.lines, true));
-    const bars = bool(o.bars, bool(panel.bars));
-    const points = bool(o.points, bool(panel.points));
-    props.push({ id: 'custom.drawStyle', value: drawStyle(lines, bars, points) });
-    if (typeof o.points === 'boolean') props.push({ id: 'custom.showPoints', value: o.points ? 'always' : 'never' });
+  if (typeof o.bars === 'boolean') {
+    props.push({ id: 'custom.drawStyle', value: o.bars ? 'bars' : 'line' });
+    if (o.bars) props.push({ id: 'custom.fillOpacity', value: 100 });
   }
+  if (o.lines === false) props.push({ id: 'custom.lineWidth', value: 0 });
+  if (typeof o.points === 'boolean') props.push({ id: 'custom.showPoints', value: o.points ? 'always' : 'never' });
   const fill = fillOpacity(o.fill);
   if (fill !== undefined) props.push({ id: 'custom.fillOpacity', value: fill });
+  const gradient = num(o.fillGradient);
+  if (gradient) {
+    props.push({ id: 'custom.gradientMode', value: 'opacity' });
+    props.push({ id: 'custom.fillOpacity', value: gradient * 10 });
+  }
+  if (typeof o.fillBelowTo === 'string') props.push({ id: 'custom.fillBelowTo', value: o.fillBelowTo });
   const lw = num(o.linewidth);
   if (lw !== undefined) props.push({ id: 'custom.lineWidth', value: lw });
   const pr = num(o.pointradius);
-  if (pr !== undefined) props.push({ id: 'custom.pointSize', value: pr * 2 + 1 });
+  if (pr !== undefined) props.push({ id: 'custom.pointSize', value: 2 + pr * 2 });
   if (typeof o.stack === 'boolean' || typeof o.stack === 'string' || typeof o.stack === 'number') {
     const on = o.stack !== false;
     const group = typeof o.stack === 'boolean' ? 'A' : String(o.stack);
     props.push({ id: 'custom.stacking', value: on ? { mode: panel.percentage ? 'percent' : 'normal', group } : { mode: 'none', group: 'A' } });
   }
   if (typeof o.steppedLine === 'boolean') props.push({ id: 'custom.lineInterpolation', value: o.steppedLine ? 'stepAfter' : 'linear' });
-  if (o.dashes === true) {
-    props.push({ id: 'custom.lineStyle', value: { fill: 'dash', dash: [num(o.dashLength) ?? num(panel.dashLength) ?? 10, num(o.spaceLength) ?? num(panel.spaceLength) ?? 10] } });
+  if (o.dashes !== undefined || o.dashLength !== undefined || o.spaceLength !== undefined) {
+    const dashed = typeof o.dashes === 'boolean' ? o.dashes : panel.dashes === true;
+    props.push({ id: 'custom.lineStyle', value: { fill: dashed ? 'dash' : 'solid', dash: [num(o.dashLength) ?? num(panel.dashLength) ?? 10, num(o.spaceLength) ?? num(panel.spaceLength) ?? 10] } });
   }
   if (o.legend === false || o.hideTooltip === true) {
     props.push({ id: 'custom.hideFrom', value: { legend: o.legend === false, tooltip: o.hideTooltip === true, viz: false } });
@@ -163,19 +171,27 @@ export function migrateGraph(panel: Json): GraphMigration {
   const lines = bool(panel.lines, true);
   const bars = bool(panel.bars);
   const points = bool(panel.points);
+  const style = drawStyle(lines, bars);
+  const hasFillBelowTo = arr(panel.seriesOverrides).some((o) => typeof obj(o).fillBelowTo === 'string');
+  const gradient = num(panel.fillGradient) ?? 0;
+  let opacity = fillOpacity(panel.fill) ?? 10;
+  if (hasFillBelowTo) opacity = 35; // Flot drew bands at a fixed opacity.
+  if (gradient > 0) opacity = gradient * 10;
+  if (style === 'bars') opacity = 100; // Flot bars were solid.
   const custom: Record<string, unknown> = {
-    drawStyle: drawStyle(lines, bars, points),
+    drawStyle: style,
     lineInterpolation: panel.steppedLine === true ? 'stepAfter' : 'linear',
     lineWidth: num(panel.linewidth) ?? 1,
-    fillOpacity: fillOpacity(panel.fill) ?? 10,
-    gradientMode: (num(panel.fillGradient) ?? 0) > 0 ? 'opacity' : 'none',
-    showPoints: points ? 'always' : 'never',
-    pointSize: (num(panel.pointradius) ?? 2) * 2 + 1,
+    fillOpacity: opacity,
+    gradientMode: gradient > 0 ? 'opacity' : 'none',
+    showPoints: points ? 'always' : style === 'points' ? 'auto' : 'never',
     spanNulls: panel.nullPointMode === 'connected',
     stacking: panel.stack === true ? { mode: panel.percentage === true ? 'percent' : 'normal', group: 'A' } : { mode: 'none', group: 'A' },
     axisPlacement: 'auto',
     ...axisCustom,
   };
+  const radius = num(panel.pointradius);
+  if (points && radius !== undefined) custom.pointSize = 2 + radius * 2;
   if (panel.dashes === true) custom.lineStyle = { fill: 'dash', dash: [num(panel.dashLength) ?? 10, num(panel.spaceLength) ?? 10] };
   if (panel.nullPointMode === 'null as zero') legacy.nullPointMode = 'null as zero';
 
@@ -186,16 +202,16 @@ export function migrateGraph(panel: Json): GraphMigration {
     custom.thresholdsStyle = { mode: th.style };
   }
 
+  // Alias colours first: a series override's colour, coming later, wins (as in Grafana).
   const overrides: Override[] = [];
+  for (const [alias, color] of Object.entries(obj(panel.aliasColors))) {
+    if (typeof color !== 'string' || !color) continue;
+    overrides.push({ matcher: { id: 'byName', options: alias }, properties: [{ id: 'color', value: { mode: 'fixed', fixedColor: color } }] });
+  }
   for (const so of arr(panel.seriesOverrides)) {
     if (!isObject(so) || typeof so.alias !== 'string' || so.alias === '') continue;
     const props = overrideProperties(so, right, panel);
-    if (typeof so.fillBelowTo === 'string') legacy.fillBelowTo = true;
     if (props.length) overrides.push({ matcher: aliasMatcher(so.alias), properties: props });
-  }
-  for (const [alias, color] of Object.entries(obj(panel.aliasColors))) {
-    if (typeof color !== 'string') continue;
-    overrides.push({ matcher: { id: 'byName', options: alias }, properties: [{ id: 'color', value: { mode: 'fixed', fixedColor: color } }] });
   }
 
   const legend = obj(panel.legend);
