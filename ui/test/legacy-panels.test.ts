@@ -153,7 +153,11 @@ describe('singlestat → stat/gauge', () => {
       { value: 1, color: 'red' },
     ]);
     expect(singlestatThresholds('', ['green'])).toBeNull();
+    // Without colours, singlestat's own defaults.
     expect(singlestatThresholds(' 5 , 10 ', [])).toHaveLength(3);
+    // One step per colour: a colour with no threshold is dropped, a threshold with no colour too.
+    expect(singlestatThresholds('5', ['a', 'b', 'c'])).toEqual([{ value: null, color: 'a' }, { value: 5, color: 'b' }]);
+    expect(singlestatThresholds('5,10,20', ['a', 'b'])).toEqual([{ value: null, color: 'a' }, { value: 5, color: 'b' }]);
   });
 
   it.each([
@@ -162,7 +166,7 @@ describe('singlestat → stat/gauge', () => {
     ['max', 'max'],
     ['min', 'min'],
     ['total', 'sum'],
-    ['first', 'firstNotNull'],
+    ['first', 'first'],
     ['delta', 'delta'],
     ['diff', 'diff'],
     ['range', 'range'],
@@ -190,6 +194,9 @@ describe('singlestat → stat/gauge', () => {
     expect(ranged.fieldConfig.defaults.mappings).toEqual([{ type: 'range', options: { from: 0, to: 10, result: { text: 'low' } } }]);
     expect(ranged.options.colorMode).toBe('value');
     expect(migrateSinglestat({}).options.colorMode).toBe('none');
+    // No mappingType: guessed from the list that has entries.
+    expect(migrateSinglestat({ rangeMaps: [{ from: '1', to: '2', text: 'r' }] }).fieldConfig.defaults.mappings).toHaveLength(1);
+    expect(migrateSinglestat({ tableColumn: 'Value #A' }).options.reduceOptions).toMatchObject({ fields: '/^Value #A$/' });
   });
 
   it('turns prefix/postfix on a plain number into a custom unit', () => {

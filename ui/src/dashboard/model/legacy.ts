@@ -73,7 +73,8 @@ export function normalizeMappings(input: unknown): ValueMapping[] {
 
 /** Singlestat's value/range maps (chosen by `mappingType`) as current mappings. */
 export function singlestatMappings(panel: Record<string, unknown>): ValueMapping[] {
-  const type = num(panel.mappingType) ?? 1;
+  // Without a mappingType Grafana guesses from which list has entries.
+  const type = num(panel.mappingType) ?? (arr(panel.valueMaps).length ? 1 : arr(panel.rangeMaps).length ? 2 : 1);
   const valueMaps = arr(panel.valueMaps).map((m) => ({ ...obj(m), type: 1 }));
   const rangeMaps = arr(panel.rangeMaps).map((m) => ({ ...obj(m), type: 2 }));
   return normalizeMappings(type === 2 ? rangeMaps : valueMaps);

@@ -13,7 +13,7 @@ export const VALUE_NAME_CALCS: Record<string, string> = {
   max: 'max',
   min: 'min',
   total: 'sum',
-  first: 'firstNotNull',
+  first: 'first',
   delta: 'delta',
   diff: 'diff',
   range: 'range',
@@ -34,20 +34,21 @@ export interface SinglestatMigration {
 
 /**
  * `thresholds: "0.1,1"` with `colors: [c0, c1, c2]` as steps: base c0, then c1 from 0.1 and
- * c2 from 1. Empty text gives no thresholds (null).
+ * c2 from 1. As in Grafana the colours drive the steps (one step per colour); a colour
+ * without a threshold value is dropped. Empty text gives no thresholds (null).
  */
 export function singlestatThresholds(thresholds: unknown, colors: unknown): ThresholdStep[] | null {
   const text = Array.isArray(thresholds) ? thresholds.join(',') : str(thresholds);
-  const values = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-    .map(Number)
-    .filter((n) => Number.isFinite(n));
-  if (!values.length) return null;
-  const palette = arr(colors).map((c) => str(c));
-  const colorAt = (i: number) => palette[i] || DEFAULT_COLORS[i % DEFAULT_COLORS.length];
-  return [{ value: null, color: colorAt(0) }, ...values.map((value, i) => ({ value, color: colorAt(i + 1) }))];
+  if (text.trim() === '') return null;
+  const levels = text.split(',').map((s) => Number(s.trim()));
+  const given = arr(colors).map((c) => str(c)).filter((c) => c !== '');
+  const palette = given.length ? given : DEFAULT_COLORS;
+  const steps: ThresholdStep[] = [];
+  palette.forEach((color, i) => {
+    if (i === 0) steps.push({ value: null, color });
+    else if (i - 1 < levels.length && Number.isFinite(levels[i - 1])) steps.push({ value: levels[i - 1], color });
+  });
+  return steps.length > 1 ? steps : null;
 }
 
 const PLAIN_UNITS = new Set(['', 'none', 'short']);
@@ -96,6 +97,8 @@ export function migrateSinglestat(panel: Json): SinglestatMigration {
   if (!calc) warnings.push(`singlestat "${str(panel.title)}": value "${valueName}" shown as the mean`);
   const reduceOptions: Record<string, unknown> = { calcs: [calc ?? 'mean'], fields: '', values: false };
   if (valueName === 'last_time') reduceOptions.fields = '/^Time$/';
+  const column = optStr(panel.tableColumn);
+  if (column) reduceOptions.fields = `/^${column}$/`;
 
   const sparkline = obj(panel.sparkline);
   const options: Record<string, unknown> = { reduceOptions, orientation: 'horizontal' };
