@@ -115,6 +115,18 @@ const cases: [unit: string, value: number, decimals: number | undefined, expecte
   ['currency:CHF', 1500, undefined, 'CHF1.50K'],
   ['Requests/sec', 5, undefined, '5 Requests/sec'],
   ['', 7, undefined, '7'],
+  ['dtdurations', -3700, undefined, '1 hour ago'],
+  ['m', 1051896, undefined, '2 year'],
+  // Cases from Grafana's own valueFormats tests.
+  ['currencyUSD', 1532.82, 2, '$1.53K'],
+  ['ms', 0.0024, 4, '0.0024 ms'],
+  ['ms', 100, 0, '100 ms'],
+  ['ms', 1250, 2, '1.25 s'],
+  ['ms', 10000086.123, 1, '2.8 hour'],
+  ['ms', 1200, 0, '1 s'],
+  ['kbytes', 10000000, 3, '9.537 GiB'],
+  ['deckbytes', 10000000, 3, '10.000 GB'],
+  ['none', 186.123, -2, '186'],
 ];
 
 describe('formatValueString', () => {
@@ -143,6 +155,9 @@ describe('formatValueString', () => {
     expect(formatValueString(now - 3 * 3600000, 'dateTimeFromNow', undefined, { now })).toBe('3 hours ago');
     expect(formatValueString(now + 2 * 86400000, 'dateTimeFromNow', undefined, { now })).toBe('in 2 days');
     expect(formatValueString(now - 10000, 'dateTimeFromNow', undefined, { now })).toBe('a few seconds ago');
+    const noon = Date.UTC(2026, 11, 7, 12, 0, 0);
+    expect(formatValueString(noon - 3600000, 'dateTimeAsIsoNoDateIfToday', undefined, { now: noon, timeZone: 'utc' })).toBe('11:00:00');
+    expect(formatValueString(noon - 86400000, 'dateTimeAsIsoNoDateIfToday', undefined, { now: noon, timeZone: 'utc' })).toBe('2026-12-06 12:00:00');
   });
 
   it('formats with the locale', () => {
@@ -164,5 +179,12 @@ describe('toFixed and auto decimals', () => {
     expect(toFixed(1.005, 0)).toBe('1');
     expect(toFixed(0, 2)).toBe('0.00');
     expect(toFixed(-2.5, 1)).toBe('-2.5');
+    expect(toFixed(100)).toBe('100');
+    expect(toFixed(100.4)).toBe('100');
+    expect(toFixed(100.5)).toBe('101');
+    expect(toFixed(100, 1)).toBe('100.0');
+    expect(toFixed(100.37, 1)).toBe('100.4');
+    expect(toFixed(100.4, 2)).toBe('100.40');
+    expect(toFixed(-1.5)).toBe('-1.50');
   });
 });

@@ -159,7 +159,7 @@ const minutes = timeLadder([
   [1440, 60, ' hour'],
   [10080, 1440, ' day'],
   [604800, 10080, ' week'],
-  [Infinity, 525600, ' year'],
+  [Infinity, 525948, ' year'],
 ]);
 const hours = timeLadder([
   [24, 1, ' hour'],
@@ -189,8 +189,9 @@ function humanDuration(ms: number, decimals: number | undefined, zeroUnit: strin
   if (!Number.isFinite(ms)) return { text: nonFinite(ms) };
   if (ms === 0) return { text: '0', suffix: ' ' + zeroUnit + 's' };
   if (ms < 0) {
+    // Grafana words a negative duration as the past.
     const r = humanDuration(-ms, decimals, zeroUnit);
-    return { ...r, text: '-' + r.text };
+    return { ...r, text: r.text + ' ago' };
   }
   let rest = ms;
   let more = decimals ?? 0;
@@ -385,6 +386,11 @@ const FORMATTERS: Record<string, Formatter> = {
     const [y, mo, d, h, mi, s] = dateParts(v, o.timeZone);
     const h12 = h % 12 === 0 ? 12 : h % 12;
     return { text: `${pad(mo)}/${pad(d)}/${y} ${h12}:${pad(mi)}:${pad(s)} ${h < 12 ? 'am' : 'pm'}` };
+  },
+  dateTimeAsIsoNoDateIfToday: (v, _d, o) => {
+    const today = dateParts(o.now ?? Date.now(), o.timeZone).slice(0, 3).join('-') === dateParts(v, o.timeZone).slice(0, 3).join('-');
+    const [, , , h, mi, s] = dateParts(v, o.timeZone);
+    return { text: today ? `${pad(h)}:${pad(mi)}:${pad(s)}` : isoDateTime(v, o.timeZone) };
   },
   dateTimeFromNow: (v, _d, o) => ({ text: relativeTime(v, o.now ?? Date.now()) }),
 };
