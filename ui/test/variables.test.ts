@@ -91,6 +91,11 @@ describe('regex and sort', () => {
   it('makes one option per match of a global regex', () => {
     expect(applyVariableRegex(['x=1 y=2'], '/(\\w)=/g').map((o) => o.value)).toEqual(['x', 'y']);
   });
+  it('natural sort compares numbers inside the text', () => {
+    const hosts = ['node10', 'node9', 'node100'].map((t) => ({ text: t, value: t }));
+    expect(sortOptions(hosts, 7).map((o) => o.text)).toEqual(['node9', 'node10', 'node100']);
+    expect(sortOptions(hosts, 8).map((o) => o.text)).toEqual(['node100', 'node10', 'node9']);
+  });
   it('anchors a bare pattern', () => {
     expect(applyVariableRegex(['abc', 'xabc'], 'abc').map((o) => o.value)).toEqual(['abc']);
   });
@@ -104,6 +109,7 @@ describe('regex and sort', () => {
     [4, ['b10', 'a2', 'b1', 'C1']],
     [5, ['a2', 'b1', 'b10', 'C1']],
     [6, ['C1', 'b10', 'b1', 'a2']],
+    [7, ['a2', 'b1', 'b10', 'C1']],
   ])('sort %i', (sort, expected) => {
     expect(sortOptions(opts, sort).map((o) => o.text)).toEqual(expected);
   });

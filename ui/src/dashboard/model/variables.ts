@@ -136,15 +136,17 @@ function allMatches(value: string, re: RegExp): RegExpExecArray[] {
   const out: RegExpExecArray[] = [];
   re.lastIndex = 0;
   let m: RegExpExecArray | null;
+  // Like Grafana, an empty match ends the scan.
   while ((m = re.exec(value)) !== null) {
     out.push(m);
-    if (m[0] === '') re.lastIndex++;
+    if (m[0] === '') break;
   }
   return out;
 }
 
 /**
- * Applies a variable's `regex` to raw values, Grafana's way: named groups `text`/`value`
+ * Applies a variable's `regex` (already interpolated, as Grafana interpolates it) to raw
+ * values, Grafana's way: named groups `text`/`value`
  * give both; otherwise the first capture group is the value (each match of a global regex
  * its own option); no group keeps the value; non-matching values are dropped. Duplicates
  * (by value) are removed.
@@ -185,7 +187,8 @@ function firstNumber(text: string): number {
 
 /**
  * Sorts options by Grafana's `sort` codes: 0 as returned; 1/2 alphabetical asc/desc; 3/4 by
- * the first number in the text asc/desc; 5/6 alphabetical case-insensitive asc/desc.
+ * the first number in the text asc/desc; 5/6 alphabetical case-insensitive asc/desc; 7/8
+ * natural order (numbers inside text compared as numbers) asc/desc.
  */
 export function sortOptions(options: readonly VariableOption[], sort: number): VariableOption[] {
   if (!sort) return [...options];
@@ -198,6 +201,7 @@ export function sortOptions(options: readonly VariableOption[], sort: number): V
     if (kind === 1) c = cmpText(a.o.text, b.o.text);
     else if (kind === 2) c = firstNumber(a.o.text) - firstNumber(b.o.text);
     else if (kind === 3) c = cmpText(a.o.text.toLowerCase(), b.o.text.toLowerCase());
+    else if (kind === 4) c = a.o.text.localeCompare(b.o.text, undefined, { numeric: true });
     return c || a.i - b.i;
   });
   const sorted = keyed.map((k) => k.o);
