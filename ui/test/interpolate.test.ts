@@ -36,6 +36,19 @@ describe('interpolate: formats', () => {
     expect(interpolate('${q:percentencode}', { variables: [{ name: 'q', value: 'a b/(c)' }] })).toBe('a%20b%2F%28c%29');
     expect(interpolate('${q:regex}', { variables: [{ name: 'q', value: 'x.y*' }] })).toBe('x\\.y\\*');
     expect(interpolate('${q:glob}', { variables: [{ name: 'q', value: 'x' }] })).toBe('x');
+    expect(interpolate('${q:lucene}', { variables: [{ name: 'q', value: '-1' }] })).toBe('-1');
+    expect(interpolate('${q:lucene}', { variables: [{ name: 'q', value: ['a b'] }] })).toBe('("a\\ b")');
+    expect(interpolate('${q:lucene}', { variables: [{ name: 'q', value: [] }] })).toBe('__empty__');
+    expect(interpolate('${q:percentencode}', { variables: [{ name: 'q', value: ['x'] }] })).toBe('%7Bx%7D');
+    expect(interpolate('${q:html}', { variables: [{ name: 'q', value: ['<b>', 'a&b'] }] })).toBe('&lt;b&gt;, a&amp;b');
+  });
+
+  it('formats dates with arguments', () => {
+    const c: InterpolationContext = { builtins: {}, variables: [{ name: 't', value: '1700000000123' }] };
+    expect(interpolate('${t:date}', c)).toBe('2023-11-14T22:13:20.123Z');
+    expect(interpolate('${t:date:iso}', c)).toBe('2023-11-14T22:13:20.123Z');
+    expect(interpolate('${t:date:seconds}', c)).toBe('1700000000');
+    expect(interpolate('${t:date:ms}', c)).toBe('1700000000123');
   });
 
   it('defaults to glob without a datasource format', () => {
@@ -98,6 +111,8 @@ describe('interpolate: built-ins, scope and unknowns', () => {
   it('replaces built-ins raw', () => {
     expect(interpolate('rate(x[$__rate_interval]) / $__interval_ms [${__interval}] $__range', c)).toBe('rate(x[60s]) / 30000 [30s] 3600s');
     expect(interpolate('$__dashboard', c)).toBe('Home');
+    const range: InterpolationContext = { builtins: { __from: 1700000000123, __to: 1700003600000 } };
+    expect(interpolate('${__from:date:seconds}-${__to}', range)).toBe('1700000000-1700003600000');
   });
   it('lets panel-repeat scope win over dashboard variables', () => {
     expect(interpolate('$job/$host/${host:text}', c)).toBe('scoped-job/h1/Host 1');

@@ -59,7 +59,7 @@ export function toInterpolationVariable(v: Variable): InterpolationVariable {
 }
 
 function isAll(value: VariableValue): boolean {
-  return value === ALL_VALUE || (Array.isArray(value) && value.includes(ALL_VALUE));
+  return value === ALL_VALUE || (Array.isArray(value) && value[0] === ALL_VALUE);
 }
 
 /** Escapes for a single-valued Prometheus variable inside a label value (classic rule). */
@@ -94,13 +94,31 @@ function encodeStrict(s: string): string {
 }
 
 function luceneEscape(s: string): string {
+  // Numbers (including negative ones) are left as they are.
+  if (s.trim() !== '' && !Number.isNaN(Number(s))) return s;
   return s.replace(/([!*+\-=<>\s&|()[\]{}^~?:\\/"])/g, '\\$1');
 }
 
 const list = (v: VariableValue): string[] => (Array.isArray(v) ? v : [v]);
 
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+/** `${var:date:<arg>}`: the value as epoch ms, seconds, or ISO text (the default). */
+function formatDate(value: VariableValue, arg: string | undefined): string {
+  const ms = parseInt(list(value)[0] ?? '', 10);
+  if (Number.isNaN(ms)) return list(value).join(',');
+  if (arg === 'ms') return String(ms);
+  if (arg === 'seconds') return String(Math.round(ms / 1000));
+  return new Date(ms).toISOString();
+}
+
+/** A format's function: value, the variable, and the format's arguments (`date:seconds`). */
+export type FormatFunction = (value: VariableValue, variable: InterpolationVariable, args: string[]) => string;
+
 /** The named formats of `${var:format}`, one function each. */
-export const FORMATS: Record<string, (value: VariableValue, variable: InterpolationVariable) => string> = {
+export const FORMATS: Record<string, FormatFunction> = {
   regex: (v) => (typeof v === 'string' ? escapeRegex(v) : v.length === 1 ? escapeRegex(v[0]) : `(${v.map(escapeRegex).join('|')})`),
   pipe: (v) => list(v).join('|'),
   csv: (v) => list(v).join(','),
@@ -111,16 +129,18 @@ export const FORMATS: Record<string, (value: VariableValue, variable: Interpolat
     const t = variable.text ?? v;
     return list(t).join(' + ');
   },
-  queryparam: (v, variable) => list(v).map((x) => `var-${encodeStrict(variable.name)}=${encodeStrict(x)}`).join('&'),
+  queryparam: (v, variable) => list(v).map((x) => `var-${variable.name}=${encodeStrict(x)}`).join('&'),
   doublequote: (v) => list(v).map((x) => `"${x.replace(/"/g, '\\"')}"`).join(','),
   singlequote: (v) => list(v).map((x) => `'${x.replace(/'/g, "\\'")}'`).join(','),
   sqlstring: (v) => list(v).map((x) => `'${x.replace(/'/g, "''")}'`).join(','),
   lucene: (v) => {
     if (typeof v === 'string') return luceneEscape(v);
-    if (v.length === 1) return luceneEscape(v[0]);
+    if (v.length === 0) return '__empty__';
     return `(${v.map((x) => `"${luceneEscape(x)}"`).join(' OR ')})`;
   },
-  percentencode: (v) => (Array.isArray(v) && v.length > 1 ? encodeStrict(`{${v.join(',')}}`) : encodeStrict(list(v).join(','))),
+  percentencode: (v) => (Array.isArray(v) ? encodeStrict(`{${v.join(',')}}`) : encodeStrict(v)),
+  html: (v) => escapeHtml(Array.isArray(v) ? v.join(', ') : v),
+  date: (v, _variable, args) => formatDate(v, args[0]),
   distributed: (v, variable) => {
     const vals = list(v);
     return vals.map((x, i) => (i === 0 ? x : `${variable.name}=${x}`)).join(',');
@@ -143,9 +163,9 @@ function lookupVariable(name: string, ctx: InterpolationContext): InterpolationV
 
 function applyFormat(value: VariableValue, variable: InterpolationVariable, format: MultiFormat | undefined): string {
   if (typeof format === 'function') return format(value, variable);
-  const name = format ? format.split(':')[0] : 'glob';
+  const [name = 'glob', ...args] = (format ?? 'glob').split(':');
   const fn = FORMATS[name] ?? FORMATS.glob;
-  return fn(value, variable);
+  return fn(value, variable, args);
 }
 
 /**
@@ -160,7 +180,11 @@ export function interpolate(text: string, ctx: InterpolationContext, formatForMu
     const name = dollar ?? bracket ?? braced ?? '';
     const format: MultiFormat | undefined = bracketFmt ?? bracedFmt ?? formatForMulti;
     const builtin = ctx.builtins?.[name];
-    if (builtin !== undefined && ctx.scoped?.[name] === undefined) return String(builtin);
+    if (builtin !== undefined && ctx.scoped?.[name] === undefined) {
+      // Built-ins go in raw unless a format is written out (`${__from:date:seconds}`).
+      const explicit = bracketFmt ?? bracedFmt;
+      return explicit ? applyFormat(String(builtin), { name, value: String(builtin) }, explicit) : String(builtin);
+    }
     const variable = lookupVariable(name, ctx);
     if (!variable) return match;
     let value = variable.value;
