@@ -6,6 +6,8 @@ import {
   dependencyOrder,
   dependents,
   dependsOn,
+  interpolatedRegex,
+  interpolatedVariableRequest,
   intervalOptions,
   normalizeDashboard,
   optionsFromResponse,
@@ -43,6 +45,16 @@ describe('variableRequest', () => {
     expect(variableRequest({ qryType: 3, metric: 'node_' })).toEqual({ kind: 'metrics', regex: 'node_' });
     expect(variableRequest({ qryType: 4, query: 'up' })).toEqual({ kind: 'query', expr: 'up' });
     expect(variableRequest({ qryType: 5, query: 'up' })).toEqual({ kind: 'series', match: 'up' });
+  });
+
+  it('interpolates the variables a query uses before parsing it', () => {
+    const ctx = { variables: [{ name: 'job', value: 'node.x' }, { name: 'nodename', value: ['a', 'b'], multi: true }] };
+    expect(interpolatedVariableRequest({ query: { query: 'label_values(node_uname_info{job="$job", nodename=~"$nodename"}, instance)' } }, ctx)).toEqual({
+      kind: 'label_values',
+      label: 'instance',
+      match: 'node_uname_info{job="node.x", nodename=~"(a|b)"}',
+    });
+    expect(interpolatedRegex({ regex: '/$job:(.*)/' }, ctx)).toBe('/node\\.x:(.*)/');
   });
 
   it('parses every Node Exporter Full variable query', () => {

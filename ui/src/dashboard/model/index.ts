@@ -14,6 +14,8 @@ export { GRID_COLUMNS, pixelsToGridHeight, overlaps, defaultSize, AutoPlacer, Ro
 // Template variables and interpolation.
 export {
   variableRequest,
+  interpolatedVariableRequest,
+  interpolatedRegex,
   variableQueryText,
   optionsFromResponse,
   renderQueryResult,
@@ -42,7 +44,7 @@ export {
   ALL_VALUE,
   ALL_TEXT,
 } from './interpolate';
-export type { InterpolationContext, InterpolationVariable, MultiFormat, VariableValue } from './interpolate';
+export type { InterpolationContext, InterpolationVariable, MultiFormat, VariableValue, FormatFunction } from './interpolate';
 
 // Query intervals.
 export { computeQueryInterval, calculateInterval, builtinVariables, parseIntervalMs, secondsToHms, MAX_SOURCE_POINTS, DEFAULT_SCRAPE_INTERVAL_MS } from './intervals';

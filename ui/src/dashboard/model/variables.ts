@@ -3,7 +3,7 @@
 // theirs, what stays selected after a refresh, and in which order variables refresh.
 
 import { calculateInterval, parseIntervalMs } from './intervals';
-import { ALL_TEXT, ALL_VALUE, referencedVariables } from './interpolate';
+import { ALL_TEXT, ALL_VALUE, interpolate, prometheusFormat, referencedVariables, type InterpolationContext } from './interpolate';
 import { parseRegexString } from './regex';
 import type { Variable, VariableCurrent, VariableOption } from './types';
 
@@ -67,6 +67,29 @@ function parseClassicQuery(text: string): VariableRequest {
   m = QUERY_RESULT.exec(text);
   if (m) return { kind: 'query', expr: m[1].trim() };
   return { kind: 'series', match: text };
+}
+
+/**
+ * The request of a query variable after its query is interpolated with the variables it
+ * depends on (Prometheus formatting), as Grafana interpolates before parsing.
+ */
+export function interpolatedVariableRequest(v: Pick<Variable, 'query'>, ctx: InterpolationContext): VariableRequest {
+  const q = v.query;
+  if (typeof q === 'string') return variableRequest(interpolate(q, ctx, prometheusFormat));
+  if (q && typeof q === 'object') {
+    const out: Record<string, unknown> = { ...q };
+    for (const key of ['query', 'metric', 'label'] as const) {
+      const val = out[key];
+      if (typeof val === 'string') out[key] = interpolate(val, ctx, prometheusFormat);
+    }
+    return variableRequest(out as Variable['query']);
+  }
+  return { kind: 'none' };
+}
+
+/** A variable's `regex` with variables in it replaced (regex-escaped), as Grafana does. */
+export function interpolatedRegex(v: Pick<Variable, 'regex'>, ctx: InterpolationContext): string {
+  return v.regex ? interpolate(v.regex, ctx, 'regex') : '';
 }
 
 /** One element of a Prometheus vector / series answer. */
