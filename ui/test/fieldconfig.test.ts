@@ -6,6 +6,7 @@ import {
   axisPlacement,
   CLASSIC_PALETTE,
   defaultSeriesName,
+  displayValue,
   hiddenFrom,
   isNegativeY,
   normalizeDashboard,
@@ -15,6 +16,7 @@ import {
   resolveFieldConfig,
   seriesColor,
   seriesName,
+  type FieldConfig,
   type FieldConfigSource,
   type Thresholds,
   type ValueMapping,
@@ -221,5 +223,34 @@ describe('series names', () => {
     expect(seriesName(labels, '__auto')).toBe('http_requests_total{service="api", code="200"}');
     expect(defaultSeriesName({ __name__: 'up' })).toBe('up');
     expect(defaultSeriesName({ job: 'x' })).toBe('{job="x"}');
+  });
+});
+
+describe('displayValue', () => {
+  const config: FieldConfig = {
+    unit: 'percent',
+    decimals: 1,
+    thresholds: { mode: 'absolute', steps: [{ value: null, color: 'green' }, { value: 80, color: 'red' }] },
+    mappings: [{ type: 'special', options: { match: 'null', result: { text: 'N/A' } } }, { type: 'value', options: { '100': { color: 'purple' } } }],
+  };
+  it('formats with the unit and colours by threshold', () => {
+    expect(displayValue(42.123, config)).toEqual({ text: '42.1', suffix: '%', color: '#73BF69', numeric: 42.123 });
+    expect(displayValue(85, config).color).toBe('#F2495C');
+  });
+  it('lets a mapping decide the text or only the colour', () => {
+    expect(displayValue(null, config)).toMatchObject({ text: 'N/A', mapped: true });
+    expect(displayValue(100, config)).toMatchObject({ text: '100.0', suffix: '%', color: '#B877D9', mapped: true });
+  });
+  it('shows noValue for null without mapping', () => {
+    expect(displayValue(null, { noValue: 'nothing' }).text).toBe('nothing');
+  });
+  it('uses fixed and palette colour modes', () => {
+    expect(displayValue(1, { color: { mode: 'fixed', fixedColor: 'blue' } }).color).toBe('#5794F2');
+    expect(displayValue(1, { color: { mode: 'palette-classic' } }, { seriesIndex: 1 }).color).toBe(seriesColor(1));
+  });
+  it('percentage thresholds use the field min/max', () => {
+    const c = { min: 0, max: 200, thresholds: { mode: 'percentage' as const, steps: [{ value: null, color: 'green' }, { value: 50, color: 'red' }] } };
+    expect(displayValue(90, c).color).toBe('#73BF69');
+    expect(displayValue(110, c).color).toBe('#F2495C');
   });
 });

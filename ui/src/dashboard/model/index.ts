@@ -57,6 +57,8 @@ export { resolveFieldConfig, matcherMatches, matchingOverrides, setConfigPropert
 export type { SeriesDescriptor } from './fieldconfig';
 export { activeThreshold, activeStep, sortThresholdSteps, DEFAULT_THRESHOLDS } from './thresholds';
 export { applyMappings } from './mappings';
+export { displayValue } from './display';
+export type { DisplayValue, DisplayOptions } from './display';
 export { reduce, reduceNumber, REDUCER_IDS } from './reduce';
 export type { ReducerId } from './reduce';
 export { resolveColor, seriesColor, CLASSIC_PALETTE, TEXT_COLOR } from './colors';
