@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtinVariables, calculateInterval, computeQueryInterval, parseIntervalMs, secondsToHms } from '../src/dashboard/model';
+import { alignRange, builtinVariables, calculateInterval, computeQueryInterval, parseIntervalMs, secondsToHms } from '../src/dashboard/model';
 import { roundInterval } from '../src/lib/time';
 
 const H = 3600000;
@@ -70,6 +70,12 @@ describe('interval helpers', () => {
     expect(roundInterval(90000)).toBe(120000);
     expect(roundInterval(86400000)).toBe(86400000);
     expect(roundInterval(4e9)).toBe(31536000000);
+  });
+  it('aligns start and end to the step', () => {
+    expect(alignRange(1000, 4599, 60)).toEqual({ start: 960, end: 4560 });
+    // With a +1 h offset the grid is shifted by the offset.
+    expect(alignRange(1000, 4599, 7200, 3600)).toEqual({ start: -3600, end: 3600 });
+    expect(alignRange(5, 10, 0)).toEqual({ start: 5, end: 10 });
   });
   it('builds the built-in variables', () => {
     const r = computeQueryInterval({ rangeMs: H, widthPx: 1000 });

@@ -47,7 +47,7 @@ export {
 export type { InterpolationContext, InterpolationVariable, MultiFormat, VariableValue, FormatFunction } from './interpolate';
 
 // Query intervals.
-export { computeQueryInterval, calculateInterval, builtinVariables, parseIntervalMs, secondsToHms, MAX_SOURCE_POINTS, DEFAULT_SCRAPE_INTERVAL_MS } from './intervals';
+export { computeQueryInterval, calculateInterval, alignRange, builtinVariables, parseIntervalMs, secondsToHms, MAX_SOURCE_POINTS, DEFAULT_SCRAPE_INTERVAL_MS } from './intervals';
 export type { IntervalInput, IntervalResult } from './intervals';
 
 // Display: units, field config, thresholds, mappings, reducers, colours, names.

@@ -146,3 +146,16 @@ export function builtinVariables(r: IntervalResult, fromMs: number, toMs: number
     __to: String(toMs),
   };
 }
+
+/**
+ * Snaps a query's start and end (seconds) down to multiples of the step, counted from
+ * midnight of the given UTC offset, as Grafana does so repeated queries hit the same points
+ * and results do not wobble between refreshes.
+ */
+export function alignRange(startS: number, endS: number, stepS: number, utcOffsetS = 0): { start: number; end: number } {
+  if (!(stepS > 0)) return { start: startS, end: endS };
+  return {
+    start: Math.floor((startS + utcOffsetS) / stepS) * stepS - utcOffsetS,
+    end: Math.floor((endS + utcOffsetS) / stepS) * stepS - utcOffsetS,
+  };
+}
