@@ -35,6 +35,7 @@ export interface InterpolationContext {
   scoped?: Record<string, VariableValue | { value: VariableValue; text?: VariableValue }>;
 }
 
+/** The value Grafana stores when "All" is selected, and the text it shows. */
 export const ALL_VALUE = '$__all';
 export const ALL_TEXT = 'All';
 

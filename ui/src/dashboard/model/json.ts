@@ -3,24 +3,29 @@
 
 export type Json = Record<string, unknown>;
 
+/** True for a plain JSON object (not null, not an array). */
 export function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The value as an object, or an empty one. */
 export function obj(v: unknown): Json {
   return isObject(v) ? v : {};
 }
 
+/** The value as an array, or an empty one. */
 export function arr(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
 }
 
+/** The value as a string (numbers spelled out), or the fallback. */
 export function str(v: unknown, fallback = ''): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   return fallback;
 }
 
+/** A non-empty string, or undefined. */
 export function optStr(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
@@ -32,6 +37,7 @@ export function num(v: unknown): number | undefined {
   return undefined;
 }
 
+/** The value when it is a boolean, or the fallback. */
 export function bool(v: unknown, fallback = false): boolean {
   return typeof v === 'boolean' ? v : fallback;
 }

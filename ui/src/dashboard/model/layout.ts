@@ -3,6 +3,7 @@
 
 import type { GridPos } from './types';
 
+/** Columns of Grafana's dashboard grid. */
 export const GRID_COLUMNS = 24;
 /** One grid row in px, and the vertical margin Grafana counts with it. */
 export const GRID_CELL_HEIGHT = 30;
