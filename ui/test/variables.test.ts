@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyVariableRegex,
+  autoIntervalBuiltins,
+  interpolate,
   buildQueryOptions,
   customOptions,
   dependencyOrder,
@@ -156,6 +158,16 @@ describe('custom, interval, constant, textbox, datasource', () => {
     // 5 min / 30 = 10 s, at least 1 min.
     expect(intervalOptions({ ...iv, auto_min: '1m' }, 300000).autoValue).toBe('1m');
     expect(intervalOptions({ ...iv, auto: false }, 300000).autoValue).toBeUndefined();
+  });
+  it('interpolates an interval variable set to auto', () => {
+    const { dashboard } = normalizeDashboard({
+      templating: { list: [{ name: 'iv', type: 'interval', query: '1m,10m', auto: true, auto_count: 30, auto_min: '10s', current: { text: 'auto', value: '$__auto_interval_iv' } }] },
+    });
+    const vars = dashboard.templating.list;
+    const builtins = autoIntervalBuiltins(vars, 6 * 3600000);
+    // 6 h / 30 = 720 s → rounds to 10 m.
+    expect(builtins).toEqual({ __auto_interval_iv: '10m' });
+    expect(interpolate('rate(x[$iv])', { variables: vars, builtins })).toBe('rate(x[10m])');
   });
   it('gives the static types their options', () => {
     expect(staticOptions(v('k', '42', { type: 'constant' }), 0)).toEqual([{ text: '42', value: '42' }]);

@@ -24,6 +24,7 @@ export {
   sortOptions,
   customOptions,
   intervalOptions,
+  autoIntervalBuiltins,
   withAllOption,
   selectCurrent,
   dependsOn,

@@ -190,6 +190,12 @@ export function interpolate(text: string, ctx: InterpolationContext, formatForMu
     if (!variable) return match;
     let value = variable.value;
     let textValue = variable.text;
+    // An interval variable set to `auto` holds `$__auto_interval_<name>`; its value is a
+    // built-in the caller computes from the time range (see autoIntervalBuiltins).
+    if (typeof value === 'string' && value.startsWith('$__auto_interval_')) {
+      const auto = ctx.builtins?.[value.slice(1)];
+      if (auto !== undefined) value = String(auto);
+    }
     if (isAll(value)) {
       textValue = ALL_TEXT;
       const explicit = bracketFmt ?? bracedFmt;

@@ -261,6 +261,20 @@ export function intervalOptions(v: Pick<Variable, 'query' | 'auto' | 'auto_count
   return { options: [{ text: 'auto', value: `$__auto_interval_${v.name}` }, ...options], autoValue: auto.interval };
 }
 
+/**
+ * The `__auto_interval_<name>` built-ins of a dashboard's auto interval variables for a time
+ * range, to pass to `interpolate` so `$interval` set to `auto` becomes e.g. `2m`.
+ */
+export function autoIntervalBuiltins(vars: readonly Variable[], rangeMs: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of vars) {
+    if (v.type !== 'interval' || !v.auto) continue;
+    const { autoValue } = intervalOptions(v, rangeMs);
+    if (autoValue) out[`__auto_interval_${v.name}`] = autoValue;
+  }
+  return out;
+}
+
 /** Adds the `All` option first when the variable includes one. */
 export function withAllOption(options: VariableOption[], includeAll: boolean): VariableOption[] {
   return includeAll ? [{ text: ALL_TEXT, value: ALL_VALUE }, ...options] : options;
