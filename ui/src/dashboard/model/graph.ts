@@ -167,6 +167,8 @@ export function migrateGraph(panel: Json): GraphMigration {
   const legacy: Record<string, unknown> = {};
   const [left, right] = yAxes(panel);
   const { config, custom: axisCustom } = axisConfig(left, num(panel.decimals));
+  // The graph panel's axes defaulted to the `short` unit.
+  config.unit ??= 'short';
 
   const lines = bool(panel.lines, true);
   const bars = bool(panel.bars);

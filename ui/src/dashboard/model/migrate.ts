@@ -3,6 +3,7 @@
 // on the grid, legacy panel types migrated and targets/variables filled in, plus warnings
 // for what could not be carried over. It never throws.
 
+import { applyPanelDefaults } from './defaults';
 import { migrateGraph } from './graph';
 import { arr, bool, isObject, num, obj, optStr, str, type Json } from './json';
 import { normalizeMappings, normalizeThresholds } from './legacy';
@@ -161,6 +162,28 @@ function liftFieldOptions(p: Json): void {
   p.options = rest;
 }
 
+const SINGLE_STAT_TYPES = new Set(['stat', 'gauge', 'bargauge']);
+
+/** True when a panel was saved by a plugin older than `major` (no version counts as 6.1). */
+function pluginVersionBelow(version: unknown, major: number): boolean {
+  const v = parseFloat(typeof version === 'string' && version ? version : '6.1');
+  return Number.isNaN(v) || v < major;
+}
+
+/**
+ * Before Grafana 8, stat/gauge/bar gauge percent units implied a 0–100 (or 0–1) range; on
+ * load Grafana writes that range in when min/max are unset. Done here for the same result.
+ */
+function percentRange(d: FieldConfig): void {
+  if (d.unit === 'percent') {
+    d.min ??= 0;
+    d.max ??= 100;
+  } else if (d.unit === 'percentunit') {
+    d.min ??= 0;
+    d.max ??= 1;
+  }
+}
+
 function gridPosOf(v: unknown): GridPos | null {
   if (!isObject(v)) return null;
   const x = num(v.x);
@@ -206,6 +229,8 @@ function normalizePanel(input: Json, ids: Ids, warnings: string[]): Panel & { ha
     warnings.push(...m.warnings);
   }
 
+  if (SINGLE_STAT_TYPES.has(type) && pluginVersionBelow(p.pluginVersion, 8)) percentRange(fieldConfig.defaults);
+
   const gp = gridPosOf(p.gridPos);
   const panel: Panel & { hasGridPos: boolean } = {
     id: ids.claim(p.id),
@@ -247,6 +272,7 @@ function normalizePanel(input: Json, ids: Ids, warnings: string[]): Panel & { ha
     if (typeof p.content === 'string' && options.content === undefined) options.content = p.content;
     if (typeof p.mode === 'string' && options.mode === undefined) options.mode = p.mode;
   }
+  applyPanelDefaults(panel);
   return panel;
 }
 

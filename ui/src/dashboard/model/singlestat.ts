@@ -87,7 +87,10 @@ export function migrateSinglestat(panel: Json): SinglestatMigration {
   const steps = singlestatThresholds(panel.thresholds, panel.colors);
   defaults.thresholds = { mode: 'absolute', steps: steps ?? [{ value: null, color: 'green' }, { value: 80, color: 'red' }] };
   defaults.color = { mode: 'thresholds' };
-  const mappings = singlestatMappings(panel);
+  // Singlestat's own default value map showed null as "N/A"; dashboards saved without
+  // valueMaps got it.
+  const withDefaults = panel.valueMaps === undefined && panel.rangeMaps === undefined ? { ...panel, valueMaps: [{ op: '=', value: 'null', text: 'N/A' }], mappingType: 1 } : panel;
+  const mappings = singlestatMappings(withDefaults);
   if (mappings.length) defaults.mappings = mappings;
   const nullText = optStr(panel.nullText);
   if (nullText) defaults.noValue = nullText;
