@@ -219,8 +219,10 @@ describe('series names', () => {
     expect(seriesName(labels, 'x{{nope}}y')).toBe('xy');
   });
   it('defaults to metric{labels}', () => {
-    expect(seriesName(labels)).toBe('http_requests_total{service="api", code="200"}');
-    expect(seriesName(labels, '__auto')).toBe('http_requests_total{service="api", code="200"}');
+    expect(seriesName(labels)).toBe('http_requests_total{code="200", service="api"}');
+    expect(seriesName(labels, '__auto')).toBe('http_requests_total{code="200", service="api"}');
+    expect(seriesName({}, undefined, 'sum(rate(x[5m]))')).toBe('sum(rate(x[5m]))');
+    expect(seriesName({})).toBe('{}');
     expect(defaultSeriesName({ __name__: 'up' })).toBe('up');
     expect(defaultSeriesName({ job: 'x' })).toBe('{job="x"}');
   });
