@@ -12,6 +12,7 @@ import {
   normalizeDashboard,
   normalizeMappings,
   reduce,
+  renderDisplayName,
   resolveColor,
   resolveFieldConfig,
   seriesColor,
@@ -214,6 +215,11 @@ describe('series names', () => {
   it('renders {{label}} with or without spaces', () => {
     expect(seriesName(labels, '{{service}} {{ code }}')).toBe('api 200');
     expect(seriesName(labels, '{{ service }} P95')).toBe('api P95');
+  });
+  it('renders displayName field macros', () => {
+    expect(renderDisplayName('${__field.labels.service} (${__series.name})', labels, 'S')).toBe('api (S)');
+    expect(renderDisplayName('${__field.labels}', labels, 'S')).toBe('code="200", service="api"');
+    expect(renderDisplayName('$var ${__field.other}', labels, 'S')).toBe('$var ${__field.other}');
   });
   it('renders a missing label as nothing', () => {
     expect(seriesName(labels, 'x{{nope}}y')).toBe('xy');

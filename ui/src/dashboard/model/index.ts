@@ -64,6 +64,6 @@ export type { DisplayValue, DisplayOptions } from './display';
 export { reduce, reduceNumber, REDUCER_IDS } from './reduce';
 export type { ReducerId } from './reduce';
 export { resolveColor, seriesColor, CLASSIC_PALETTE, TEXT_COLOR } from './colors';
-export { seriesName, renderLegendFormat, defaultSeriesName } from './legend';
+export { seriesName, renderLegendFormat, defaultSeriesName, renderDisplayName } from './legend';
 export type { Labels } from './legend';
 export { parseRegexString, escapeRegex } from './regex';
