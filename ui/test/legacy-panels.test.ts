@@ -140,6 +140,25 @@ describe('graph → timeseries', () => {
     expect((g.options.legend as { showLegend: boolean }).showLegend).toBe(false);
   });
 
+  it('lets the axes win over field config the graph already had, keeping its overrides first', () => {
+    const { dashboard } = normalizeDashboard({
+      panels: [
+        {
+          type: 'graph',
+          yaxes: [{ format: 'bytes' }, {}],
+          aliasColors: { a: 'red' },
+          fieldConfig: { defaults: { unit: 'ms', links: [{ title: 'x' }] }, overrides: [{ matcher: { id: 'byName', options: 'z' }, properties: [{ id: 'decimals', value: 1 }] }] },
+        },
+        { type: 'graph', fieldConfig: { defaults: { unit: 'ms' } } },
+      ],
+    });
+    const [withAxis, withoutAxis] = dashboard.panels;
+    expect(withAxis.fieldConfig.defaults.unit).toBe('bytes');
+    expect(withAxis.fieldConfig.defaults.links).toEqual([{ title: 'x' }]);
+    expect(withAxis.fieldConfig.overrides.map((o) => o.matcher.options)).toEqual(['z', 'a']);
+    expect(withoutAxis.fieldConfig.defaults.unit).toBe('ms');
+  });
+
   it('warns when the x axis was not time', () => {
     expect(migrateGraph({ title: 'h', xaxis: { mode: 'histogram' } }).warnings).toHaveLength(1);
   });

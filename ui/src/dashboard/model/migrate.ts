@@ -212,11 +212,11 @@ function normalizePanel(input: Json, ids: Ids, warnings: string[]): Panel & { ha
   let options: Record<string, unknown> = { ...obj(p.options) };
   let legacy: Record<string, unknown> | undefined;
 
+  const rawType = type;
   if (type === 'graph') {
-    const m = migrateGraph(p);
+    const m = migrateGraph(p, fieldConfig);
     type = m.type;
-    // A graph that already carried field config keeps it over the migrated defaults.
-    fieldConfig = { defaults: { ...m.fieldConfig.defaults, ...fieldConfig.defaults, custom: { ...m.fieldConfig.defaults.custom, ...fieldConfig.defaults.custom } }, overrides: [...m.fieldConfig.overrides, ...fieldConfig.overrides] };
+    fieldConfig = m.fieldConfig;
     options = { ...m.options, ...options };
     if (Object.keys(m.legacy).length) legacy = m.legacy;
     warnings.push(...m.warnings);
@@ -229,7 +229,8 @@ function normalizePanel(input: Json, ids: Ids, warnings: string[]): Panel & { ha
     warnings.push(...m.warnings);
   }
 
-  if (SINGLE_STAT_TYPES.has(type) && pluginVersionBelow(p.pluginVersion, 8)) percentRange(fieldConfig.defaults);
+  // Only panels saved as stat/gauge/bar gauge by an old Grafana; migrated singlestats are new.
+  if (SINGLE_STAT_TYPES.has(rawType) && pluginVersionBelow(p.pluginVersion, 8)) percentRange(fieldConfig.defaults);
 
   const gp = gridPosOf(p.gridPos);
   const panel: Panel & { hasGridPos: boolean } = {
