@@ -184,12 +184,15 @@ describe('current selection', () => {
   it('keeps a value still offered', () => {
     expect(selectCurrent({ multi: false, includeAll: false, current: { value: 'b', text: 'B' } }, options)).toEqual({ value: 'b', text: 'B' });
   });
+  it('finds a single selection by its text first', () => {
+    expect(selectCurrent({ multi: false, includeAll: false, current: { value: 'old-value', text: 'C' } }, options)).toEqual({ value: 'c', text: 'C' });
+  });
   it('falls back to the first option', () => {
     expect(selectCurrent({ multi: false, includeAll: false, current: { value: 'gone', text: 'gone' } }, options)).toEqual({ value: 'a', text: 'A' });
     expect(selectCurrent({ multi: false, includeAll: false, current: { value: '', text: '' } }, [])).toEqual({ value: '', text: '' });
   });
   it('keeps the surviving values of a multi selection', () => {
-    expect(selectCurrent({ multi: true, includeAll: false, current: { value: ['c', 'gone', 'a'], text: [] } }, options)).toEqual({ value: ['c', 'a'], text: ['C', 'A'] });
+    expect(selectCurrent({ multi: true, includeAll: false, current: { value: ['c', 'gone', 'a'], text: [] } }, options)).toEqual({ value: ['a', 'c'], text: ['A', 'C'] });
     expect(selectCurrent({ multi: true, includeAll: false, current: { value: ['gone'], text: [] } }, options)).toEqual({ value: ['a'], text: ['A'] });
   });
   it('keeps All', () => {

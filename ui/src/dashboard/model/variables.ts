@@ -286,22 +286,23 @@ function asList(v: string | string[] | undefined): string[] {
 }
 
 /**
- * The selection after options change: the values still present are kept (for a multi
- * variable, all of them that remain); otherwise the first option (All when included), as
- * Grafana does on refresh.
+ * The selection after options change, Grafana's way: a multi variable keeps every option
+ * still offered (in option order); a single one keeps the option with its text (or value);
+ * otherwise the first option is chosen (All, when included).
  */
 export function selectCurrent(v: Pick<Variable, 'multi' | 'includeAll' | 'current'>, options: VariableOption[]): VariableCurrent {
-  const wanted = asList(v.current?.value);
-  const byValue = new Map(options.map((o) => [o.value, o]));
-  const byText = new Map(options.map((o) => [o.text, o]));
-  const kept = wanted.map((w) => byValue.get(w) ?? byText.get(w)).filter((o): o is VariableOption => o !== undefined);
-  if (kept.length) {
-    if (v.multi) return { value: kept.map((o) => o.value), text: kept.map((o) => o.text) };
-    return { value: kept[0].value, text: kept[0].text };
-  }
   const first = options[0];
-  if (!first) return v.multi ? { value: [], text: [] } : { value: '', text: '' };
-  return v.multi ? { value: [first.value], text: [first.text] } : { value: first.value, text: first.text };
+  if (v.multi) {
+    const wanted = new Set(asList(v.current?.value));
+    const kept = options.filter((o) => wanted.has(o.value));
+    if (kept.length) return { value: kept.map((o) => o.value), text: kept.map((o) => o.text) };
+    return first ? { value: [first.value], text: [first.text] } : { value: [], text: [] };
+  }
+  const text = asList(v.current?.text)[0];
+  const value = asList(v.current?.value)[0];
+  const hit = options.find((o) => text !== undefined && o.text === text) ?? options.find((o) => value !== undefined && o.value === value);
+  if (hit) return { value: hit.value, text: hit.text };
+  return first ? { value: first.value, text: first.text } : { value: '', text: '' };
 }
 
 /** The text a variable's definition refers other variables through (query, regex, datasource). */
