@@ -63,7 +63,8 @@ function fixedUnit(unit: string, asPrefix = false): Formatter {
 function scaled(factor: number, suffixes: string[], offset = 0): Formatter {
   return (v, d) => {
     if (!Number.isFinite(v)) return { text: nonFinite(v) };
-    const power = v === 0 ? 0 : Math.floor(Math.log(Math.abs(v)) / Math.log(factor));
+    // log10 ratio, as Grafana computes it, so boundaries round the same way.
+    const power = v === 0 ? 0 : Math.floor(Math.log10(Math.abs(v)) / Math.log10(factor));
     const index = Math.min(Math.max(power + offset, 0), suffixes.length - 1);
     return { text: toFixed(v / Math.pow(factor, index - offset), d), suffix: suffixes[index] };
   };
@@ -395,8 +396,15 @@ const FORMATTERS: Record<string, Formatter> = {
   dateTimeFromNow: (v, _d, o) => ({ text: relativeTime(v, o.now ?? Date.now()) }),
 };
 
-/** SI prefix letters allowed in `si:` custom units, as offsets from the base unit. */
-const SI_OFFSETS: Record<string, number> = { f: -5, p: -4, n: -3, 'µ': -2, u: -2, m: -1, k: 1, M: 2, G: 3, T: 4, P: 5, E: 6, Z: 7, Y: 8 };
+/**
+ * The offset of an SI prefix letter in `si:` custom units (0 when it is none). Like Grafana,
+ * the first letter is always tried, so `si:m` reads as milli-nothing; the Greek mu counts
+ * as the micro sign.
+ */
+function siOffset(c: string): number {
+  const i = SI_PREFIXES.findIndex((p) => p !== '' && p.normalize('NFKD') === c.normalize('NFKD'));
+  return i < 0 ? 0 : i - SI_BASE;
+}
 
 function lookup(unit: string): Formatter {
   const known = FORMATTERS[unit];
@@ -411,7 +419,7 @@ function lookup(unit: string): Formatter {
       case 'suffix':
         return fixedUnit(arg);
       case 'si': {
-        const offset = arg.length > 1 ? SI_OFFSETS[arg[0]] ?? 0 : 0;
+        const offset = siOffset(arg.charAt(0));
         return si(offset ? arg.slice(1) : arg, offset);
       }
       case 'count':
@@ -419,8 +427,8 @@ function lookup(unit: string): Formatter {
       case 'currency':
         return currency(arg);
       case 'bool': {
-        const [t, f] = arg.split('/');
-        return boolean(t ?? 'True', f ?? 'False');
+        const slash = arg.indexOf('/');
+        return slash >= 0 ? boolean(arg.slice(0, slash), arg.slice(slash + 1)) : boolean(arg, '-');
       }
     }
   }
