@@ -123,6 +123,13 @@ const cases: [unit: string, value: number, decimals: number | undefined, expecte
   ['Requests/sec', 5, undefined, '5 Requests/sec'],
   ['', 7, undefined, '7'],
   ['dtdurations', -3700, undefined, '1 hour ago'],
+  ['dthms', 3723, undefined, '01:02:03'],
+  ['dthms', 360000, undefined, '100:00:00'],
+  ['dtdhms', 90061, undefined, '1 d 01:01:01'],
+  ['timeticks', 150, undefined, '1.50 s'],
+  ['us', 5, undefined, '5 us'],
+  ['ohm', 1500, undefined, '1.50 kΩ'],
+  ['lengthkm', 1500, undefined, '1.50 Mm'],
   ['m', 1051896, undefined, '2 year'],
   // Cases from Grafana's own valueFormats tests.
   ['currencyUSD', 1532.82, 2, '$1.53K'],

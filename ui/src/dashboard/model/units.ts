@@ -214,6 +214,12 @@ function humanDuration(ms: number, decimals: number | undefined, zeroUnit: strin
 
 const pad = (n: number, w = 2) => String(Math.floor(n)).padStart(w, '0');
 
+/** `HH:MM:SS` of a number of seconds (hours may exceed 99); negative reads "… ago". */
+function hms(seconds: number): string {
+  if (seconds < 0) return `${hms(-seconds)} ago`;
+  return `${pad(seconds / 3600)}:${pad((seconds % 3600) / 60)}:${pad(seconds % 60)}`;
+}
+
 /** `01h:02m:03s:004ms` style clock; decimals trim the smaller parts. */
 function clock(ms: number, decimals: number | undefined): FormattedValue {
   if (!Number.isFinite(ms)) return { text: nonFinite(ms) };
@@ -337,6 +343,10 @@ const FORMATTERS: Record<string, Formatter> = {
   rowsps: count('rows/s'),
   cpm: count('c/m'),
   reqpm: count('req/m'),
+  epm: count('evts/m'),
+  mpm: count('msgs/m'),
+  recpm: count('rec/m'),
+  rowspm: count('rows/m'),
   opm: count('ops/m'),
   rpm: count('rd/m'),
   wpm: count('wr/m'),
@@ -344,7 +354,6 @@ const FORMATTERS: Record<string, Formatter> = {
   hertz: si('Hz'),
   ns: nanoseconds,
   'µs': microseconds,
-  us: microseconds,
   ms: milliseconds,
   s: seconds,
   m: minutes,
@@ -352,6 +361,13 @@ const FORMATTERS: Record<string, Formatter> = {
   d: days,
   dtdurationms: (v, d) => humanDuration(v, d, 'millisecond'),
   dtdurations: (v, d) => humanDuration(v * 1000, d, 'second'),
+  dthms: (v) => ({ text: hms(v) }),
+  dtdhms: (v) => {
+    const days = Math.floor(Math.abs(v) / 86400);
+    const rest = Math.abs(v) - days * 86400;
+    return { text: `${v < 0 ? '-' : ''}${days > 0 ? `${days} d ` : ''}${hms(rest)}` };
+  },
+  timeticks: (v, d, o) => seconds(v / 100, d, o),
   clockms: (v, d) => clock(v, d),
   clocks: (v, d) => clock(v * 1000, d),
   // temperature, energy
@@ -369,6 +385,31 @@ const FORMATTERS: Record<string, Formatter> = {
   kamp: si('A', 1),
   watth: si('Wh'),
   kwatth: si('Wh', 1),
+  mohm: si('Ω', -1),
+  ohm: si('Ω'),
+  kohm: si('Ω', 1),
+  Mohm: si('Ω', 2),
+  joule: si('J'),
+  dBm: si('dBm'),
+  megwatt: si('W', 2),
+  gwatt: si('W', 3),
+  voltamp: si('VA'),
+  kvoltamp: si('VA', 1),
+  // length, mass, volume, misc
+  lengthmm: si('m', -1),
+  lengthm: si('m'),
+  lengthkm: si('m', 1),
+  massmg: si('g', -1),
+  massg: si('g'),
+  masskg: si('g', 1),
+  litre: si('L'),
+  mlitre: si('L', -1),
+  pixel: fixedUnit('px'),
+  degree: fixedUnit('°'),
+  ppm: fixedUnit('ppm'),
+  rotrpm: fixedUnit('rpm'),
+  rothz: si('Hz'),
+  flops: si('FLOP/s'),
   // booleans
   bool: boolean('True', 'False'),
   bool_yes_no: boolean('Yes', 'No'),
