@@ -276,6 +276,11 @@ export function relativeTime(ms: number, now: number): string {
   return diff >= 0 ? `${phrase} ago` : `in ${phrase}`;
 }
 
+/** Hexadecimal of the value rounded to `decimals` (fractions keep hex digits). */
+function hex(v: number, d: number | undefined): string {
+  return parseFloat(toFixed(v, d)).toString(16).toUpperCase();
+}
+
 function boolean(t: string, f: string): Formatter {
   return (v) => ({ text: v ? t : f });
 }
@@ -287,14 +292,13 @@ const FORMATTERS: Record<string, Formatter> = {
   percentunit: (v, d) => ({ text: toFixed(100 * v, d), suffix: '%' }),
   humidity: fixedUnit('%H'),
   dB: fixedUnit('dB'),
-  hex0x: (v) => ({ text: (v < 0 ? '-0x' : '0x') + Math.round(Math.abs(v)).toString(16).toUpperCase() }),
-  hex: (v) => ({ text: (v < 0 ? '-' : '') + Math.round(Math.abs(v)).toString(16).toUpperCase() }),
-  sci: (v, d) => {
-    if (!Number.isFinite(v)) return { text: nonFinite(v) };
-    const exp = v === 0 ? 0 : Math.floor(Math.log10(Math.abs(v)));
-    const mantissa = toFixed(v / Math.pow(10, exp), d);
-    return { text: mantissa, suffix: 'e' + (exp < 0 ? '' : '+') + exp };
+  hex0x: (v, d) => {
+    const h = hex(v, d);
+    return { text: h.startsWith('-') ? `-0x${h.slice(1)}` : `0x${h}` };
   },
+  hex: (v, d) => ({ text: hex(v, d) }),
+  // JavaScript's exponential notation, full precision unless decimals are set.
+  sci: (v, d) => ({ text: d === undefined ? v.toExponential() : v.toExponential(Math.max(0, Math.min(100, Math.floor(d)))) }),
   locale: (v, d) => ({ text: v.toLocaleString(undefined, { maximumFractionDigits: d ?? 3 }) }),
   string: (v) => ({ text: String(v) }),
   // data
