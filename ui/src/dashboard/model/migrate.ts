@@ -9,6 +9,7 @@ import { arr, bool, isObject, num, obj, optStr, str, type Json } from './json';
 import { normalizeMappings, normalizeThresholds } from './legacy';
 import { AutoPlacer, DEFAULT_PANEL_SPAN, GRID_COLUMNS, RowPlacer, defaultSize, pixelsToGridHeight } from './layout';
 import { migrateSinglestat } from './singlestat';
+import { modernizePanelOptions } from './modernize';
 import type { Dashboard, FieldConfig, FieldConfigSource, GridPos, Override, Panel, PanelLink, Target, Variable, VariableCurrent, VariableOption } from './types';
 
 export interface NormalizeResult {
@@ -273,6 +274,7 @@ function normalizePanel(input: Json, ids: Ids, warnings: string[]): Panel & { ha
     if (typeof p.content === 'string' && options.content === undefined) options.content = p.content;
     if (typeof p.mode === 'string' && options.mode === undefined) options.mode = p.mode;
   }
+  modernizePanelOptions(panel);
   applyPanelDefaults(panel);
   return panel;
 }
