@@ -281,6 +281,13 @@ describe('odd input', () => {
     ]);
   });
 
+  it('old "never refresh" query variables load with the dashboard (schema 29)', () => {
+    const vars = (schemaVersion: number) =>
+      normalizeDashboard({ schemaVersion, templating: { list: [{ name: 'q', type: 'query', query: 'label_values(job)', refresh: 0, options: [{ text: 'a', value: 'a' }] }] } }).dashboard.templating.list[0];
+    expect(vars(20)).toMatchObject({ refresh: 1, options: [] });
+    expect(vars(30)).toMatchObject({ refresh: 0, options: [{ text: 'a', value: 'a' }] });
+  });
+
   it('migrates old fieldOptions of a gauge into fieldConfig', () => {
     const { dashboard } = normalizeDashboard({
       panels: [{ type: 'gauge', options: { fieldOptions: { calcs: ['max'], defaults: { unit: 'bytes' }, thresholds: [{ color: 'green', value: null }, { color: 'red', value: 10 }] } } }],

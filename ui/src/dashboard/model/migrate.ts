@@ -388,7 +388,7 @@ function normalizeCurrent(v: Json, multi: boolean): VariableCurrent {
 }
 
 /** Types one template variable, filling Grafana's defaults. */
-export function normalizeVariable(input: unknown, warnings: string[]): Variable | null {
+export function normalizeVariable(input: unknown, warnings: string[], schemaVersion = Infinity): Variable | null {
   const v = obj(input);
   const name = optStr(v.name);
   if (!name) {
@@ -402,9 +402,12 @@ export function normalizeVariable(input: unknown, warnings: string[]): Variable 
   }
   if (!VARIABLE_TYPES.has(type)) warnings.push(`variable "${name}": type "${type}" is not supported`);
   const multi = v.multi === true;
-  const refresh = v.refresh === true ? 1 : num(v.refresh) ?? (type === 'query' ? 1 : 0);
+  let refresh = v.refresh === true ? 1 : num(v.refresh) ?? (type === 'query' ? 1 : 0);
+  // Schema 29: query variables set to "never refresh" load on dashboard load instead.
+  const neverRefreshed = type === 'query' && refresh === 0 && schemaVersion < 29;
+  if (neverRefreshed) refresh = 1;
   const query = isObject(v.query) ? (v.query as Variable['query']) : str(v.query);
-  const options: VariableOption[] = arr(v.options)
+  const options: VariableOption[] = (neverRefreshed ? [] : arr(v.options))
     .filter(isObject)
     .map((o) => ({ text: str(o.text), value: str(o.value), ...(o.selected === true ? { selected: true } : {}) }));
   const variable: Variable = {
@@ -467,7 +470,7 @@ export function normalizeDashboard(input: unknown): NormalizeResult {
   const time = obj(d.time);
   const graphTooltip = num(d.graphTooltip) ?? (d.sharedCrosshair === true ? 1 : 0);
   const list = arr(obj(d.templating).list)
-    .map((v) => normalizeVariable(v, warnings))
+    .map((v) => normalizeVariable(v, warnings, num(d.schemaVersion) ?? 0))
     .filter((v): v is Variable => v !== null);
 
   const dashboard: Dashboard = {
