@@ -182,6 +182,7 @@ export interface Dashboard {
   timezone: string;
   templating: { list: Variable[] };
   panels: Panel[];
+  /** The schema version the JSON was written in (0 when absent); the model itself is current. */
   schemaVersion: number;
   /** 0 none, 1 shared crosshair, 2 shared tooltip. */
   graphTooltip: number;
