@@ -116,9 +116,10 @@ describe('Node Exporter Full (current)', () => {
     }
   });
 
-  it('keeps gridPos, inside 24 columns, with no overlap at top level', () => {
+  it('keeps gridPos, inside 24 columns, with no overlap at top level or inside a row', () => {
     for (const p of allPanels(dashboard)) expect(insideGrid(p)).toBe(true);
     expect(overlapping(dashboard.panels)).toEqual([]);
+    for (const r of dashboard.panels.filter((p) => p.collapsed)) expect(overlapping(r.panels!)).toEqual([]);
     const first = (raw.panels as { gridPos: unknown }[])[0].gridPos;
     expect(dashboard.panels[0].gridPos).toEqual(first);
   });
@@ -159,6 +160,7 @@ describe('Node Exporter Full (rows[] era, schema 14)', () => {
   it('converts spans to widths and heights to grid rows, without overlaps', () => {
     for (const p of allPanels(dashboard)) expect(insideGrid(p)).toBe(true);
     expect(overlapping(dashboard.panels)).toEqual([]);
+    for (const r of dashboard.panels.filter((p) => p.collapsed)) expect(overlapping(r.panels!)).toEqual([]);
     // The first row is 151 px high: ceil(151 / 38) = 4; its singlestats have span 2 → w 4.
     const first = dashboard.panels.filter((p) => p.gridPos.y === 1);
     expect(first.length).toBe(6);
