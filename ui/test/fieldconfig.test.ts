@@ -180,6 +180,10 @@ describe('reduce', () => {
     expect(reduce([null], 'allIsNull')).toBe(true);
     expect(reduce([1, 2], 'nonsense')).toBeNull();
   });
+  it('count skips nulls but not NaN', () => {
+    expect(reduce([1, null, NaN, 2], 'count')).toBe(3);
+    expect(reduce([1, null, NaN, 2], 'mean')).toBe(1.5);
+  });
   it('median of an even count', () => {
     expect(reduce([4, 1, 3, 2], 'median')).toBe(2.5);
   });
