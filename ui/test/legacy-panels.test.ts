@@ -239,3 +239,32 @@ describe('singlestat → stat/gauge', () => {
     expect(dashboard.panels[0].fieldConfig.defaults.unit).toBe('short');
   });
 });
+
+describe('grafana-piechart-panel → piechart', () => {
+  it('carries pie type, reducer, unit, legend and alias colours', () => {
+    const { dashboard } = normalizeDashboard({
+      panels: [
+        {
+          type: 'grafana-piechart-panel',
+          pieType: 'donut',
+          valueName: 'total',
+          format: 'currencyUSD',
+          decimals: 1,
+          legendType: 'Right side',
+          legend: { show: true, values: true, percentage: true },
+          aliasColors: { email: '#FF0000' },
+          targets: [{ expr: 'sum by (channel) (x)' }],
+        },
+      ],
+    });
+    const p = dashboard.panels[0];
+    expect(p.type).toBe('piechart');
+    expect(p.options).toMatchObject({ pieType: 'donut', reduceOptions: { calcs: ['sum'] }, legend: { showLegend: true, placement: 'right', values: ['value', 'percent'] } });
+    expect(p.fieldConfig.defaults).toMatchObject({ unit: 'currencyUSD', decimals: 1 });
+    expect(p.fieldConfig.overrides).toEqual([{ matcher: { id: 'byName', options: 'email' }, properties: [{ id: 'color', value: { mode: 'fixed', fixedColor: '#FF0000' } }] }]);
+  });
+  it('leaves a core piechart (the business seed) as written', () => {
+    const { dashboard } = normalizeDashboard({ panels: [{ type: 'piechart', options: { pieType: 'pie', legend: { placement: 'bottom' } } }] });
+    expect(dashboard.panels[0].options).toMatchObject({ pieType: 'pie', legend: { placement: 'bottom', showLegend: true } });
+  });
+});

@@ -7,6 +7,7 @@ export type * from './types';
 export { normalizeDashboard, normalizeTargets, normalizeVariable, allPanels } from './migrate';
 export type { NormalizeResult } from './migrate';
 export { migrateGraph, aliasMatcher } from './graph';
+export { migrateOldPiechart } from './piechart';
 export { migrateSinglestat, singlestatThresholds, VALUE_NAME_CALCS } from './singlestat';
 export { normalizeMappings, normalizeThresholds } from './legacy';
 export { expandRepeats, repeatValues } from './repeat';

@@ -8,6 +8,7 @@ import { migrateGraph } from './graph';
 import { arr, bool, isObject, num, obj, optStr, str, type Json } from './json';
 import { normalizeMappings, normalizeThresholds } from './legacy';
 import { AutoPlacer, DEFAULT_PANEL_SPAN, GRID_COLUMNS, RowPlacer, defaultSize, pixelsToGridHeight } from './layout';
+import { migrateOldPiechart } from './piechart';
 import { migrateSinglestat } from './singlestat';
 import { modernizePanelOptions } from './modernize';
 import type { Dashboard, FieldConfig, FieldConfigSource, GridPos, Override, Panel, PanelLink, Target, Variable, VariableCurrent, VariableOption } from './types';
@@ -213,8 +214,12 @@ function normalizePanel(input: Json, ids: Ids, warnings: string[]): Panel & { ha
   let options: Record<string, unknown> = { ...obj(p.options) };
   let legacy: Record<string, unknown> | undefined;
 
-  const rawType = type;
-  if (type === 'graph') {
+  const rawType = str(p.type);
+  if (rawType === 'grafana-piechart-panel') {
+    const m = migrateOldPiechart(p, fieldConfig);
+    fieldConfig = m.fieldConfig;
+    options = { ...m.options, ...options };
+  } else if (type === 'graph') {
     const m = migrateGraph(p, fieldConfig);
     type = m.type;
     fieldConfig = m.fieldConfig;
