@@ -274,6 +274,11 @@ function normalizePanel(input: Json, ids: Ids, warnings: string[]): Panel & { ha
   const timeShift = optStr(p.timeShift);
   if (timeShift) panel.timeShift = timeShift;
   if (p.hideTimeOverride === true) panel.hideTimeOverride = true;
+  const transformations = arr(p.transformations)
+    .filter(isObject)
+    .filter((t) => typeof t.id === 'string' && t.id !== '')
+    .map((t) => ({ id: str(t.id), options: obj(t.options), ...(t.disabled === true ? { disabled: true } : {}) }));
+  if (transformations.length) panel.transformations = transformations;
   if (legacy) panel.legacy = legacy;
   if (type === 'text') {
     if (typeof p.content === 'string' && options.content === undefined) options.content = p.content;
