@@ -8,6 +8,7 @@ export { normalizeDashboard, normalizeTargets, normalizeVariable, allPanels } fr
 export type { NormalizeResult } from './migrate';
 export { migrateGraph, aliasMatcher } from './graph';
 export { migrateOldPiechart } from './piechart';
+export { migrateAngularTable, isAngularTable } from './table';
 export { migrateSinglestat, singlestatThresholds, VALUE_NAME_CALCS } from './singlestat';
 export { normalizeMappings, normalizeThresholds } from './legacy';
 export { expandRepeats, repeatValues } from './repeat';
@@ -56,7 +57,7 @@ export { computeQueryInterval, calculateInterval, alignRange, builtinVariables, 
 export type { IntervalInput, IntervalResult } from './intervals';
 
 // Display: units, field config, thresholds, mappings, reducers, colours, names.
-export { formatValue, formatValueString, formattedToString, toFixed, autoDecimals, isKnownUnit, relativeTime } from './units';
+export { formatValue, formatValueString, formattedToString, formatDateTime, toFixed, autoDecimals, isKnownUnit, relativeTime } from './units';
 export type { FormattedValue, FormatOptions } from './units';
 export { resolveFieldConfig, matcherMatches, matchingOverrides, setConfigProperty, customOption, isNegativeY, axisPlacement, hiddenFrom } from './fieldconfig';
 export type { SeriesDescriptor } from './fieldconfig';
