@@ -68,6 +68,6 @@ export type { DisplayValue, DisplayOptions } from './display';
 export { reduce, reduceNumber, REDUCER_IDS } from './reduce';
 export type { ReducerId } from './reduce';
 export { resolveColor, seriesColor, CLASSIC_PALETTE, TEXT_COLOR } from './colors';
-export { seriesName, renderLegendFormat, defaultSeriesName, renderDisplayName } from './legend';
+export { seriesName, renderLegendFormat, defaultSeriesName, renderDisplayName, displayNameFor } from './legend';
 export type { Labels } from './legend';
 export { parseRegexString, escapeRegex } from './regex';
