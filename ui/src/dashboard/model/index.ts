@@ -12,6 +12,7 @@ export { migrateAngularTable, isAngularTable } from './table';
 export { migrateSinglestat, singlestatThresholds, VALUE_NAME_CALCS } from './singlestat';
 export { normalizeMappings, normalizeThresholds } from './legacy';
 export { expandRepeats, repeatValues } from './repeat';
+export type { RepeatValue } from './repeat';
 export { modernizePanelOptions } from './modernize';
 export { applyPanelDefaults, mergeDefaults, PANEL_OPTION_DEFAULTS } from './defaults';
 export { GRID_COLUMNS, pixelsToGridHeight, overlaps, defaultSize, AutoPlacer, RowPlacer } from './layout';
