@@ -3,6 +3,7 @@
 //! file, fsync, rename, fsync of the directory), so a crash leaves the old file or the new
 //! one, never half of one.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,8 @@ pub const FORMAT: u32 = 1;
 
 /// Name of the file holding the folders.
 pub const FOLDERS_FILE: &str = "folders.state";
+/// Name of the file holding the ids of provisioned dashboards.
+pub const PROVISIONED_IDS_FILE: &str = "provisioned-ids.state";
 /// Name of the file holding the next numeric id.
 pub const NEXT_ID_FILE: &str = "next-id.state";
 const TEMP_SUFFIX: &str = ".tmp";
@@ -70,6 +73,12 @@ pub struct FolderRecord {
 struct FoldersFile {
     format: u32,
     folders: Vec<FolderRecord>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct ProvisionedIdsFile {
+    format: u32,
+    ids: BTreeMap<String, i64>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -178,11 +187,42 @@ pub fn read_folders(dir: &Path) -> Result<Vec<FolderRecord>, PersistError> {
     Ok(file.folders)
 }
 
+/// Renames a damaged file to `<name>.corrupt`, so the next write does not destroy what an
+/// operator may still want to recover.
+pub fn move_aside(path: &Path) {
+    let mut aside = path.as_os_str().to_os_string();
+    aside.push(".corrupt");
+    if let Err(e) = fs::rename(path, &aside) {
+        tracing::warn!(path = %path.display(), error = %e, "cannot move the damaged file aside");
+    }
+}
+
 /// Writes `folders.state`.
 pub fn write_folders(dir: &Path, folders: &[FolderRecord]) -> Result<(), PersistError> {
     let path = dir.join(FOLDERS_FILE);
     let file = FoldersFile { format: FORMAT, folders: folders.to_vec() };
     let bytes = serde_json::to_vec_pretty(&file)
+        .map_err(|e| PersistError::Damaged { path: path.clone(), reason: e.to_string() })?;
+    write_atomic(&path, &bytes)
+}
+
+/// Reads `provisioned-ids.state`; a missing file is an empty map.
+pub fn read_provisioned_ids(dir: &Path) -> Result<BTreeMap<String, i64>, PersistError> {
+    let path = dir.join(PROVISIONED_IDS_FILE);
+    let bytes = match fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) => return Err(io(&path)(e)),
+    };
+    let file: ProvisionedIdsFile = serde_json::from_slice(&bytes)
+        .map_err(|e| PersistError::Damaged { path: path.clone(), reason: e.to_string() })?;
+    Ok(file.ids)
+}
+
+/// Writes `provisioned-ids.state`.
+pub fn write_provisioned_ids(dir: &Path, ids: &BTreeMap<String, i64>) -> Result<(), PersistError> {
+    let path = dir.join(PROVISIONED_IDS_FILE);
+    let bytes = serde_json::to_vec(&ProvisionedIdsFile { format: FORMAT, ids: ids.clone() })
         .map_err(|e| PersistError::Damaged { path: path.clone(), reason: e.to_string() })?;
     write_atomic(&path, &bytes)
 }

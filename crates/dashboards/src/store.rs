@@ -117,6 +117,9 @@ struct Inner {
     provisioned: BTreeMap<String, Dashboard>,
     folders: Vec<Folder>,
     next_id: i64,
+    /// Ids of the provisioned dashboards by uid, persisted so they keep their ids across
+    /// restarts as they do in Grafana's database.
+    provisioned_ids: BTreeMap<String, i64>,
 }
 
 impl Inner {
@@ -171,13 +174,27 @@ impl DashboardStore {
         }
         match persist::read_folders(dir) {
             Ok(folders) => inner.folders = folders.into_iter().map(folder_from_record).collect(),
-            Err(e) => tracing::error!(error = %e, "skipping damaged folders file; folders start empty"),
+            Err(e) => {
+                tracing::error!(error = %e, "skipping damaged folders file; folders start empty");
+                persist::move_aside(&dir.join(persist::FOLDERS_FILE));
+            }
         }
+        inner.provisioned_ids = persist::read_provisioned_ids(dir).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "skipping damaged provisioned-ids file; provisioned dashboards get new ids");
+            BTreeMap::new()
+        });
         let persisted = persist::read_next_id(dir).unwrap_or_else(|e| {
             tracing::error!(error = %e, "skipping damaged id counter; continuing after the largest id in use");
             None
         });
-        let largest = inner.saved.values().map(|d| d.id).chain(inner.folders.iter().map(|f| f.id)).max().unwrap_or(0);
+        let largest = inner
+            .saved
+            .values()
+            .map(|d| d.id)
+            .chain(inner.folders.iter().map(|f| f.id))
+            .chain(inner.provisioned_ids.values().copied())
+            .max()
+            .unwrap_or(0);
         inner.next_id = persisted.unwrap_or(1).max(largest + 1);
         tracing::info!(dir = %dir.display(), dashboards = inner.saved.len(), folders = inner.folders.len(), "dashboard store opened");
         Ok(DashboardStore { dir: dir.to_path_buf(), inner: Mutex::new(inner) })
@@ -374,6 +391,13 @@ impl DashboardStore {
                 Err(reason) => tracing::error!(file = %where_, error = %reason, "skipping provisioned dashboard"),
             }
         }
+        let ids: BTreeMap<String, i64> = inner.provisioned.values().map(|d| (d.uid.clone(), d.id)).collect();
+        if ids != inner.provisioned_ids {
+            match persist::write_provisioned_ids(&self.dir, &ids) {
+                Ok(()) => inner.provisioned_ids = ids,
+                Err(e) => tracing::error!(error = %e, "cannot record the ids of provisioned dashboards"),
+            }
+        }
     }
 
     fn place_provisioned(
@@ -408,9 +432,10 @@ impl DashboardStore {
             return Err(format!("{} (title {title:?})", SaveError::NameExists));
         }
         let before = previous.get(&uid).or_else(|| inner.saved.get(&uid)).cloned();
-        let id = match &before {
-            Some(b) => b.id,
-            None => self.allocate_id(inner).map_err(|e| e.to_string())?,
+        let id = match (&before, inner.provisioned_ids.get(&uid)) {
+            (Some(b), _) => b.id,
+            (None, Some(id)) => *id,
+            (None, None) => self.allocate_id(inner).map_err(|e| e.to_string())?,
         };
         let unchanged = previous.get(&uid).filter(|p| {
             let mut again = json.clone();

@@ -71,6 +71,7 @@ fn damaged_files_are_skipped_not_fatal() {
     let store = open(dir.path());
     assert_eq!(store.get(&good.uid).map(|d| d.title), Some("Good".into()));
     assert!(store.get("broken").is_none());
+    assert_eq!(std::fs::read(dir.path().join("folders.state.corrupt")).unwrap(), b"garbage");
     // The counter is rebuilt from the ids in use.
     assert_eq!(store.save(req(json!({"title": "Next"})), 0).unwrap().id, good.id + 1);
 }
@@ -262,6 +263,7 @@ fn provisioned_dashboards_are_read_only_and_keep_ids_across_reloads() {
     drop(store);
     let store = open(dir.path());
     assert!(store.get("p1").is_none());
+    assert!(!dir.path().join("p1.json").exists());
     assert_eq!(store.folders().len(), 1, "the provisioning folder persists, as in Grafana");
 }
 
@@ -307,4 +309,20 @@ fn concurrent_saves_get_distinct_ids() {
     let mut ids: Vec<i64> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     ids.sort();
     assert_eq!(ids, (1..=8).collect::<Vec<_>>());
+}
+
+#[test]
+fn provisioned_dashboards_keep_their_ids_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    store.save(req(json!({"title": "Saved first"})), 0).unwrap();
+    store.replace_provisioned(provisioned_dashboards(None).unwrap(), 0);
+    store.replace_provisioned(vec![provisioned("P1", Some("p1"), "p1.json", false)], 0);
+    let p1 = store.get("p1").unwrap();
+    drop(store);
+    let store = open(dir.path());
+    store.replace_provisioned(vec![provisioned("P1", Some("p1"), "p1.json", false)], 5);
+    assert_eq!(store.get("p1").unwrap().id, p1.id);
+    // No id was burnt by the restart.
+    assert_eq!(store.save(req(json!({"title": "Saved next"})), 0).unwrap().id, p1.id + 1);
 }
