@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use crate::error::{DeleteError, FolderError, OpenError, SaveError};
 use crate::model::{Dashboard, Folder, Origin, Provisioning, tags_of};
 use crate::persist::{self, DashboardFile, FolderRecord, PersistError};
+use crate::slug::slugify;
 use crate::uid;
 
 /// A save through the API (`POST /api/dashboards/db`), already parsed from JSON.
@@ -259,18 +260,7 @@ impl DashboardStore {
             (Some(a), Some(b)) if a.uid != b.uid => return Err(SaveError::SameUidExists),
             (a, b) => a.or(b),
         };
-        let same_name = inner
-            .visible()
-            .find(|d| {
-                d.folder_uid == folder_uid && d.title == title && Some(&d.uid) != existing.as_ref().map(|e| &e.uid)
-            })
-            .cloned();
-        if let Some(other) = same_name {
-            if !req.overwrite || existing.is_some() {
-                return Err(SaveError::NameExists);
-            }
-            existing = Some(other);
-        }
+        // The dashboard named by id or uid must be savable and carry its current version.
         if let Some(old) = &existing {
             if !old.can_save() {
                 return Err(SaveError::CannotSaveProvisioned);
@@ -279,17 +269,39 @@ impl DashboardStore {
                 return Err(SaveError::VersionMismatch);
             }
         }
+        // Then the name: another dashboard in the folder with the same title (compared by
+        // slug, as Grafana does) refuses the save, or with `overwrite` becomes its target,
+        // uid and all.
+        let mut uid_from_request = given_uid.clone();
+        let same_name = inner
+            .visible()
+            .find(|d| {
+                d.folder_uid == folder_uid
+                    && same_title(&d.title, &title)
+                    && Some(&d.uid) != existing.as_ref().map(|e| &e.uid)
+            })
+            .cloned();
+        if let Some(other) = same_name {
+            if !req.overwrite {
+                return Err(SaveError::NameExists);
+            }
+            if !other.can_save() {
+                return Err(SaveError::CannotSaveProvisioned);
+            }
+            uid_from_request = None;
+            existing = Some(other);
+        }
 
         let (id, uid, version, created_ms, origin) = match &existing {
             Some(old) => (
                 old.id,
-                given_uid.clone().unwrap_or_else(|| old.uid.clone()),
+                uid_from_request.unwrap_or_else(|| old.uid.clone()),
                 old.version + 1,
                 old.created_ms,
                 old.origin.clone(),
             ),
             None => {
-                let uid = match given_uid.clone() {
+                let uid = match uid_from_request {
                     Some(u) => u,
                     None => unused_uid(&inner),
                 };
@@ -428,7 +440,7 @@ impl DashboardStore {
                 self.ensure_folder(inner, folder_uid, folder_title, now_ms).map_err(|e| e.to_string())?
             }
         };
-        if inner.provisioned.values().any(|d| d.folder_uid == folder_uid && d.title == title) {
+        if inner.provisioned.values().any(|d| d.folder_uid == folder_uid && same_title(&d.title, &title)) {
             return Err(format!("{} (title {title:?})", SaveError::NameExists));
         }
         let before = previous.get(&uid).or_else(|| inner.saved.get(&uid)).cloned();
@@ -545,6 +557,13 @@ fn resolve_folder(inner: &Inner, folder_uid: Option<&str>, folder_id: Option<i64
             inner.folders.iter().find(|f| f.id == id).map(|f| f.uid.clone()).ok_or(SaveError::FolderNotFound)
         }
     }
+}
+
+/// Whether two titles clash in one folder: Grafana compares their slugs; titles without any
+/// ASCII letter or digit (empty slug) are compared ignoring case instead.
+fn same_title(a: &str, b: &str) -> bool {
+    let (sa, sb) = (slugify(a), slugify(b));
+    if sa.is_empty() || sb.is_empty() { a.to_lowercase() == b.to_lowercase() } else { sa == sb }
 }
 
 fn unused_uid(inner: &Inner) -> String {

@@ -123,6 +123,12 @@ fn same_title_in_a_folder_is_refused_unless_overwrite_which_replaces_it() {
     other.folder_uid = Some(f.uid.clone());
     let in_folder = store.save(other, 0).unwrap();
     assert_eq!(in_folder.folder_uid, "f1");
+    // Titles are compared by slug, as in Grafana.
+    assert!(matches!(store.save(req(json!({"title": "same!"})), 0), Err(SaveError::NameExists)));
+    // Titles without a slug are compared ignoring case.
+    store.save(req(json!({"title": "Ωμέγα"})), 0).unwrap();
+    store.save(req(json!({"title": "Δέλτα"})), 0).unwrap();
+    assert!(matches!(store.save(req(json!({"title": "ωμέγα"})), 0), Err(SaveError::NameExists)));
     // Overwrite takes over the same-named dashboard.
     let mut r = req(json!({"title": "Same", "panels": [1]}));
     r.overwrite = true;
@@ -325,4 +331,22 @@ fn provisioned_dashboards_keep_their_ids_across_restarts() {
     assert_eq!(store.get("p1").unwrap().id, p1.id);
     // No id was burnt by the restart.
     assert_eq!(store.save(req(json!({"title": "Saved next"})), 0).unwrap().id, p1.id + 1);
+}
+
+#[test]
+fn a_stale_version_is_reported_before_a_name_clash() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    store.save(req(json!({"title": "A", "uid": "a"})), 0).unwrap();
+    store.save(req(json!({"title": "B", "uid": "b"})), 0).unwrap();
+    let r = store.save(req(json!({"title": "B", "uid": "a", "version": 7})), 0);
+    assert!(matches!(r, Err(SaveError::VersionMismatch)), "{r:?}");
+    let r = store.save(req(json!({"title": "B", "uid": "a", "version": 1})), 0);
+    assert!(matches!(r, Err(SaveError::NameExists)), "{r:?}");
+    // With overwrite, the same-named dashboard is the one replaced; "a" is left alone.
+    let mut o = req(json!({"title": "B", "uid": "a", "version": 1, "panels": [1]}));
+    o.overwrite = true;
+    let saved = store.save(o, 0).unwrap();
+    assert_eq!((saved.uid.as_str(), saved.version), ("b", 2));
+    assert_eq!(store.get("a").unwrap().version, 1);
 }
