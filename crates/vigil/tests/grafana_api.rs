@@ -215,9 +215,12 @@ fn seeds_round_trip_search_conflicts_delete_and_survive_a_restart() {
     // Remember what is there, kill without warning, restart on the same data.
     let before: Vec<Value> =
         [uid0, &created[1].1].iter().map(|u| call(addr, "GET", &format!("/api/dashboards/uid/{u}"), None).1).collect();
+    let builtin_id = call(addr, "GET", "/api/dashboards/uid/vigil-overview", None).1["dashboard"]["id"].clone();
     v.kill9();
     let v = Vigil::start(&data, &[]);
     let addr = v.addr;
+    let (_, builtin) = call(addr, "GET", "/api/dashboards/uid/vigil-overview", None);
+    assert_eq!(builtin["dashboard"]["id"], builtin_id, "the built-in dashboard keeps its id");
     for b in &before {
         let uid = b["dashboard"]["uid"].as_str().unwrap();
         let (status, after) = call(addr, "GET", &format!("/api/dashboards/uid/{uid}"), None);
