@@ -1,6 +1,7 @@
 //! The dashboard store: an in-memory index over the files in `<data dir>/dashboards/`, plus
-//! the provisioned dashboards (kept in memory only, re-read from their files). All decisions
-//! Grafana's save API makes (create or update, version and name conflicts) are made here.
+//! the provisioned dashboards (kept in memory only, re-read from their files; `provision`).
+//! All decisions Grafana's save API makes (create or update, version and name conflicts) are
+//! made here; `search` answers `/api/search`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,10 +10,16 @@ use std::sync::{Mutex, MutexGuard};
 use serde_json::{Map, Value};
 
 use crate::error::{DeleteError, FolderError, OpenError, SaveError};
-use crate::model::{Dashboard, Folder, Origin, Provisioning, tags_of};
+use crate::model::{Dashboard, Folder, Origin, tags_of};
 use crate::persist::{self, DashboardFile, FolderRecord, PersistError};
 use crate::slug::slugify;
 use crate::uid;
+
+mod provision;
+mod search;
+
+pub use provision::{FolderTarget, ProvisionedDashboard};
+pub use search::{DEFAULT_SEARCH_LIMIT, Hit, HitKind, MAX_SEARCH_LIMIT, SearchQuery};
 
 /// A save through the API (`POST /api/dashboards/db`), already parsed from JSON.
 #[derive(Debug, Clone, Default)]
@@ -25,83 +32,6 @@ pub struct SaveRequest {
     /// Target folder by numeric id (Grafana's older field); 0 is General.
     pub folder_id: Option<i64>,
     pub message: String,
-}
-
-/// A dashboard read from a provisioning file, ready for [`DashboardStore::replace_provisioned`].
-#[derive(Debug, Clone)]
-pub struct ProvisionedDashboard {
-    pub json: Map<String, Value>,
-    pub folder: FolderTarget,
-    pub provisioning: Provisioning,
-}
-
-/// The folder a provisioned dashboard goes into; created when missing.
-#[derive(Debug, Clone, PartialEq)]
-pub enum FolderTarget {
-    General,
-    /// A folder by title, with the uid to give it when it must be created.
-    Named {
-        uid: Option<String>,
-        title: String,
-    },
-}
-
-/// What `GET /api/search` asks for.
-#[derive(Debug, Clone)]
-pub struct SearchQuery {
-    /// Case-insensitive substring of the title.
-    pub query: Option<String>,
-    /// Every one of these tags must be on the dashboard.
-    pub tags: Vec<String>,
-    pub kind: Option<HitKind>,
-    pub dashboard_uids: Vec<String>,
-    /// Folder uids; `general` (or `""`) is the root folder.
-    pub folder_uids: Vec<String>,
-    pub limit: usize,
-    /// 1-based.
-    pub page: usize,
-}
-
-impl Default for SearchQuery {
-    fn default() -> Self {
-        SearchQuery {
-            query: None,
-            tags: Vec::new(),
-            kind: None,
-            dashboard_uids: Vec::new(),
-            folder_uids: Vec::new(),
-            limit: DEFAULT_SEARCH_LIMIT,
-            page: 1,
-        }
-    }
-}
-
-/// Grafana's default page size for search.
-pub const DEFAULT_SEARCH_LIMIT: usize = 1000;
-/// Grafana's largest page size for search.
-pub const MAX_SEARCH_LIMIT: usize = 5000;
-
-/// The two kinds of search hits (`type=dash-db`, `type=dash-folder`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HitKind {
-    Dashboard,
-    Folder,
-}
-
-/// One search result, with the folder a dashboard is in (`None` for General).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Hit {
-    Dashboard { dashboard: Box<Dashboard>, folder: Option<Folder> },
-    Folder(Folder),
-}
-
-impl Hit {
-    fn title(&self) -> &str {
-        match self {
-            Hit::Dashboard { dashboard, .. } => &dashboard.title,
-            Hit::Folder(f) => &f.title,
-        }
-    }
 }
 
 /// Grafana dashboards kept in one directory. Cheap to share behind an `Arc`; every method
@@ -382,169 +312,6 @@ impl DashboardStore {
         persist::write_folders(&self.dir, &records)?;
         inner.folders.push(folder.clone());
         Ok(folder)
-    }
-
-    /// Replaces every provisioned dashboard with `items` (start-up and reload). A dashboard
-    /// that keeps its uid keeps its id, and its version unless its JSON changed. Items that
-    /// cannot be placed (no title, bad or repeated uid, folder cannot be created) are logged
-    /// and skipped.
-    pub fn replace_provisioned(&self, items: Vec<ProvisionedDashboard>, now_ms: i64) {
-        let mut inner = self.lock();
-        let previous = std::mem::take(&mut inner.provisioned);
-        for item in items {
-            let where_ = format!("{} (provider {:?})", item.provisioning.external_id, item.provisioning.provider);
-            match self.place_provisioned(&mut inner, &previous, item, now_ms) {
-                Ok(d) => {
-                    if inner.saved.contains_key(&d.uid) {
-                        tracing::warn!(uid = %d.uid, file = %where_, "provisioned dashboard hides a saved dashboard with the same uid");
-                    }
-                    inner.provisioned.insert(d.uid.clone(), d);
-                }
-                Err(reason) => tracing::error!(file = %where_, error = %reason, "skipping provisioned dashboard"),
-            }
-        }
-        let ids: BTreeMap<String, i64> = inner.provisioned.values().map(|d| (d.uid.clone(), d.id)).collect();
-        if ids != inner.provisioned_ids {
-            match persist::write_provisioned_ids(&self.dir, &ids) {
-                Ok(()) => inner.provisioned_ids = ids,
-                Err(e) => tracing::error!(error = %e, "cannot record the ids of provisioned dashboards"),
-            }
-        }
-    }
-
-    fn place_provisioned(
-        &self,
-        inner: &mut Inner,
-        previous: &BTreeMap<String, Dashboard>,
-        item: ProvisionedDashboard,
-        now_ms: i64,
-    ) -> Result<Dashboard, String> {
-        let mut json = item.json;
-        let title = json_str(&json, "title").map(str::trim).unwrap_or_default().to_string();
-        if title.is_empty() {
-            return Err(SaveError::TitleEmpty.to_string());
-        }
-        let uid = match json_str(&json, "uid").filter(|u| !u.is_empty()) {
-            Some(u) => {
-                uid::validate(u).map_err(|e| e.to_string())?;
-                u.to_string()
-            }
-            None => uid::stable(&format!("{}/{}", item.provisioning.provider, item.provisioning.external_id)),
-        };
-        if inner.provisioned.contains_key(&uid) {
-            return Err(format!("uid {uid:?} is already provisioned by another file"));
-        }
-        let folder_uid = match item.folder {
-            FolderTarget::General => String::new(),
-            FolderTarget::Named { uid: folder_uid, title: folder_title } => {
-                self.ensure_folder(inner, folder_uid, folder_title, now_ms).map_err(|e| e.to_string())?
-            }
-        };
-        if inner.provisioned.values().any(|d| d.folder_uid == folder_uid && same_title(&d.title, &title)) {
-            return Err(format!("{} (title {title:?})", SaveError::NameExists));
-        }
-        let before = previous.get(&uid).or_else(|| inner.saved.get(&uid)).cloned();
-        let id = match (&before, inner.provisioned_ids.get(&uid)) {
-            (Some(b), _) => b.id,
-            (None, Some(id)) => *id,
-            (None, None) => self.allocate_id(inner).map_err(|e| e.to_string())?,
-        };
-        let unchanged = previous.get(&uid).filter(|p| {
-            let mut again = json.clone();
-            stamp(&mut again, p.id, &p.uid, p.version);
-            again == p.json && p.folder_uid == folder_uid
-        });
-        let (version, updated_ms) = match (unchanged, &before) {
-            (Some(p), _) => (p.version, p.updated_ms),
-            (None, Some(b)) => (b.version + 1, now_ms),
-            (None, None) => (1, now_ms),
-        };
-        stamp(&mut json, id, &uid, version);
-        Ok(Dashboard {
-            id,
-            uid,
-            title,
-            version,
-            folder_uid,
-            tags: tags_of(&json),
-            created_ms: before.as_ref().map_or(now_ms, |b| b.created_ms),
-            updated_ms,
-            json,
-            origin: Origin::Provisioned(item.provisioning),
-        })
-    }
-
-    /// The uid of the folder with this uid or else this title, created when neither exists.
-    fn ensure_folder(
-        &self,
-        inner: &mut Inner,
-        uid: Option<String>,
-        title: String,
-        now_ms: i64,
-    ) -> Result<String, FolderError> {
-        if let Some(u) = uid.as_deref().filter(|u| !u.is_empty()) {
-            if let Some(f) = inner.folder(u) {
-                return Ok(f.uid.clone());
-            }
-            uid::validate(u)?;
-        } else if let Some(f) = inner.folders.iter().find(|f| f.title == title) {
-            return Ok(f.uid.clone());
-        }
-        let uid = uid.filter(|u| !u.is_empty()).unwrap_or_else(|| unused_uid(inner));
-        Ok(self.insert_folder(inner, uid, title, now_ms)?.uid)
-    }
-
-    /// Every distinct tag with the number of dashboards carrying it, by tag.
-    pub fn tags(&self) -> Vec<(String, usize)> {
-        let inner = self.lock();
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        for d in inner.visible() {
-            for t in &d.tags {
-                *counts.entry(t.clone()).or_default() += 1;
-            }
-        }
-        counts.into_iter().collect()
-    }
-
-    /// Grafana's search: folders first, then by title ignoring case; one page of `limit`.
-    pub fn search(&self, q: &SearchQuery) -> Vec<Hit> {
-        let inner = self.lock();
-        let needle = q.query.as_deref().map(str::to_lowercase).filter(|n| !n.is_empty());
-        let title_matches = |t: &str| needle.as_deref().is_none_or(|n| t.to_lowercase().contains(n));
-        let uid_matches = |u: &str| q.dashboard_uids.is_empty() || q.dashboard_uids.iter().any(|x| x == u);
-        let in_folders = |f: &str| {
-            q.folder_uids.is_empty() || q.folder_uids.iter().any(|x| x == f || (f.is_empty() && x == "general"))
-        };
-        let mut hits = Vec::new();
-        if q.kind != Some(HitKind::Dashboard) && q.tags.is_empty() && q.folder_uids.is_empty() {
-            hits.extend(
-                inner
-                    .folders
-                    .iter()
-                    .filter(|f| title_matches(&f.title) && uid_matches(&f.uid))
-                    .cloned()
-                    .map(Hit::Folder),
-            );
-        }
-        if q.kind != Some(HitKind::Folder) {
-            hits.extend(
-                inner
-                    .visible()
-                    .filter(|d| title_matches(&d.title) && uid_matches(&d.uid) && in_folders(&d.folder_uid))
-                    .filter(|d| q.tags.iter().all(|t| d.tags.contains(t)))
-                    .map(|d| Hit::Dashboard {
-                        dashboard: Box::new(d.clone()),
-                        folder: inner.folder(&d.folder_uid).cloned(),
-                    }),
-            );
-        }
-        hits.sort_by(|a, b| {
-            let rank = |h: &Hit| matches!(h, Hit::Dashboard { .. });
-            rank(a).cmp(&rank(b)).then_with(|| a.title().to_lowercase().cmp(&b.title().to_lowercase()))
-        });
-        let limit = q.limit.clamp(1, MAX_SEARCH_LIMIT);
-        let skip = q.page.max(1).saturating_sub(1).saturating_mul(limit);
-        hits.into_iter().skip(skip).take(limit).collect()
     }
 }
 

@@ -207,6 +207,9 @@ fn search_filters_sorts_and_pages() {
     assert_eq!(q(&|q| q.dashboard_uids = vec!["g".into(), "a".into()]), vec!["Alpha", "Gamma Team"]);
     assert_eq!(q(&|q| q.folder_uids = vec!["team".into()]), vec!["Gamma Team"]);
     assert_eq!(q(&|q| q.folder_uids = vec!["general".into()]), vec!["Alpha", "beta"]);
+    assert_eq!(q(&|q| q.folder_ids = vec![f.id]), vec!["Gamma Team"]);
+    assert_eq!(q(&|q| q.folder_ids = vec![0]), vec!["Alpha", "beta"]);
+    assert_eq!(q(&|q| q.folder_ids = vec![999]), Vec::<String>::new());
     assert_eq!(
         q(&|q| {
             q.limit = 2;

@@ -271,7 +271,8 @@ fn parse_count(name: &str, value: &str) -> Result<usize, ApiError> {
     value.parse::<usize>().map_err(|_| bad_request(format!("{name} must be a non-negative integer, got {value:?}")))
 }
 
-/// Parses `GET /api/search` parameters (`tag`, `dashboardUIDs`, `folderUIDs` repeatable).
+/// Parses `GET /api/search` parameters (`tag`, `dashboardUIDs`, `folderUIDs`, `folderIds`
+/// repeatable).
 fn search_query(raw: Option<&str>) -> Result<(SearchQuery, bool), ApiError> {
     let mut q = SearchQuery::default();
     let mut starred = false;
@@ -289,6 +290,14 @@ fn search_query(raw: Option<&str>) -> Result<(SearchQuery, bool), ApiError> {
             }
             "dashboardUIDs" | "dashboardUID" => q.dashboard_uids.extend(split_list(&v)),
             "folderUIDs" => q.folder_uids.extend(split_list(&v)),
+            "folderIds" => {
+                for id in split_list(&v) {
+                    let id = id
+                        .parse::<i64>()
+                        .map_err(|_| bad_request(format!("folderIds must be integers, got {id:?}")))?;
+                    q.folder_ids.push(id);
+                }
+            }
             "limit" => q.limit = parse_count("limit", &v)?,
             "page" => q.page = parse_count("page", &v)?,
             "starred" => starred = v == "true",
@@ -446,6 +455,11 @@ mod tests {
         assert_eq!(q.folder_uids, vec!["general"]);
         assert_eq!((q.limit, q.page), (5, 2));
         assert!(search_query(Some("limit=ten")).is_err());
+        assert!(search_query(Some("folderIds=x")).is_err());
+        assert_eq!(
+            search_query(Some("folderIds=0&folderIds=3,4")).ok().map(|(q, _)| q.folder_ids),
+            Some(vec![0, 3, 4])
+        );
         assert!(search_query(Some("type=bogus")).is_err());
         assert!(search_query(Some("starred=true")).is_ok_and(|(_, s)| s));
     }
