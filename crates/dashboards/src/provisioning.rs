@@ -60,7 +60,7 @@ struct ProviderConfig {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ProviderOptions {
-    path: PathBuf,
+    path: String,
     #[serde(default)]
     folders_from_files_structure: bool,
 }
@@ -125,7 +125,11 @@ fn parse_providers(text: &str, file: &Path) -> Result<Vec<Provider>, Provisionin
         .providers
         .into_iter()
         .enumerate()
-        .map(|(i, p)| {
+        .map(|(i, mut p)| {
+            // As in Grafana, `$VAR` and `${VAR}` in these values come from the environment.
+            for value in [&mut p.name, &mut p.folder, &mut p.folder_uid, &mut p.options.path] {
+                *value = expand_env(value, |name| std::env::var(name).ok());
+            }
             let at = |reason: String| error(file, format!("providers[{i}] ({:?}): {reason}", p.name));
             if p.name.trim().is_empty() {
                 return Err(error(file, format!("providers[{i}]: name is empty")));
@@ -136,13 +140,13 @@ fn parse_providers(text: &str, file: &Path) -> Result<Vec<Provider>, Provisionin
             if p.org_id != 1 {
                 return Err(at(format!("orgId {} is not supported (Vigil has one organisation, 1)", p.org_id)));
             }
-            if p.options.path.as_os_str().is_empty() {
+            if p.options.path.is_empty() {
                 return Err(at("options.path is empty".into()));
             }
             if !p.folder_uid.is_empty() {
                 crate::uid::validate(&p.folder_uid).map_err(|e| at(format!("folderUid: {e}")))?;
             }
-            let path = if p.options.path.is_relative() { base.join(&p.options.path) } else { p.options.path.clone() };
+            let path = base.join(&p.options.path);
             if !path.is_dir() {
                 return Err(at(format!("options.path {} is not a directory", path.display())));
             }
@@ -156,6 +160,35 @@ fn parse_providers(text: &str, file: &Path) -> Result<Vec<Provider>, Provisionin
             })
         })
         .collect()
+}
+
+/// Replaces `$NAME` and `${NAME}` by `lookup(NAME)` (empty when unset); `$$` is a `$`.
+fn expand_env(value: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            out.push('$');
+            rest = tail;
+        } else if let Some(braced) = after.strip_prefix('{')
+            && let Some(end) = braced.find('}')
+        {
+            out.push_str(&lookup(&braced[..end]).unwrap_or_default());
+            rest = &braced[end + 1..];
+        } else {
+            let len = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+            if len == 0 {
+                out.push('$');
+            } else {
+                out.push_str(&lookup(&after[..len]).unwrap_or_default());
+            }
+            rest = &after[len..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Every dashboard of every provider. Unreadable or invalid JSON files are logged and skipped.
@@ -268,6 +301,21 @@ mod tests {
                 folders_from_files_structure: true,
             }]
         );
+    }
+
+    #[test]
+    fn environment_variables_expand_like_grafana() {
+        let env = |name: &str| match name {
+            "DIR" => Some("/srv/dash".to_string()),
+            "TEAM" => Some("ops".to_string()),
+            _ => None,
+        };
+        assert_eq!(expand_env("$DIR/a", env), "/srv/dash/a");
+        assert_eq!(expand_env("${TEAM}-folder", env), "ops-folder");
+        assert_eq!(expand_env("x$UNSET.y", env), "x.y");
+        assert_eq!(expand_env("cost $$5 and $", env), "cost $5 and $");
+        assert_eq!(expand_env("no vars", env), "no vars");
+        assert_eq!(expand_env("${unterminated", env), "${unterminated");
     }
 
     #[test]
