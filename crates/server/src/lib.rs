@@ -12,6 +12,7 @@
 
 mod admin;
 pub mod am_api;
+pub mod grafana_api;
 mod health;
 pub mod prom_api;
 mod remote_write;
@@ -66,6 +67,9 @@ pub struct Startup {
     pub alertmanager: alerting::Alertmanager,
     /// Modules of the built-in prober at `/probe`.
     pub probe_modules: probe::Modules,
+    /// Grafana dashboards behind the Grafana-compatible API (`/api/dashboards`, `/api/search`).
+    /// They need no TSDB, so they answer before the WAL replay ends.
+    pub dashboards: Arc<dashboards::DashboardStore>,
 }
 
 /// Everything that exists only once the storage is open, built complete and in order by the
@@ -109,6 +113,9 @@ pub struct AppState {
     pub alertmanager: alerting::Alertmanager,
     /// `--web.external-url` (links in notifications and previews).
     pub external_url: String,
+    /// Grafana dashboards behind the Grafana-compatible API; provisioning reloads swap the
+    /// provisioned ones in place.
+    pub dashboards: Arc<dashboards::DashboardStore>,
 }
 
 impl AppState {
@@ -132,6 +139,7 @@ impl AppState {
             reloaded_config: std::sync::RwLock::new(None),
             alertmanager: startup.alertmanager,
             external_url: startup.external_url,
+            dashboards: startup.dashboards,
         })
     }
 
@@ -197,6 +205,7 @@ pub fn route_paths() -> Vec<&'static str> {
         .into_iter()
         .map(|(p, _)| p)
         .chain(am_api::routes().into_iter().map(|(p, _)| p))
+        .chain(grafana_api::routes().into_iter().map(|(p, _)| p))
         .chain(std::iter::once(probe::PATH))
         .collect()
 }
@@ -207,6 +216,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let alertmanager = am_api::router(state.clone());
     routes()
         .into_iter()
+        .chain(grafana_api::routes())
         .fold(Router::new(), |r, (path, method)| r.route(path, method))
         .fallback(web_ui::serve)
         .with_state(state)

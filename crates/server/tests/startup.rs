@@ -59,6 +59,7 @@ fn startup(
         reload: Some(reload),
         alertmanager,
         probe_modules: probe::Modules::builtin(),
+        dashboards: Arc::new(dashboards::DashboardStore::open(&dir.join("dashboards")).expect("dashboard store")),
     }
 }
 

@@ -271,6 +271,12 @@ pub struct ServeArgs {
     /// and from any Prometheus) with one receiver, `default`, that notifies nobody.
     #[arg(long = "alertmanager.config.file")]
     pub alertmanager_config_file: Option<PathBuf>,
+    /// Grafana dashboard provisioning directory, like Grafana's provisioning/dashboards: its
+    /// provider files (`*.yaml`, `*.yml`) name directories whose `*.json` dashboards are served
+    /// read-only by the Grafana-compatible API (`/api/dashboards`, `/api/search`). Re-read on
+    /// reload (SIGHUP, `POST /-/reload`); a bad provider file fails start-up or the reload.
+    #[arg(long = "dashboards.provisioning-dir")]
+    pub dashboards_provisioning_dir: Option<PathBuf>,
     /// Enable admin endpoints (`/api/v1/admin/...`).
     #[arg(long = "web.enable-admin-api")]
     pub enable_admin_api: bool,

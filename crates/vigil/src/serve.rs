@@ -95,6 +95,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     // The alert manager keeps its own state and does not need the TSDB: it answers /api/v2
     // before the WAL replay ends and before /-/ready.
     let (alertmanager, am_receivers) = start_alertmanager(&args, &config, &registry)?;
+    let dashboards = open_dashboards(&args)?;
     let (reload_tx, reload_rx) = mpsc::channel(4);
     let state = AppState::new(Startup {
         registry: registry.clone(),
@@ -106,6 +107,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         reload: args.enable_lifecycle.then(|| reload_tx.clone()),
         alertmanager: alertmanager.clone(),
         probe_modules: probe_modules.unwrap_or_else(probe::Modules::builtin),
+        dashboards,
     });
     tracing::info!(address = %args.listen_address, "listening; /-/healthy is up, /-/ready waits for the WAL replay");
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -232,6 +234,32 @@ fn load_alertmanager_config(args: &ServeArgs, config: &config::Config) -> Result
         tracing::warn!(component = "alertmanager", "{w}");
     }
     Ok(cfg)
+}
+
+/// Opens the Grafana dashboard store in `<data>/dashboards` and provisions the built-in
+/// dashboards and those of `--dashboards.provisioning-dir`. Damaged dashboard files are
+/// logged and skipped; a bad provider file fails start-up.
+fn open_dashboards(args: &ServeArgs) -> Result<Arc<dashboards::DashboardStore>> {
+    let store = dashboards::DashboardStore::open(&args.storage_path.join("dashboards"))?;
+    provision_dashboards(args, &store)?;
+    Ok(Arc::new(store))
+}
+
+/// (Re-)reads the provisioned dashboards into the store; on a bad provider file nothing changes.
+fn provision_dashboards(args: &ServeArgs, store: &dashboards::DashboardStore) -> Result<()> {
+    let items = read_provisioned_dashboards(args)?;
+    apply_provisioned_dashboards(store, items);
+    Ok(())
+}
+
+/// The built-in dashboards and those of `--dashboards.provisioning-dir`.
+fn read_provisioned_dashboards(args: &ServeArgs) -> Result<Vec<dashboards::ProvisionedDashboard>> {
+    Ok(dashboards::provisioned_dashboards(args.dashboards_provisioning_dir.as_deref())?)
+}
+
+fn apply_provisioned_dashboards(store: &dashboards::DashboardStore, items: Vec<dashboards::ProvisionedDashboard>) {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    store.replace_provisioned(items, i64::try_from(now).unwrap_or(i64::MAX));
 }
 
 /// Starts the built-in alert manager (`/api/v2`), with its state in `<data>/alertmanager`.
@@ -411,6 +439,7 @@ async fn reload(r: &Reloadable) -> Result<(), String> {
     // anything else changes.
     let am_config = load_alertmanager_config(args, &cfg).map_err(|e| format!("{e:#}"))?;
     let next_receivers = am_receivers.prepare(&am_config).map_err(|e| format!("{e:#}"))?;
+    let provisioned = read_provisioned_dashboards(args).map_err(|e| format!("{e:#}"))?;
     apply_rules(args, &cfg, rules).map_err(|e| format!("{e:#}"))?;
     if let Some((w, prepared)) = web {
         w.commit(prepared);
@@ -423,6 +452,7 @@ async fn reload(r: &Reloadable) -> Result<(), String> {
     if let Some(m) = modules {
         *state.probe_modules.write().unwrap_or_else(|p| p.into_inner()) = m;
     }
+    apply_provisioned_dashboards(&state.dashboards, provisioned);
     Ok(())
 }
 

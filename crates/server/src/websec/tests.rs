@@ -372,6 +372,7 @@ fn listening_state(dir: &Path) -> Arc<crate::AppState> {
         reload: None,
         alertmanager,
         probe_modules: probe::Modules::builtin(),
+        dashboards: Arc::new(dashboards::DashboardStore::open(&dir.join("dashboards")).unwrap()),
     })
 }
 
