@@ -43,6 +43,9 @@ export function PromQLEditor(props: PromQLEditorProps) {
   const view = useRef<EditorView | null>(null);
   const latest = useRef(props);
   latest.current = props;
+  // The last text this editor reported: a parent re-rendering with it (or with an older draft
+  // while the user types on) must not write it back into the document.
+  const reported = useRef(props.value);
 
   useEffect(() => {
     if (!host.current) return;
@@ -71,7 +74,10 @@ export function PromQLEditor(props: PromQLEditorProps) {
           runKeys,
           keymap.of([...defaultKeymap, ...historyKeymap]),
           EditorView.updateListener.of((u) => {
-            if (u.docChanged) latest.current.onChange(u.state.doc.toString());
+            if (u.docChanged) {
+              reported.current = u.state.doc.toString();
+              latest.current.onChange(reported.current);
+            }
           }),
         ],
       }),
@@ -83,7 +89,8 @@ export function PromQLEditor(props: PromQLEditorProps) {
   // The URL or a parent changed the text: show it without losing the cursor needlessly.
   useEffect(() => {
     const v = view.current;
-    if (v && v.state.doc.toString() !== props.value) {
+    if (v && props.value !== reported.current && v.state.doc.toString() !== props.value) {
+      reported.current = props.value;
       v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: props.value } });
     }
   }, [props.value]);
