@@ -123,7 +123,7 @@ export function PanelFrame(p: PanelFrameProps) {
         </span>
         {p.panel.description && (
           <span class="panel-desc" title={interpolate(p.panel.description, p.scope, 'text')}>
-            ⓘ
+            i
           </span>
         )}
         {loading && <span class="panel-spinner" title="Loading" />}

@@ -73,9 +73,10 @@ export function planQueries(panel: Panel, scope: VarScope, start: number, end: n
       expr: interpolate(t.expr, vars),
       legendFormat: t.legendFormat,
       instant,
-      // Aligned to the step, as Grafana does, so refreshes hit the same evaluation times.
-      start: Math.floor(start / stepS) * stepS,
-      end: Math.floor(end / stepS) * stepS,
+      // Range queries are aligned to the step, as Grafana does, so refreshes hit the same
+      // evaluation times; instant queries evaluate at the range's end itself.
+      start: instant ? start : Math.floor(start / stepS) * stepS,
+      end: instant ? end : Math.floor(end / stepS) * stepS,
       step: stepS,
     });
   }

@@ -50,7 +50,7 @@ export function TimePicker({ range, utc, onChange }: { range: TimeRange; utc: bo
         ‹
       </button>
       <button class="time-range-btn" onClick={show}>
-        🕓 {describeRange(range, utc)}
+        {describeRange(range, utc)}
       </button>
       <button title="Shift forward" onClick={() => move(1, 1)}>
         ›

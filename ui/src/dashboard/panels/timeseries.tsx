@@ -31,9 +31,15 @@ export function TimeseriesPanel(p: PanelViewProps) {
 
   const built = useMemo(() => {
     const { timestamps, rows } = unionAxis(p.data.series);
+    const stackOf = (c: Record<string, any>) => (c.stacking?.mode === 'normal' || c.stacking?.mode === 'percent' ? String(c.stacking.mode) : 'none');
+    const stackMode = stackOf(custom);
+    const perSeries = p.data.series.map((s) => stackOf((fieldConfigFor(p.panel, s.name, s.refId).custom ?? {}) as Record<string, any>));
+    // The chart stacks every series or none; when overrides take some out of the stack (Node
+    // Exporter's "Total"), the stacked ones are summed here and drawn as filled lines.
+    const allStacked = perSeries.length > 0 && perSeries.every((m) => m !== 'none');
+    const someStacked = perSeries.some((m) => m !== 'none');
     let mode: ChartMode = 'lines';
-    const stackMode = custom.stacking?.mode ?? 'none';
-    if (stackMode === 'normal' || stackMode === 'percent') mode = 'stacked';
+    if (allStacked) mode = 'stacked';
     else if (custom.drawStyle === 'bars') mode = 'bars';
     else if (custom.drawStyle === 'points') mode = 'points';
     let rightUnit: string | undefined;
@@ -58,6 +64,13 @@ export function TimeseriesPanel(p: PanelViewProps) {
         hidden: !!c.hideFrom?.viz,
       };
     });
+    if (someStacked && !allStacked) {
+      const acc = new Array(timestamps.length).fill(0);
+      series.forEach((s, i) => {
+        if (perSeries[i] === 'none' || s.hidden) return;
+        s.values = s.values.map((v, t) => (v === null ? null : (acc[t] += v)));
+      });
+    }
     if (stackMode === 'percent') {
       for (let t = 0; t < timestamps.length; t++) {
         const total = series.reduce((a, s) => a + Math.abs(s.values[t] ?? 0), 0);

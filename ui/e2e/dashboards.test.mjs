@@ -1,0 +1,315 @@
+// Dashboards in a real browser: the seed dashboards and Node Exporter Full (current and rows[]
+// era) are imported through Grafana's HTTP API, opened at the URL the API answers, and every
+// panel must render (the one seed query that is invalid shows its API error inside its panel);
+// variables change the queries sent; collapsed rows expand; the URL's state survives a reload.
+//
+// Vigil here scrapes its host under two jobs (`node` and `node-b`, through a small forwarder),
+// so Node Exporter Full's job variable has two values to switch between.
+//
+// Until the dashboard API and the UI ship in one binary, VIGIL_DASH_BIN may name a build that
+// has the dashboard API: it is started too, and a small proxy in front sends /api/dashboards
+// and /api/search to it and everything else to VIGIL_BIN.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startVigil, launchBrowser, newPage, screenshot, freePort, repo } from './harness.mjs';
+
+const fixtures = join(repo, 'ui', 'test', 'fixtures');
+const seedsDir = join(repo, 'tests', 'dashboards', 'seeds');
+/** The seed query Vigil rejects (a range vector inside sum()); its panel must show the error. */
+const INVALID_SEED_EXPR = 'sum(ml_predictions_correct_total[24h])';
+
+let vigil;
+let extra;
+let base;
+let browser;
+const servers = [];
+
+function listen(handler) {
+  return new Promise(async (res) => {
+    const port = await freePort();
+    const s = http.createServer(handler);
+    servers.push(s);
+    s.listen(port, '127.0.0.1', () => res(port));
+  });
+}
+
+function forward(req, res, target) {
+  const p = http.request(new URL(req.url, target), { method: req.method, headers: req.headers }, (r) => {
+    res.writeHead(r.statusCode, r.headers);
+    r.pipe(res);
+  });
+  p.on('error', (e) => {
+    res.writeHead(502);
+    res.end(String(e));
+  });
+  req.pipe(p);
+}
+
+async function api(path, init) {
+  const r = await fetch(base + path, init);
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : null };
+}
+
+async function importDashboard(body) {
+  const r = await api('/api/dashboards/db', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...body, overwrite: true }) });
+  assert.equal(r.status, 200, `import failed: ${JSON.stringify(r.body)}`);
+  assert.match(r.body.url, /^\/d\//);
+  return r.body;
+}
+
+before(async () => {
+  let vigilUrl = '';
+  const hostPort = await listen((req, res) => forward(req, res, vigilUrl));
+  vigil = await startVigil({
+    args: ['--config.file={dir}/prometheus.yml'],
+    files: {
+      'prometheus.yml': `global:\n  scrape_interval: 5s\nscrape_configs:\n  - job_name: node\n    metrics_path: /metrics/host\n    static_configs:\n      - targets: ['127.0.0.1:${hostPort}']\n  - job_name: node-b\n    metrics_path: /metrics/host\n    static_configs:\n      - targets: ['127.0.0.1:${hostPort}']\n`,
+    },
+  });
+  vigilUrl = vigil.url;
+  base = vigil.url;
+  const probe = await fetch(`${vigil.url}/api/search?type=dash-db`);
+  if (probe.status === 404 && process.env.VIGIL_DASH_BIN) {
+    const uiBin = process.env.VIGIL_BIN;
+    process.env.VIGIL_BIN = process.env.VIGIL_DASH_BIN;
+    try {
+      extra = await startVigil();
+    } finally {
+      process.env.VIGIL_BIN = uiBin;
+    }
+    const port = await listen((req, res) => forward(req, res, /^\/api\/(dashboards|search)/.test(req.url) ? extra.url : vigil.url));
+    base = `http://127.0.0.1:${port}`;
+  }
+  browser = await launchBrowser();
+  // Two scrapes of both jobs, so rates have data.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const r = await api(`/api/v1/query?query=${encodeURIComponent('count(count_over_time(node_uname_info[1m]) >= 3)')}`);
+    if (r.body?.data?.result?.[0]?.value?.[1] === '2') break;
+    if (Date.now() > deadline) throw new Error(`no host data after 60 s: ${JSON.stringify(r.body)}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+});
+
+after(async () => {
+  await browser?.close();
+  for (const s of servers) s.close();
+  await extra?.stop();
+  await vigil?.stop();
+});
+
+/** Panel states on the page: {id, type, state, title, error}. */
+function panelStates(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('.dash-panel')].map((e) => ({
+      id: e.dataset.panelId,
+      type: e.dataset.panelType,
+      state: e.dataset.state,
+      title: e.querySelector('.panel-title')?.textContent ?? '',
+      error: e.querySelector('.panel-error')?.textContent ?? '',
+    })),
+  );
+}
+
+/**
+ * Scrolls through the whole dashboard (panels load when they come into view) and waits until no
+ * panel is waiting or loading; returns the final states.
+ */
+async function renderAll(page) {
+  await page.waitForSelector('.dash-grid');
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    for (let y = 0; y < height; y += 600) {
+      await page.evaluate((y) => window.scrollTo(0, y), y);
+      await page.waitForTimeout(40);
+    }
+    await page.waitForTimeout(300);
+    const states = await panelStates(page);
+    if (states.length && states.every((s) => s.state !== 'waiting' && s.state !== 'loading')) {
+      await page.evaluate(() => window.scrollTo(0, 0));
+      return states;
+    }
+    if (Date.now() > deadline) throw new Error(`panels still loading: ${JSON.stringify(states.filter((s) => s.state === 'waiting' || s.state === 'loading'))}`);
+  }
+}
+
+/** Console errors other than the browser's note about the seed's rejected query (HTTP 400). */
+function unexpectedProblems(page, allowBadRequest) {
+  return page.problems.filter((p) => !(allowBadRequest && /status of 400/.test(p)));
+}
+
+/** Whether some uPlot canvas on the page has drawn pixels. */
+function someCanvasDrawn(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('.dash-panel canvas')].some((c) => {
+      const ctx = c.getContext('2d');
+      if (!ctx || !c.width || !c.height) return false;
+      const { data } = ctx.getImageData(0, 0, c.width, c.height);
+      for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) return true;
+      return false;
+    }),
+  );
+}
+
+async function expandAllRows(page) {
+  for (;;) {
+    const collapsed = await page.$('.dash-row.collapsed');
+    if (!collapsed) return;
+    await collapsed.scrollIntoViewIfNeeded();
+    await collapsed.click();
+    await page.waitForTimeout(50);
+  }
+}
+
+for (const file of readdirSync(seedsDir).filter((f) => f.endsWith('.json')).sort()) {
+  test(`seed dashboard ${file} imports and every panel renders`, async () => {
+    const body = JSON.parse(readFileSync(join(seedsDir, file), 'utf8'));
+    const saved = await importDashboard(body);
+    const page = await newPage(browser);
+    await page.goto(base + saved.url);
+    const states = await renderAll(page);
+    await screenshot(page, `dashboard-seed-${file.replace(/\.json$/, '')}`);
+    const expectedPanels = body.dashboard.panels.filter((p) => p.type !== 'row').length;
+    assert.equal(states.length, expectedPanels, JSON.stringify(states));
+    let invalid = false;
+    for (const [i, s] of states.entries()) {
+      const def = body.dashboard.panels.filter((p) => p.type !== 'row')[i];
+      const isInvalid = def.targets?.some((t) => t.expr.includes(INVALID_SEED_EXPR));
+      if (isInvalid) {
+        invalid = true;
+        assert.equal(s.state, 'error', `${s.title} should show the API error`);
+        assert.match(s.error, /range vector|expected|parse|instant vector/i, s.error);
+      } else {
+        assert.ok(['rendered', 'nodata'].includes(s.state), `${s.title}: ${s.state} ${s.error}`);
+      }
+    }
+    assert.deepEqual(unexpectedProblems(page, invalid), []);
+    await page.close();
+  });
+}
+
+for (const [file, name] of [
+  ['node-exporter-full.json', 'node-exporter-full'],
+  ['node-exporter-full-rows.json', 'node-exporter-full-rows'],
+]) {
+  test(`Node Exporter Full (${file}) renders every panel, collapsed rows included`, async () => {
+    const dashboard = JSON.parse(readFileSync(join(fixtures, file), 'utf8'));
+    const saved = await importDashboard({ dashboard: { ...dashboard, id: null } });
+    const page = await newPage(browser);
+    await page.goto(`${base}${saved.url}?from=now-15m&to=now`);
+    await page.waitForSelector('.dash-grid');
+    await expandAllRows(page);
+    const states = await renderAll(page);
+    await screenshot(page, `dashboard-${name}`);
+    assert.ok(states.length > 20, `only ${states.length} panels`);
+    const bad = states.filter((s) => !['rendered', 'nodata'].includes(s.state));
+    assert.deepEqual(bad, []);
+    assert.ok(states.filter((s) => s.state === 'rendered').length > 10, 'most panels have data');
+    assert.ok(await someCanvasDrawn(page), 'a time-series canvas has pixels');
+    assert.deepEqual(unexpectedProblems(page, false), []);
+    await page.close();
+  });
+}
+
+test('collapsed rows expand on click and their panels render', async () => {
+  const dashboard = JSON.parse(readFileSync(join(fixtures, 'node-exporter-full.json'), 'utf8'));
+  const saved = await importDashboard({ dashboard: { ...dashboard, id: null, uid: 'nef-rows-test', title: 'NEF rows test' } });
+  const page = await newPage(browser);
+  await page.goto(`${base}${saved.url}?from=now-15m&to=now`);
+  await page.waitForSelector('.dash-row.collapsed');
+  const before = (await panelStates(page)).length;
+  const row = await page.$('.dash-row.collapsed');
+  const rowId = await row.getAttribute('data-row-id');
+  const childCount = dashboard.panels.find((p) => String(p.id) === rowId).panels.length;
+  await row.click();
+  await page.waitForSelector(`.dash-row[data-row-id="${rowId}"]:not(.collapsed)`);
+  const states = await renderAll(page);
+  assert.equal(states.length, before + childCount);
+  assert.ok(states.every((s) => ['rendered', 'nodata'].includes(s.state)), JSON.stringify(states.filter((s) => !['rendered', 'nodata'].includes(s.state))));
+  await screenshot(page, 'dashboard-row-expanded');
+  // And collapse again.
+  await page.click(`.dash-row[data-row-id="${rowId}"]`);
+  await page.waitForSelector(`.dash-row[data-row-id="${rowId}"].collapsed`);
+  assert.equal((await panelStates(page)).length, before);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('changing a variable changes the queries sent', async () => {
+  const dashboard = JSON.parse(readFileSync(join(fixtures, 'node-exporter-full.json'), 'utf8'));
+  const saved = await importDashboard({ dashboard: { ...dashboard, id: null } });
+  const page = await newPage(browser);
+  await page.goto(`${base}${saved.url}?from=now-15m&to=now`);
+  await renderAll(page);
+  const jobSelect = page.locator('select[name="var-job"]');
+  const options = await jobSelect.locator('option').allTextContents();
+  assert.deepEqual(options.sort(), ['node', 'node-b']);
+  const current = await jobSelect.inputValue();
+  const other = current === 'node' ? 'node-b' : 'node';
+  const sentBefore = page.requests.length;
+  await jobSelect.selectOption(other);
+  await page.waitForFunction((v) => new URLSearchParams(location.search).get('var-job') === v, other);
+  await renderAll(page);
+  const ranges = page.requests.slice(sentBefore).filter((u) => u.includes('/api/v1/query_range'));
+  assert.ok(ranges.length > 0, 'range queries were sent after the change');
+  for (const u of ranges) {
+    const q = new URL(u).searchParams.get('query');
+    if (q.includes('job=')) assert.ok(q.includes(`job="${other}"`), q);
+  }
+  assert.ok(ranges.some((u) => new URL(u).searchParams.get('query').includes(`job="${other}"`)));
+  await screenshot(page, 'dashboard-variable-changed');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('time range and variables in the URL apply after a reload', async () => {
+  const dashboard = JSON.parse(readFileSync(join(fixtures, 'node-exporter-full.json'), 'utf8'));
+  const saved = await importDashboard({ dashboard: { ...dashboard, id: null } });
+  const page = await newPage(browser);
+  await page.goto(`${base}${saved.url}?from=now-30m&to=now&var-job=node-b`);
+  await renderAll(page);
+  await page.reload();
+  await renderAll(page);
+  assert.equal(await page.locator('select[name="var-job"]').inputValue(), 'node-b');
+  assert.match(await page.locator('.time-range-btn').textContent(), /Last 30m/);
+  const url = new URL(page.url());
+  assert.equal(url.searchParams.get('from'), 'now-30m');
+  assert.equal(url.searchParams.get('var-job'), 'node-b');
+  const ranges = page.requests.filter((u) => u.includes('/api/v1/query_range'));
+  const last = ranges.slice(-5).map((u) => new URL(u).searchParams);
+  for (const sp of last) {
+    assert.ok(Number(sp.get('end')) - Number(sp.get('start')) <= 30 * 60 + 60, 'a 30-minute range');
+    if (sp.get('query').includes('job=')) assert.ok(sp.get('query').includes('job="node-b"'), sp.get('query'));
+  }
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('dashboards list links to each dashboard, and import shows the API error', async () => {
+  const page = await newPage(browser);
+  await page.goto(`${base}/dashboards`);
+  await page.waitForSelector('table.dash-list tbody tr[data-uid]');
+  const titles = await page.locator('table.dash-list tbody tr[data-uid] a').first().textContent();
+  assert.ok(titles.length > 0);
+  await screenshot(page, 'dashboards-list');
+  await page.goto(`${base}/dashboard/import`);
+  await page.fill('textarea[name="json"]', '{"title": "not a dashboard"}');
+  await page.click('button.primary:has-text("Import")');
+  await page.waitForSelector('.import-error');
+  assert.match(await page.locator('.import-error').textContent(), /neither panels nor rows/);
+  // A real import navigates to the saved dashboard.
+  const seed = JSON.parse(readFileSync(join(seedsDir, readdirSync(seedsDir).sort()[0]), 'utf8'));
+  await page.fill('textarea[name="json"]', JSON.stringify({ ...seed.dashboard, uid: 'imported-in-browser' }));
+  await page.check('input[name="overwrite"]');
+  await page.click('button.primary:has-text("Import")');
+  await page.waitForURL(/\/d\/imported-in-browser/);
+  await page.waitForSelector('.dash-grid');
+  await screenshot(page, 'dashboard-imported-in-browser');
+  assert.deepEqual(unexpectedProblems(page, false), []);
+  await page.close();
+});
