@@ -79,6 +79,22 @@ function scopeFor(name: string, v: { value: string; text: string }): VarScope {
 }
 
 /**
+ * Grafana's vertical compaction: every item, in reading order, floats up until it meets an item
+ * above it in its columns (dashboards often store stale, far-apart y values in collapsed rows).
+ */
+export function compact(items: GridItem[]): GridItem[] {
+  const order = [...items].sort((a, b) => a.pos.y - b.pos.y || a.pos.x - b.pos.x);
+  const placed: GridPos[] = [];
+  for (const it of order) {
+    let y = 0;
+    for (const p of placed) if (p.x < it.pos.x + it.pos.w && it.pos.x < p.x + p.w) y = Math.max(y, p.y + p.h);
+    it.pos = { ...it.pos, y };
+    placed.push(it.pos);
+  }
+  return order;
+}
+
+/**
  * The grid as shown: sections one under another; a collapsed row (by the dashboard or a click,
  * `toggled` flips a row's saved state) takes one cell and hides its panels; an open row puts
  * its panels right under it, keeping their relative places.
@@ -105,5 +121,5 @@ export function layout(panels: Panel[], toggled: ReadonlySet<number>, values: Re
     }
     y = Math.max(y, bottom);
   }
-  return out;
+  return compact(out);
 }

@@ -43,10 +43,13 @@ export function TimeseriesPanel(p: PanelViewProps) {
     else if (custom.drawStyle === 'bars') mode = 'bars';
     else if (custom.drawStyle === 'points') mode = 'points';
     let rightUnit: string | undefined;
+    // Values before stacking, for the legend's calcs.
+    const raw: (number | null)[][] = [];
     const series: ChartSeries[] = p.data.series.map((s, i) => {
       const fc = fieldConfigFor(p.panel, s.name, s.refId);
       const c = (fc.custom ?? {}) as Record<string, any>;
       let values = rows[i];
+      raw.push([...values]);
       if (c.transform === 'negative-Y') values = values.map((v) => (v === null ? null : -v));
       const right = c.axisPlacement === 'right';
       if (right) rightUnit = fc.unit;
@@ -77,7 +80,7 @@ export function TimeseriesPanel(p: PanelViewProps) {
         for (const s of series) if (s.values[t] !== null) s.values[t] = total ? ((s.values[t] as number) / total) * 100 : 0;
       }
     }
-    return { timestamps, series, mode, rightUnit };
+    return { timestamps, series, mode, rightUnit, raw };
   }, [p.data, p.panel]);
 
   const unit = stackModeUnit(custom, defaults.unit);
@@ -88,7 +91,7 @@ export function TimeseriesPanel(p: PanelViewProps) {
     name: CALC_LABELS[c] ?? c,
     values: p.data.series.map((s, i) => {
       const fc = fieldConfigFor(p.panel, s.name, s.refId);
-      const v = reduceNumber(built.series[i].values, c);
+      const v = reduceNumber(built.raw[i], c);
       return v === null ? '' : formatValueString(v, fc.unit, fc.decimals);
     }),
   }));
