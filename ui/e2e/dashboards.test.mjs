@@ -37,6 +37,10 @@ function listen(handler) {
 }
 
 function forward(req, res, target) {
+  if (!target) {
+    res.writeHead(503);
+    return res.end('not ready');
+  }
   const p = http.request(new URL(req.url, target), { method: req.method, headers: req.headers }, (r) => {
     res.writeHead(r.statusCode, r.headers);
     r.pipe(res);
@@ -165,6 +169,34 @@ async function expandAllRows(page) {
     await page.waitForTimeout(50);
   }
 }
+
+
+/** A dashboard using every panel type Vigil draws, on metrics this Vigil has. */
+const GALLERY = {
+  uid: 'panel-gallery',
+  title: 'Panel gallery',
+  time: { from: 'now-15m', to: 'now' },
+  templating: {
+    list: [
+      { name: 'job', type: 'query', query: { query: 'label_values(up, job)' }, multi: true, includeAll: true, current: { text: 'All', value: ['$__all'] }, refresh: 1 },
+      { name: 'mode', type: 'custom', query: 'user,system,idle', multi: false, current: { text: 'user', value: 'user' } },
+      { name: 'note', type: 'textbox', query: 'hello' },
+      { name: 'hidden', type: 'constant', query: 'node', hide: 2 },
+    ],
+  },
+  panels: [
+    { id: 1, type: 'text', title: 'Notes for $note', gridPos: { x: 0, y: 0, w: 8, h: 6 }, options: { mode: 'markdown', content: '# Heading\n\nSome **bold** text, a [link](https://example.com) and <script>window.__pwned = 1</script>\n\n- one\n- two' } },
+    { id: 2, type: 'text', title: 'HTML', gridPos: { x: 8, y: 0, w: 8, h: 6 }, options: { mode: 'html', content: '<h3>Safe</h3><p onclick="window.__pwned=2">para <b>bold</b></p><img src=x onerror="window.__pwned=3"><script>window.__pwned=4</script>' } },
+    { id: 3, type: 'news', title: 'Unknown type', gridPos: { x: 16, y: 0, w: 8, h: 6 } },
+    { id: 4, type: 'stat', title: 'Scrape duration per job', gridPos: { x: 0, y: 6, w: 12, h: 5 }, targets: [{ refId: 'A', expr: 'sum by (job) (scrape_duration_seconds{job=~"$job"})', legendFormat: '{{job}}' }], fieldConfig: { defaults: { unit: 's', thresholds: { mode: 'absolute', steps: [{ color: 'green', value: null }, { color: 'red', value: 10 }] } }, overrides: [] }, options: { colorMode: 'background', graphMode: 'area', reduceOptions: { calcs: ['lastNotNull'] } } },
+    { id: 5, type: 'gauge', title: 'Memory available', gridPos: { x: 12, y: 6, w: 6, h: 5 }, targets: [{ refId: 'A', expr: 'max(node_memory_MemAvailable_bytes{job="node"}) / max(node_memory_MemTotal_bytes{job="node"}) * 100', instant: true }], fieldConfig: { defaults: { unit: 'percent', min: 0, max: 100, thresholds: { mode: 'absolute', steps: [{ color: 'red', value: null }, { color: 'green', value: 10 }] } }, overrides: [] }, options: {} },
+    { id: 6, type: 'bargauge', title: 'Samples scraped', gridPos: { x: 18, y: 6, w: 6, h: 5 }, targets: [{ refId: 'A', expr: 'sum by (job) (scrape_samples_scraped)', legendFormat: '{{job}}', instant: true }], fieldConfig: { defaults: { thresholds: { mode: 'percentage', steps: [{ color: 'green', value: null }, { color: 'orange', value: 80 }] } }, overrides: [] }, options: { displayMode: 'lcd', orientation: 'horizontal' } },
+    { id: 7, type: 'table', title: 'Targets (merged)', gridPos: { x: 0, y: 11, w: 12, h: 6 }, transformations: [{ id: 'merge', options: {} }], targets: [{ refId: 'A', expr: 'up', format: 'table', instant: true }, { refId: 'B', expr: 'scrape_samples_scraped', format: 'table', instant: true }], fieldConfig: { defaults: {}, overrides: [{ matcher: { id: 'byName', options: 'Value #B' }, properties: [{ id: 'unit', value: 'short' }, { id: 'displayName', value: 'Samples' }] }] }, options: {} },
+    { id: 8, type: 'piechart', title: 'Series per job', gridPos: { x: 12, y: 11, w: 12, h: 6 }, targets: [{ refId: 'A', expr: 'count by (job) ({job=~".+"})', legendFormat: '{{job}}', instant: true }], options: { pieType: 'donut', legend: { displayMode: 'list', values: ['value', 'percent'] } } },
+    { id: 9, type: 'timeseries', title: 'CPU $mode (bars, right axis)', gridPos: { x: 0, y: 17, w: 12, h: 8 }, targets: [{ refId: 'A', expr: 'sum(rate(node_cpu_seconds_total{job="node", mode="$mode"}[$__rate_interval]))', legendFormat: '$mode' }, { refId: 'B', expr: 'sum(scrape_duration_seconds)', legendFormat: 'scrape' }], fieldConfig: { defaults: { custom: { drawStyle: 'bars', fillOpacity: 60 } }, overrides: [{ matcher: { id: 'byName', options: 'scrape' }, properties: [{ id: 'custom.axisPlacement', value: 'right' }, { id: 'unit', value: 's' }, { id: 'custom.drawStyle', value: 'line' }] }] }, options: { legend: { displayMode: 'table', calcs: ['min', 'mean', 'max', 'lastNotNull'] } } },
+    { id: 10, type: 'timeseries', title: 'Up of $job', repeat: 'job', repeatDirection: 'h', maxPerRow: 2, gridPos: { x: 12, y: 17, w: 12, h: 8 }, targets: [{ refId: 'A', expr: 'up{job=~"$job"}', legendFormat: '{{instance}}' }], options: {} },
+  ],
+};
 
 for (const file of readdirSync(seedsDir).filter((f) => f.endsWith('.json')).sort()) {
   test(`seed dashboard ${file} imports and every panel renders`, async () => {
@@ -311,5 +343,50 @@ test('dashboards list links to each dashboard, and import shows the API error', 
   await page.waitForSelector('.dash-grid');
   await screenshot(page, 'dashboard-imported-in-browser');
   assert.deepEqual(unexpectedProblems(page, false), []);
+  await page.close();
+});
+
+test('every panel type renders with data, safely, and repeats by variable', async () => {
+  const saved = await importDashboard({ dashboard: GALLERY });
+  const page = await newPage(browser);
+  await page.goto(base + saved.url);
+  const states = await renderAll(page);
+  await screenshot(page, 'dashboard-panel-gallery');
+  const byId = (id) => states.filter((s) => s.id === String(id));
+  for (const id of [1, 2, 4, 5, 6, 7, 8, 9]) assert.deepEqual(byId(id).map((s) => s.state), ['rendered'], `panel ${id}: ${JSON.stringify(byId(id))}`);
+  assert.equal(byId(3)[0].state, 'unsupported');
+  assert.match(await page.locator('[data-panel-id="3"] .panel-body').textContent(), /Panel type 'news' is not supported/);
+  // The repeat over the multi-value job variable (All) gives one panel per job, titled by it.
+  const repeated = byId(10);
+  assert.equal(repeated.length, 2);
+  assert.deepEqual(repeated.map((s) => s.title).sort(), ['Up of node', 'Up of node-b']);
+  // Text: Markdown rendered, markup never executed.
+  assert.equal(await page.locator('[data-panel-id="1"] h1').textContent(), 'Heading');
+  assert.equal(await page.locator('[data-panel-id="1"] .panel-title').textContent(), 'Notes for hello');
+  assert.equal(await page.locator('[data-panel-id="2"] h3').textContent(), 'Safe');
+  assert.equal(await page.locator('[data-panel-id="2"] img, [data-panel-id="2"] script, [data-panel-id="1"] script').count(), 0);
+  await page.click('[data-panel-id="2"] p');
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  // Table merged on labels with the override's name; pie chart legend with percentages.
+  const headers = await page.locator('[data-panel-id="7"] th').allTextContents();
+  assert.ok(headers.some((h) => h.startsWith('Samples')), headers.join(','));
+  assert.ok(headers.some((h) => h.startsWith('Value #A')), headers.join(','));
+  assert.equal(await page.locator('[data-panel-id="7"] tbody tr').count(), 2);
+  assert.match(await page.locator('[data-panel-id="8"] .pie-legend').textContent(), /node-b.*%/);
+  // Time series legend table with calcs; bars and a right axis.
+  assert.deepEqual(await page.locator('[data-panel-id="9"] .legend-table th').allTextContents(), ['Series', 'Min', 'Mean', 'Max', 'Last *']);
+  assert.ok(await someCanvasDrawn(page));
+  // View mode puts the panel alone on the page, with viewPanel in the URL.
+  await page.hover('[data-panel-id="9"]');
+  await page.click('[data-panel-id="9"] .panel-menu-btn');
+  await page.click('.panel-menu button:has-text("View")');
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('viewPanel') === '9');
+  assert.equal(await page.locator('.dash-panel').count(), 1);
+  await screenshot(page, 'dashboard-view-panel');
+  // Inspect shows the query as sent.
+  await page.click('.dash-panel .panel-menu-btn');
+  await page.click('.panel-menu button:has-text("Inspect query")');
+  assert.match(await page.locator('.dash-modal code').first().textContent(), /mode="user"/);
+  assert.deepEqual(page.problems, []);
   await page.close();
 });

@@ -110,7 +110,7 @@ export function PanelFrame(p: PanelFrameProps) {
     content = (
       <>
         {data.error && <div class="panel-error small">{data.error}</div>}
-        <Renderer panel={p.panel} data={data} width={width} height={bodyH - (data.error ? 24 : 0)} utc={p.utc} scope={p.scope} onZoom={p.onZoom} />
+        <Renderer panel={p.panel} data={data} width={width} height={bodyH - (data.error ? 24 : 0)} utc={p.utc} scope={p.scope} onZoom={p.onZoom} range={p.range} />
       </>
     );
   }

@@ -71,7 +71,7 @@ export function planQueries(panel: Panel, scope: VarScope, start: number, end: n
     queries.push({
       refId: t.refId,
       expr: interpolate(t.expr, vars),
-      legendFormat: t.legendFormat,
+      legendFormat: t.legendFormat ? interpolate(t.legendFormat, vars) : t.legendFormat,
       instant,
       // Range queries are aligned to the step, as Grafana does, so refreshes hit the same
       // evaluation times; instant queries evaluate at the range's end itself.

@@ -108,7 +108,9 @@ export function pickCurrent(def: Variable, options: Option[], fromUrl: string[] 
     const ok = norm.filter((v) => options.some((o) => o.value === v));
     return ok.length ? (def.multi ? ok : [ok[0]]) : null;
   };
-  const saved = def.current?.value === undefined ? null : Array.isArray(def.current.value) ? def.current.value : [def.current.value];
+  let saved = def.current?.value === undefined ? null : Array.isArray(def.current.value) ? def.current.value : [def.current.value];
+  // A text box without a saved value starts with its query (the default text).
+  if (def.type === 'textbox' && saved?.join('') === '') saved = null;
   return valid(fromUrl) ?? valid(previous) ?? valid(saved) ?? (options.length ? [options[0].value] : def.type === 'textbox' ? [''] : []);
 }
 

@@ -10,8 +10,8 @@ import type { PanelViewProps } from './types';
 const CALC_LABELS: Record<string, string> = { min: 'Min', max: 'Max', mean: 'Mean', lastNotNull: 'Last *', last: 'Last', sum: 'Total', firstNotNull: 'First *', first: 'First', count: 'Count', range: 'Range', delta: 'Delta', diff: 'Difference' };
 
 /** Puts every series on the union of their timestamps (targets may use different steps). */
-export function unionAxis(series: { timestamps: number[]; values: (number | null)[] }[]): { timestamps: number[]; rows: (number | null)[][] } {
-  const all = new Set<number>();
+export function unionAxis(series: { timestamps: number[]; values: (number | null)[] }[], range?: { start: number; end: number }): { timestamps: number[]; rows: (number | null)[][] } {
+  const all = new Set<number>(range ? [range.start, range.end] : []);
   for (const s of series) for (const t of s.timestamps) all.add(t);
   const timestamps = [...all].sort((a, b) => a - b);
   const index = new Map(timestamps.map((t, i) => [t, i]));
@@ -30,7 +30,7 @@ export function TimeseriesPanel(p: PanelViewProps) {
   const custom = (defaults.custom ?? {}) as Record<string, any>;
 
   const built = useMemo(() => {
-    const { timestamps, rows } = unionAxis(p.data.series);
+    const { timestamps, rows } = unionAxis(p.data.series, p.range);
     const stackOf = (c: Record<string, any>) => (c.stacking?.mode === 'normal' || c.stacking?.mode === 'percent' ? String(c.stacking.mode) : 'none');
     const stackMode = stackOf(custom);
     const perSeries = p.data.series.map((s) => stackOf((fieldConfigFor(p.panel, s.name, s.refId).custom ?? {}) as Record<string, any>));
@@ -81,7 +81,7 @@ export function TimeseriesPanel(p: PanelViewProps) {
       }
     }
     return { timestamps, series, mode, rightUnit, raw };
-  }, [p.data, p.panel]);
+  }, [p.data, p.panel, p.range?.start, p.range?.end]);
 
   const unit = stackModeUnit(custom, defaults.unit);
   const fmt = (v: number) => formatValueString(v, unit, defaults.decimals);

@@ -9,6 +9,8 @@ export interface PanelViewProps {
   width: number;
   height: number;
   utc: boolean;
+  /** The dashboard's range in Unix seconds: time axes span all of it, data or not. */
+  range?: { start: number; end: number };
   scope: VarScope;
   /** A drag-zoom on a time axis: the new range in Unix seconds. */
   onZoom?: (start: number, end: number) => void;
