@@ -1,0 +1,41 @@
+// Series names: how a Prometheus series is called in legends and tooltips, from its labels
+// and the query's legendFormat, the way Grafana names it.
+
+/** Labels of one series, `__name__` included when the query kept it. */
+export type Labels = Record<string, string>;
+
+/**
+ * Renders `{{label}}` / `{{ label }}` placeholders from the series' labels; a label the
+ * series lacks renders as nothing, as in Grafana.
+ */
+export function renderLegendFormat(format: string, labels: Labels): string {
+  return format.replace(/\{\{\s*(.+?)\s*\}\}/g, (_, name: string) => labels[name] ?? '');
+}
+
+/**
+ * `metric{a="1", b="2"}` — Grafana's default name of a series without legendFormat: labels
+ * sorted by name; a series with neither name nor labels is `{}`.
+ */
+export function defaultSeriesName(labels: Labels): string {
+  const name = labels.__name__ ?? '';
+  const rest = Object.keys(labels)
+    .filter((k) => k !== '__name__')
+    .sort()
+    .map((k) => `${k}="${labels[k]}"`);
+  if (rest.length === 0) return name || '{}';
+  return `${name}{${rest.join(', ')}}`;
+}
+
+/**
+ * The name a series is shown under: the rendered legendFormat when one is set (and not the
+ * `__auto` marker), otherwise the default `metric{labels}` form; a bare `{}` (an aggregate
+ * without labels) is named by the query `expr` when given, as Grafana does.
+ */
+export function seriesName(labels: Labels, legendFormat?: string, expr?: string): string {
+  if (legendFormat && legendFormat !== '__auto') {
+    const rendered = renderLegendFormat(legendFormat, labels);
+    if (rendered !== '') return rendered;
+  }
+  const name = defaultSeriesName(labels);
+  return name === '{}' && expr ? expr : name;
+}
