@@ -87,9 +87,10 @@ describe('grid layout', () => {
     const items = layout(d.panels, new Set(), none);
     expect(items.map((i) => [i.panel.type, i.pos.x, i.pos.y, i.pos.w, i.pos.h])).toEqual([
       ['row', 0, 0, 24, 1],
-      ['timeseries', 0, 1, 12, 9],
-      ['timeseries', 12, 1, 12, 9],
-      ['row', 0, 10, 24, 1],
+      // 250 px is 7 cells of 30 px plus 8 px margins (the model's conversion).
+      ['timeseries', 0, 1, 12, 7],
+      ['timeseries', 12, 1, 12, 7],
+      ['row', 0, 8, 24, 1],
     ]);
   });
 });

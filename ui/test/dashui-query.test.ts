@@ -15,8 +15,8 @@ describe('planQueries', () => {
     // 6h / 1000 px = 21.6 s → 20 s.
     expect(intervalMs).toBe(20_000);
     expect(queries[0].step).toBe(20);
-    // max(20 s + 15 s scrape, 4 × 15 s) = 1m.
-    expect(queries[0].expr).toBe('rate(x[1m]) / 20s');
+    // max(20 s + 15 s scrape, 4 × 15 s) = 60 s.
+    expect(queries[0].expr).toBe('rate(x[60s]) / 20s');
     expect(queries[0].instant).toBe(false);
   });
 

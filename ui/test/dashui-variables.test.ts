@@ -1,6 +1,6 @@
 // Variables at run time: custom options, chained mentions, selection, scope, table frames.
 import { describe, expect, test } from 'vitest';
-import { parseCustom, mentions, pickCurrent, scopeOf, ALL, type VarState } from '../src/dashboard/variables';
+import { mentions, pickCurrent, scopeOf, ALL, type VarState } from '../src/dashboard/variables';
 import { interpolate, type Variable } from '../src/dashboard/bridge';
 import { framesPerQuery, mergeFrames } from '../src/dashboard/tableframes';
 
@@ -9,14 +9,6 @@ function def(extra: Partial<Variable>): Variable {
 }
 
 describe('variables', () => {
-  test('custom options, with `text : value` pairs and escaped commas', () => {
-    expect(parseCustom('a, b\\,c, Label : val')).toEqual([
-      { text: 'a', value: 'a' },
-      { text: 'b,c', value: 'b,c' },
-      { text: 'Label', value: 'val' },
-    ]);
-  });
-
   test('mentions finds every syntax', () => {
     expect([...mentions('x{a="$job", b="${inst}", c="${n:regex}", d="[[old]]"}')].sort()).toEqual(['inst', 'job', 'n', 'old']);
   });
@@ -35,9 +27,9 @@ describe('variables', () => {
     const opts = [{ text: 'All', value: ALL }, { text: 'a', value: 'a' }, { text: 'b', value: 'b' }];
     const vs: VarState[] = [{ def: def({ name: 'x', includeAll: true }), options: opts, current: [ALL] }];
     expect(interpolate('{i=~"$x"}', scopeOf(vs))).toBe('{i=~"(a|b)"}');
+    expect(interpolate('$x', scopeOf(vs), 'text')).toBe('All');
     vs[0].def.allValue = '.*';
     expect(interpolate('{i=~"$x"}', scopeOf(vs))).toBe('{i=~".*"}');
-    expect(interpolate('$x', scopeOf(vs), 'text')).toBe('All');
   });
 });
 

@@ -1,8 +1,103 @@
-// The one place the dashboard UI takes the dashboard model from. Branch `model` is building
-// ui/src/dashboard/model/; until each function lands there, ./standin/ supplies a small version
-// with the same name and signature, so moving over is an import change here and nowhere else.
-export type * from './standin/types';
-export { normalizeDashboard } from './standin/normalize';
-export { resolveColor, seriesColor, activeThreshold, applyMappings, reduceNumber, formatValueString } from './standin/fields';
-export { interpolate, variableRequest, applyVariableRegex, sortOptions, renderLegend } from './standin/variables';
-export type { ScopedValue, VarScope, VariableRequest } from './standin/variables';
+// The one place the dashboard UI takes the dashboard model (./model, branch `model`) from,
+// with the few adapters the UI needs on top: panel-repeat and built-in scopes as one
+// `VarScope`, and the panel fields the model does not carry yet.
+import * as model from './model';
+import type { Dashboard, Panel } from './model';
+
+export type * from './model';
+export {
+  resolveColor,
+  seriesColor,
+  activeThreshold,
+  applyMappings,
+  reduceNumber,
+  formatValueString,
+  resolveFieldConfig,
+  displayValue as modelDisplayValue,
+  seriesName,
+  computeQueryInterval,
+  builtinVariables,
+  alignRange,
+  interpolatedVariableRequest,
+  interpolatedRegex,
+  optionsFromResponse,
+  buildQueryOptions,
+  staticOptions,
+  selectCurrent,
+  autoIntervalBuiltins,
+  variableQueryText,
+  referencedVariables,
+  ALL_VALUE,
+  ALL_TEXT,
+} from './model';
+export type { VariableRequest, VariableResponse, InterpolationContext } from './model';
+
+/** A variable's value in one scope: what `$name` expands to. */
+export interface ScopedValue {
+  /** Selected value(s); `$__all` when All is selected. */
+  value: string | string[];
+  text?: string | string[];
+  /** Every option's value, for expanding All without an allValue. */
+  all?: string[];
+  allValue?: string | null;
+  /** Multi/All values are regex-escaped and joined as `(a|b)` in queries. */
+  multiOrAll?: boolean;
+}
+/** Variables by name, as a panel sees them (dashboard variables, repeat values, built-ins). */
+export type VarScope = Record<string, ScopedValue>;
+
+/** The model's interpolation context for a scope. */
+export function contextOf(scope: VarScope): model.InterpolationContext {
+  return {
+    variables: Object.entries(scope).map(([name, v]) => ({
+      name,
+      value: v.value,
+      text: v.text,
+      multi: !!v.multiOrAll,
+      includeAll: !!v.multiOrAll,
+      allValue: v.allValue ?? null,
+      options: v.all,
+    })),
+  };
+}
+
+/**
+ * Expands variables in `text` the Prometheus data source's way (label-value escaping, `(a|b)`
+ * for several values), or with an explicit format such as `text` for titles.
+ */
+export function interpolate(text: string, scope: VarScope, format?: string): string {
+  return model.interpolate(text, contextOf(scope), format ?? model.prometheusFormat);
+}
+
+/** `{{label}}` placeholders of a legendFormat filled from a series' labels. */
+export function renderLegend(format: string, labels: Record<string, string>): string {
+  return model.renderLegendFormat(format, labels);
+}
+
+/**
+ * The model's normalised dashboard. Panel `transformations` (the table's `merge`) are not in
+ * the model yet, so they are carried over from the raw JSON into `legacy` by panel id.
+ */
+export function normalizeDashboard(raw: unknown): Dashboard {
+  const d = model.normalizeDashboard(raw).dashboard;
+  const transformations = new Map<number, unknown>();
+  const collect = (ps: unknown) => {
+    if (!Array.isArray(ps)) return;
+    for (const p of ps) {
+      if (p && typeof p === 'object') {
+        const r = p as { id?: unknown; transformations?: unknown; panels?: unknown };
+        if (typeof r.id === 'number' && Array.isArray(r.transformations)) transformations.set(r.id, r.transformations);
+        collect(r.panels);
+      }
+    }
+  };
+  const r = (raw ?? {}) as { panels?: unknown; rows?: { panels?: unknown }[]; dashboard?: { panels?: unknown } };
+  collect(r.panels ?? r.dashboard?.panels);
+  const attach = (p: Panel) => {
+    const t = transformations.get(p.id);
+    if (t) p.legacy = { ...(p.legacy ?? {}), transformations: t };
+    p.panels?.forEach(attach);
+  };
+  d.panels.forEach(attach);
+  return d;
+}

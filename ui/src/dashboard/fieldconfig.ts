@@ -1,56 +1,21 @@
-// A series' effective field config: the panel's defaults with the overrides whose matcher
-// picks that series (by name, regex, query refId), applied in order like Grafana does.
-import { activeThreshold, applyMappings, formatValueString, resolveColor, type FieldConfig, type Panel } from './bridge';
-
-function matches(m: { id: string; options?: unknown }, name: string, refId: string): boolean {
-  const opt = m.options;
-  switch (m.id) {
-    case 'byName':
-      return typeof opt === 'string' && opt === name;
-    case 'byRegexp': {
-      if (typeof opt !== 'string') return false;
-      const lit = /^\/(.*)\/([gimsuy]*)$/s.exec(opt);
-      try {
-        const re = lit ? new RegExp(lit[1], lit[2].replace('g', '')) : new RegExp(`^(?:${opt})$`);
-        return re.test(name);
-      } catch {
-        return false;
-      }
-    }
-    case 'byFrameRefID':
-      return opt === refId;
-    case 'byNames':
-      return !!opt && typeof opt === 'object' && Array.isArray((opt as { names?: unknown }).names) && ((opt as { names: string[] }).names).includes(name);
-    default:
-      return false;
-  }
-}
+// Field config and value display for the renderers, on top of the model: a series' config
+// (defaults plus matching overrides) and a value's text and colour.
+import { formatValueString, modelDisplayValue, resolveFieldConfig, type FieldConfig, type Panel } from './bridge';
 
 /** The config for one series (or table column) of `panel`. */
-export function fieldConfigFor(panel: Panel, name: string, refId = ''): FieldConfig {
-  const fc: FieldConfig = { ...panel.fieldConfig.defaults, custom: { ...(panel.fieldConfig.defaults.custom ?? {}) } };
-  for (const o of panel.fieldConfig.overrides ?? []) {
-    if (!o?.matcher || !matches(o.matcher, name, refId)) continue;
-    for (const p of o.properties ?? []) {
-      if (p.id.startsWith('custom.')) fc.custom![p.id.slice(7)] = p.value;
-      else (fc as Record<string, unknown>)[p.id] = p.value;
-    }
-  }
-  return fc;
+export function fieldConfigFor(panel: Panel, name: string, refId = '', labels?: Record<string, string>): FieldConfig {
+  const fc = resolveFieldConfig(panel.fieldConfig, { name, refId, type: 'number', labels });
+  return { ...fc, custom: { ...(fc.custom ?? {}) } };
 }
 
-/** Text and colour of a value the way stat, gauge, bar gauge and table cells show it. */
-export function displayValue(v: number | null, fc: FieldConfig, fallbackColor: string): { text: string; color: string } {
-  const mapped = applyMappings(v, fc.mappings);
-  const text = mapped?.text ?? (v === null ? fc.noValue ?? 'No data' : formatValueString(v, fc.unit, fc.decimals));
-  let color = fallbackColor;
-  if (mapped?.color) color = resolveColor(mapped.color);
-  else if (fc.color?.mode === 'fixed' && fc.color.fixedColor) color = resolveColor(fc.color.fixedColor);
-  else if (v !== null && (!fc.color || fc.color.mode === 'thresholds' || fc.thresholds)) {
-    const step = activeThreshold(v, fc.thresholds, fc.min, fc.max);
-    if (step) color = resolveColor(step.color);
-  }
-  return { text, color };
+/**
+ * Text and colour of a value the way stat, gauge, bar gauge and table cells show it (mapping,
+ * unit, thresholds); a missing value without mapping or `noValue` reads "No data".
+ */
+export function displayValue(v: number | null, fc: FieldConfig, fallbackColor: string, seriesIndex = 0): { text: string; color: string } {
+  const d = modelDisplayValue(v, fc, { seriesIndex });
+  const text = `${d.prefix ?? ''}${d.text}${d.suffix ?? ''}`;
+  return { text: text || (v === null ? 'No data' : text), color: d.color || fallbackColor };
 }
 
 /** Formats a number with the config's unit and decimals. */

@@ -2,8 +2,20 @@
 // model's request descriptions), the selection (URL first, then the saved one, then the first
 // option), and the scope panels interpolate with. Chained variables reload when a variable they
 // mention changes.
-import { labelValues, prom, queryInstant, formatSeries } from '../lib/api';
-import { applyVariableRegex, interpolate, sortOptions, variableRequest, type Variable, type VarScope } from './bridge';
+import { labelValues, prom, queryInstant, series } from '../lib/api';
+import {
+  buildQueryOptions,
+  contextOf,
+  interpolatedRegex,
+  interpolatedVariableRequest,
+  optionsFromResponse,
+  staticOptions,
+  variableQueryText,
+  type Variable,
+  type VariableRequest,
+  type VariableResponse,
+  type VarScope,
+} from './bridge';
 
 export const ALL = '$__all';
 
@@ -22,19 +34,7 @@ export interface VarState {
 
 /** The text of a variable's query, whichever shape the dashboard stored it in. */
 export function queryText(def: Variable): string {
-  return typeof def.query === 'string' ? def.query : String(def.query?.query ?? '');
-}
-
-/** Splits `a, b, c` or `label : value` pairs of custom variables (`\,` keeps a comma). */
-export function parseCustom(query: string): Option[] {
-  const parts = query.match(/(?:\\,|[^,])+/g) ?? [];
-  return parts
-    .map((p) => p.replace(/\\,/g, ',').trim())
-    .filter(Boolean)
-    .map((p) => {
-      const m = /^(.+?)\s+:\s+(.+)$/.exec(p);
-      return m ? { text: m[1], value: m[2] } : { text: p, value: p };
-    });
+  return variableQueryText(def.query);
 }
 
 /** Names of the variables `text` mentions (`$x`, `${x}`, `${x:fmt}`, `[[x]]`). */
@@ -44,59 +44,42 @@ export function mentions(text: string): Set<string> {
   return out;
 }
 
-/** Fetches or derives a variable's options. `scope` holds the variables before it. */
-export async function loadOptions(def: Variable, scope: VarScope, start: number, end: number): Promise<Option[]> {
-  let opts: Option[];
-  switch (def.type) {
-    case 'custom':
-      opts = parseCustom(queryText(def));
-      break;
-    case 'interval':
-      opts = parseCustom(queryText(def));
-      if (def.auto) opts = [{ text: 'auto', value: '$__auto_interval' }, ...opts];
-      break;
-    case 'constant':
-      opts = [{ text: queryText(def), value: queryText(def) }];
-      break;
-    case 'textbox': {
-      const v = typeof def.current.value === 'string' && def.current.value ? def.current.value : queryText(def);
-      opts = [{ text: v, value: v }];
-      break;
-    }
-    case 'datasource':
-      // One data source: Vigil itself.
-      opts = [{ text: 'Vigil', value: 'vigil' }];
-      break;
+/** Asks the API what a query variable's request describes, in the model's response shapes. */
+async function fetchVariable(req: VariableRequest, start: number, end: number): Promise<VariableResponse> {
+  const range = { start: String(start), end: String(end) };
+  switch (req.kind) {
+    case 'label_values':
+      return { kind: 'strings', data: await labelValues(req.label, req.match ? [req.match] : undefined, start, end) };
+    case 'label_names':
+      return { kind: 'strings', data: (await prom<string[]>('/api/v1/labels', { 'match[]': req.match, ...range })).data };
+    case 'metrics':
+      return { kind: 'strings', data: await labelValues('__name__', undefined, start, end) };
+    case 'series':
+      return { kind: 'series', data: await series([req.match], start, end) };
     case 'query': {
-      const req = variableRequest(interpolate(queryText(def), scope));
-      let values: string[] = [];
-      if (!req) values = [];
-      else if (req.kind === 'labelValues') values = await labelValues(req.label, req.match ? [req.match] : undefined, start, end);
-      else if (req.kind === 'labelNames') values = (await prom<string[]>('/api/v1/labels', { 'match[]': req.match, start: String(start), end: String(end) })).data;
-      else if (req.kind === 'metrics') {
-        const names = await labelValues('__name__', undefined, start, end);
-        let re: RegExp | null = null;
-        try {
-          re = req.regex ? new RegExp(req.regex) : null;
-        } catch {
-          re = null;
-        }
-        values = names.filter((n) => !re || re.test(n));
-      } else {
-        const r = await queryInstant(req.expr, end);
-        const d = r.data;
-        if (d.resultType === 'vector') values = d.result.map((s) => `${formatSeries(s.metric)} ${s.value[1]} ${s.value[0] * 1000}`);
-        else if (d.resultType === 'matrix') values = d.result.map((s) => formatSeries(s.metric));
-        else values = [String(d.result[1])];
-      }
-      opts = sortOptions(applyVariableRegex(values, def.regex), def.sort);
-      break;
+      const d = (await queryInstant(req.expr, end)).data;
+      if (d.resultType === 'vector') return { kind: 'vector', data: d.result };
+      if (d.resultType === 'matrix') return { kind: 'vector', data: d.result.map((s) => ({ metric: s.metric, value: s.values[s.values.length - 1] })) };
+      return { kind: 'scalar', data: d.result };
     }
     default:
-      opts = [];
+      return { kind: 'strings', data: [] };
   }
-  if (def.includeAll && def.type !== 'constant' && def.type !== 'textbox') opts = [{ text: 'All', value: ALL }, ...opts];
-  return opts;
+}
+
+/**
+ * A variable's options: static ones (custom, interval, constant, text box, data source) from
+ * the model, query ones from the API through the model's request description (its query and
+ * regex interpolated with the variables before it, in `scope`).
+ */
+export async function loadOptions(def: Variable, scope: VarScope, start: number, end: number): Promise<Option[]> {
+  const fixed = staticOptions(def, (end - start) * 1000);
+  if (fixed) return fixed;
+  if (def.type !== 'query') return [];
+  const ctx = contextOf(scope);
+  const req = interpolatedVariableRequest(def, ctx);
+  const raw = optionsFromResponse(req, await fetchVariable(req, start, end));
+  return buildQueryOptions({ ...def, regex: interpolatedRegex(def, ctx) }, raw);
 }
 
 /** The selection after options (re)load: the URL's, else the previous, else the saved, else the first. */
@@ -115,10 +98,11 @@ export function pickCurrent(def: Variable, options: Option[], fromUrl: string[] 
 }
 
 /** The variables as interpolation scope. */
-export function scopeOf(vars: VarState[], autoInterval = '1m'): VarScope {
+export function scopeOf(vars: VarState[], autoIntervals: Record<string, string> = {}): VarScope {
   const scope: VarScope = {};
   for (const v of vars) {
-    const value = v.current.map((x) => (x === '$__auto_interval' ? autoInterval : x));
+    // An interval variable on `auto` holds `$__auto_interval_<name>`, computed from the range.
+    const value = v.current.map((x) => (x.startsWith('$__auto_interval') ? autoIntervals[x.slice(1)] ?? '1m' : x));
     const text = value.map((x) => (x === ALL ? 'All' : v.options.find((o) => o.value === x)?.text ?? x));
     scope[v.def.name] = {
       value: v.def.multi ? value : value[0] ?? '',

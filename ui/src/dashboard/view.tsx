@@ -5,7 +5,7 @@ import type { PageProps } from '../app/routes';
 import { setQuery } from '../app/router';
 import { json, ApiError } from '../lib/api';
 import { parseDuration, resolveRange, type TimeRange } from '../lib/time';
-import { interpolate, normalizeDashboard, type Dashboard, type VarScope } from './bridge';
+import { autoIntervalBuiltins, interpolate, normalizeDashboard, type Dashboard, type VarScope } from './bridge';
 import { cellsToPx, layout, GRID_COLUMNS } from './grid';
 import { PanelFrame } from './panel-frame';
 import { TimePicker, RefreshPicker } from './timepicker';
@@ -144,7 +144,8 @@ export function DashboardPage({ params, query }: PageProps) {
   if (error) return <div class="page error">{error}</div>;
   if (!loaded || !dash) return <div class="page muted">Loading dashboard…</div>;
 
-  const scope = vars ? scopeOf(vars) : {};
+  const autoIntervals = resolved ? autoIntervalBuiltins(dash.templating.list, (resolved.end - resolved.start) * 1000) : {};
+  const scope = vars ? scopeOf(vars, autoIntervals) : {};
   const setRange = (r: TimeRange) => writeUrl({ from: r.from, to: r.to }, true);
   const onZoom = (start: number, end: number) => setRange({ from: String(Math.round(start * 1000)), to: String(Math.round(end * 1000)) });
   const viewPanel = query.get('viewPanel');
