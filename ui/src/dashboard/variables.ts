@@ -76,6 +76,8 @@ export async function loadOptions(def: Variable, scope: VarScope, start: number,
   const fixed = staticOptions(def, (end - start) * 1000);
   if (fixed) return fixed;
   if (def.type !== 'query') return [];
+  // "Never refresh": the options saved with the dashboard are the options.
+  if (def.refresh === 0 && def.options.length) return def.options.map((o) => ({ text: o.text, value: o.value }));
   const ctx = contextOf(scope);
   const req = interpolatedVariableRequest(def, ctx);
   const raw = optionsFromResponse(req, await fetchVariable(req, start, end));
