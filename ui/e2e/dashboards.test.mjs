@@ -89,10 +89,10 @@ before(async () => {
     base = `http://127.0.0.1:${port}`;
   }
   browser = await launchBrowser();
-  // Two scrapes of both jobs, so rates have data.
+  // Half a minute of both jobs (scraped every 5 s), so rates and step-aligned range queries have data.
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const r = await api(`/api/v1/query?query=${encodeURIComponent('count(count_over_time(node_uname_info[1m]) >= 3)')}`);
+    const r = await api(`/api/v1/query?query=${encodeURIComponent('count(count_over_time(node_uname_info[1m]) >= 6)')}`);
     if (r.body?.data?.result?.[0]?.value?.[1] === '2') break;
     if (Date.now() > deadline) throw new Error(`no host data after 60 s: ${JSON.stringify(r.body)}`);
     await new Promise((r) => setTimeout(r, 1000));
@@ -194,6 +194,8 @@ const GALLERY = {
     { id: 7, type: 'table', title: 'Targets (merged)', gridPos: { x: 0, y: 11, w: 12, h: 6 }, transformations: [{ id: 'merge', options: {} }], targets: [{ refId: 'A', expr: 'up', format: 'table', instant: true }, { refId: 'B', expr: 'scrape_samples_scraped', format: 'table', instant: true }], fieldConfig: { defaults: {}, overrides: [{ matcher: { id: 'byName', options: 'Value #B' }, properties: [{ id: 'unit', value: 'short' }, { id: 'displayName', value: 'Samples' }] }] }, options: {} },
     { id: 8, type: 'piechart', title: 'Series per job', gridPos: { x: 12, y: 11, w: 12, h: 6 }, targets: [{ refId: 'A', expr: 'count by (job) ({job=~".+"})', legendFormat: '{{job}}', instant: true }], options: { pieType: 'donut', legend: { displayMode: 'list', values: ['value', 'percent'] } } },
     { id: 9, type: 'timeseries', title: 'CPU $mode (bars, right axis)', gridPos: { x: 0, y: 17, w: 12, h: 8 }, targets: [{ refId: 'A', expr: 'sum(rate(node_cpu_seconds_total{job="node", mode="$mode"}[$__rate_interval]))', legendFormat: '$mode' }, { refId: 'B', expr: 'sum(scrape_duration_seconds)', legendFormat: 'scrape' }], fieldConfig: { defaults: { custom: { drawStyle: 'bars', fillOpacity: 60 } }, overrides: [{ matcher: { id: 'byName', options: 'scrape' }, properties: [{ id: 'custom.axisPlacement', value: 'right' }, { id: 'unit', value: 's' }, { id: 'custom.drawStyle', value: 'line' }] }] }, options: { legend: { displayMode: 'table', calcs: ['min', 'mean', 'max', 'lastNotNull'] } } },
+    { id: 11, type: 'row', title: 'Job $job', repeat: 'job', collapsed: false, gridPos: { x: 0, y: 25, w: 24, h: 1 }, panels: [] },
+    { id: 12, type: 'stat', title: 'Targets up in $job', gridPos: { x: 0, y: 26, w: 6, h: 3 }, targets: [{ refId: 'A', expr: 'sum(up{job="$job"})', instant: true }], options: {} },
     { id: 10, type: 'timeseries', title: 'Up of $job', repeat: 'job', repeatDirection: 'h', maxPerRow: 2, gridPos: { x: 12, y: 17, w: 12, h: 8 }, targets: [{ refId: 'A', expr: 'up{job=~"$job"}', legendFormat: '{{instance}}' }], options: {} },
   ],
 };
@@ -379,6 +381,9 @@ test('every panel type renders with data, safely, and repeats by variable', asyn
   const states = await renderAll(page);
   await screenshot(page, 'dashboard-panel-gallery');
   const byId = (id) => states.filter((s) => s.id === String(id));
+  // The repeated row comes once per job, its panel scoped to that job.
+  assert.deepEqual((await page.locator('.dash-row').allTextContents()).map((t) => t.replace(/^\W+/, '').trim()).sort(), ['Job node', 'Job node-b']);
+  assert.deepEqual(byId(12).map((s) => [s.title, s.state]).sort(), [['Targets up in node', 'rendered'], ['Targets up in node-b', 'rendered']]);
   for (const id of [1, 2, 4, 5, 6, 7, 8, 9]) assert.deepEqual(byId(id).map((s) => s.state), ['rendered'], `panel ${id}: ${JSON.stringify(byId(id))}`);
   assert.equal(byId(3)[0].state, 'unsupported');
   assert.match(await page.locator('[data-panel-id="3"] .panel-body').textContent(), /Panel type 'news' is not supported/);

@@ -94,3 +94,18 @@ describe('grid layout', () => {
     ]);
   });
 });
+
+describe('repeated rows', () => {
+  test('a row repeats with its panels once per value, each copy scoped to its value', () => {
+    const panels = [panel(1, 0, 0, 24, 1, { type: 'row', repeat: 'dc', title: 'DC $dc' }), panel(2, 0, 1, 12, 4), panel(3, 0, 5, 24, 1, { type: 'row' })];
+    const items = layout(panels, new Set(), (n) => (n === 'dc' ? ['x', 'y'].map((v) => ({ value: v, text: v })) : []));
+    expect(items.map((i) => [i.panel.id, i.pos.y, i.scope?.dc?.value])).toEqual([
+      [1, 0, 'x'],
+      [2, 1, 'x'],
+      [1, 5, 'y'],
+      [2, 6, 'y'],
+      [3, 10, undefined],
+    ]);
+    expect(new Set(items.map((i) => i.key)).size).toBe(items.length);
+  });
+});

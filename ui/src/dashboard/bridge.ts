@@ -24,6 +24,7 @@ export {
   buildQueryOptions,
   staticOptions,
   selectCurrent,
+  allPanels,
   autoIntervalBuiltins,
   variableQueryText,
   referencedVariables,

@@ -103,23 +103,29 @@ export function layout(panels: Panel[], toggled: ReadonlySet<number>, values: Re
   const out: GridItem[] = [];
   let y = 0;
   for (const [si, s] of sections(panels).entries()) {
-    if (s.row) {
-      const collapsed = !!s.row.collapsed !== toggled.has(s.row.id);
-      out.push({ key: `row-${s.row.id}`, panel: s.row, pos: { x: 0, y, w: GRID_COLUMNS, h: 1 }, collapsed });
-      y += 1;
-      if (collapsed) continue;
+    // A repeated row comes once per value of its variable, its panels seeing that value.
+    const repeatOver = s.row?.repeat ? values(s.row.repeat) : [];
+    const copies: (VarScope | undefined)[] = repeatOver.length ? repeatOver.map((v) => scopeFor(s.row!.repeat!, v)) : [undefined];
+    for (const [ci, rowScope] of copies.entries()) {
+      if (s.row) {
+        const collapsed = !!s.row.collapsed !== toggled.has(s.row.id);
+        out.push({ key: `row-${s.row.id}-${ci}`, panel: s.row, pos: { x: 0, y, w: GRID_COLUMNS, h: 1 }, collapsed, scope: rowScope });
+        y += 1;
+        if (collapsed) continue;
+      }
+      if (!s.children.length) continue;
+      const top = Math.min(...s.children.map((c) => c.gridPos.y));
+      const rel = s.children.map((c) => ({ ...c, gridPos: { ...c.gridPos, y: c.gridPos.y - top } }));
+      const items = expandRepeats(rel, values, `s${si}-${ci}-`);
+      let bottom = 0;
+      for (const it of items) {
+        it.pos = { ...it.pos, x: Math.max(0, Math.min(GRID_COLUMNS - 1, it.pos.x)), w: Math.max(1, Math.min(GRID_COLUMNS, it.pos.w)), y: it.pos.y + y };
+        if (rowScope) it.scope = { ...rowScope, ...(it.scope ?? {}) };
+        bottom = Math.max(bottom, it.pos.y + it.pos.h);
+        out.push(it);
+      }
+      y = Math.max(y, bottom);
     }
-    if (!s.children.length) continue;
-    const top = Math.min(...s.children.map((c) => c.gridPos.y));
-    const rel = s.children.map((c) => ({ ...c, gridPos: { ...c.gridPos, y: c.gridPos.y - top } }));
-    const items = expandRepeats(rel, values, `s${si}-`);
-    let bottom = 0;
-    for (const it of items) {
-      it.pos = { ...it.pos, x: Math.max(0, Math.min(GRID_COLUMNS - 1, it.pos.x)), w: Math.max(1, Math.min(GRID_COLUMNS, it.pos.w)), y: it.pos.y + y };
-      bottom = Math.max(bottom, it.pos.y + it.pos.h);
-      out.push(it);
-    }
-    y = Math.max(y, bottom);
   }
   return compact(out);
 }

@@ -5,7 +5,7 @@ import type { PageProps } from '../app/routes';
 import { setQuery } from '../app/router';
 import { json, ApiError } from '../lib/api';
 import { parseDuration, resolveRange, type TimeRange } from '../lib/time';
-import { autoIntervalBuiltins, interpolate, normalizeDashboard, type Dashboard, type VarScope } from './bridge';
+import { allPanels, autoIntervalBuiltins, interpolate, normalizeDashboard, type Dashboard, type VarScope } from './bridge';
 import { cellsToPx, layout, GRID_COLUMNS } from './grid';
 import { PanelFrame } from './panel-frame';
 import { TimePicker, RefreshPicker } from './timepicker';
@@ -28,7 +28,6 @@ export function DashboardPage({ params, query }: PageProps) {
   const [vars, setVars] = useState<VarState[] | null>(null);
   const [tick, setTick] = useState(0);
   const [toggled, setToggled] = useState<Set<number>>(new Set());
-  const [tzChoice, setTzChoice] = useState<string | null>(null);
   const varsRef = useRef<VarState[] | null>(null);
   varsRef.current = vars;
 
@@ -42,7 +41,7 @@ export function DashboardPage({ params, query }: PageProps) {
 
   const dash = loaded?.dash;
   const range: TimeRange = { from: query.get('from') ?? dash?.time.from ?? 'now-6h', to: query.get('to') ?? dash?.time.to ?? 'now' };
-  const tz = tzChoice ?? query.get('timezone') ?? dash?.timezone ?? 'browser';
+  const tz = query.get('timezone') || dash?.timezone || 'browser';
   const utc = tz.toLowerCase() === 'utc';
   const refresh = query.has('refresh') ? query.get('refresh') ?? '' : dash?.refresh ?? '';
   const resolved = useMemo(() => resolveRange(range, Date.now(), utc), [range.from, range.to, tick, utc]);
@@ -158,7 +157,14 @@ export function DashboardPage({ params, query }: PageProps) {
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   };
-  const viewed = viewPanel ? items.find((it) => String(it.panel.id) === viewPanel.replace(/^panel-/, '') && it.panel.type !== 'row') : undefined;
+  // The viewed panel may sit in a collapsed row: look through every panel, not just the shown ones.
+  const viewedId = viewPanel?.replace(/^panel-/, '');
+  const viewed = viewedId
+    ? items.find((it) => String(it.panel.id) === viewedId && it.panel.type !== 'row') ??
+      allPanels(dash)
+        .filter((p) => String(p.id) === viewedId && p.type !== 'row')
+        .map((panel) => ({ panel, scope: undefined as VarScope | undefined }))[0]
+    : undefined;
 
   return (
     <div class="dashboard">
@@ -169,7 +175,7 @@ export function DashboardPage({ params, query }: PageProps) {
         <span class="grow" />
         <TimePicker key={rangeKey} range={range} utc={utc} onChange={setRange} />
         <RefreshPicker value={refresh} extra={dash.refresh} onChange={(v) => writeUrl({ refresh: v || null }, false)} onRefresh={() => setTick((t) => t + 1)} />
-        <select aria-label="Time zone" value={utc ? 'utc' : 'browser'} onChange={(e) => setTzChoice((e.target as HTMLSelectElement).value)}>
+        <select aria-label="Time zone" value={utc ? 'utc' : 'browser'} onChange={(e) => writeUrl({ timezone: (e.target as HTMLSelectElement).value }, false)}>
           <option value="browser">Browser time</option>
           <option value="utc">UTC</option>
         </select>
@@ -206,7 +212,7 @@ export function DashboardPage({ params, query }: PageProps) {
                   })
                 }
               >
-                <span class="dash-row-caret">{it.collapsed ? '▸' : '▾'}</span> {it.panel.title ? `${interpolateTitle(it.panel.title, scope)}` : ''}
+                <span class="dash-row-caret">{it.collapsed ? '▸' : '▾'}</span> {it.panel.title ? interpolateTitle(it.panel.title, it.scope ? { ...scope, ...it.scope } : scope) : ''}
                 {it.collapsed && <span class="muted"> ({(it.panel.panels ?? []).length} panels)</span>}
               </div>
             ) : (
