@@ -8,6 +8,7 @@ import { planQueries, type PanelQuery } from './query';
 import { runQueries, type PanelData } from './data';
 import { PANEL_RENDERERS, DATALESS } from './panels';
 import type { Resolved } from '../lib/time';
+import { useDismiss } from './dismiss';
 
 export type PanelState = 'waiting' | 'loading' | 'rendered' | 'nodata' | 'error' | 'unsupported';
 
@@ -46,8 +47,13 @@ function useWidth(ref: { current: Element | null }): number {
   useEffect(() => {
     if (!ref.current) return;
     const el = ref.current;
-    setW(el.clientWidth);
-    const ro = new ResizeObserver(() => setW((old) => (Math.abs(old - el.clientWidth) > 20 ? el.clientWidth : old)));
+    // The content box: the body's padding is not room for the renderer.
+    const inner = () => {
+      const cs = getComputedStyle(el);
+      return el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+    };
+    setW(inner());
+    const ro = new ResizeObserver(() => setW((old) => (Math.abs(old - inner()) > 20 ? inner() : old)));
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
@@ -63,6 +69,8 @@ export function PanelFrame(p: PanelFrameProps) {
   const [loading, setLoading] = useState(false);
   const [plan, setPlan] = useState<PanelQuery[]>([]);
   const [menu, setMenu] = useState(false);
+  const menuBox = useRef<HTMLSpanElement>(null);
+  useDismiss(menuBox, menu, () => setMenu(false));
   const [inspect, setInspect] = useState<'query' | 'json' | null>(null);
   const Renderer = PANEL_RENDERERS[p.panel.type];
   const dataless = DATALESS.has(p.panel.type) || !Renderer;
@@ -128,16 +136,18 @@ export function PanelFrame(p: PanelFrameProps) {
         )}
         {loading && <span class="panel-spinner" title="Loading" />}
         <span class="grow" />
+        <span ref={menuBox}>
         <button class="panel-menu-btn" aria-label="Panel menu" onClick={() => setMenu(!menu)}>
           ⋮
         </button>
         {menu && (
-          <div class="panel-menu" onMouseLeave={() => setMenu(false)}>
+          <div class="panel-menu">
             <button onClick={() => (setMenu(false), p.onView?.())}>View</button>
             <button onClick={() => (setMenu(false), setInspect('query'))}>Inspect query</button>
             <button onClick={() => (setMenu(false), setInspect('json'))}>Panel JSON</button>
           </div>
         )}
+        </span>
       </div>
       <div ref={body} class="panel-body">
         {content}

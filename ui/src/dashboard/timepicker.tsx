@@ -1,6 +1,7 @@
 // The dashboard's time controls: range picker (quick ranges, absolute from/to), zoom out,
 // shift back/forward, refresh picker with auto-refresh intervals, and the time zone.
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
+import { useDismiss } from './dismiss';
 import { QUICK_RANGES, describeRange, formatTimestamp, resolveRange, resolveTime, type TimeRange } from '../lib/time';
 
 /** Zooms out ×2 around the middle, or shifts by half the span (dir −1/+1); absolute result. */
@@ -18,6 +19,8 @@ export function TimePicker({ range, utc, onChange }: { range: TimeRange; utc: bo
   const [from, setFrom] = useState(range.from);
   const [to, setTo] = useState(range.to);
   const [err, setErr] = useState('');
+  const box = useRef<HTMLDivElement>(null);
+  useDismiss(box, open, () => setOpen(false));
   const show = () => {
     const fmt = (e: string, up: boolean) => (/^\d+$/.test(e) ? formatTimestamp(resolveTime(e, Date.now(), up, utc) ?? 0, utc) : e);
     setFrom(fmt(range.from, false));
@@ -45,7 +48,7 @@ export function TimePicker({ range, utc, onChange }: { range: TimeRange; utc: bo
     if (r) onChange(r);
   };
   return (
-    <div class="timepicker">
+    <div class="timepicker" ref={box}>
       <button title="Shift back" onClick={() => move(1, -1)}>
         ‹
       </button>

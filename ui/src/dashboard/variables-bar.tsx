@@ -1,10 +1,13 @@
 // The variables bar: one control per visible variable — a dropdown (with checkboxes for multi
 // and an All entry), a text box, or nothing for constants and hidden variables.
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
+import { useDismiss } from './dismiss';
 import { ALL, type VarState } from './variables';
 
 function MultiSelect({ v, onChange }: { v: VarState; onChange: (values: string[]) => void }) {
   const [open, setOpen] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+  useDismiss(box, open, () => setOpen(false));
   const sel = new Set(v.current);
   const label = v.current.includes(ALL) ? 'All' : v.current.map((c) => v.options.find((o) => o.value === c)?.text ?? c).join(' + ') || 'None';
   const toggle = (value: string) => {
@@ -15,12 +18,12 @@ function MultiSelect({ v, onChange }: { v: VarState; onChange: (values: string[]
     onChange(next.size ? [...next] : v.def.includeAll ? [ALL] : [value]);
   };
   return (
-    <div class="var-multi">
+    <div class="var-multi" ref={box}>
       <button class="var-multi-btn" onClick={() => setOpen(!open)}>
         {label} ▾
       </button>
       {open && (
-        <div class="var-multi-drop card" onMouseLeave={() => setOpen(false)}>
+        <div class="var-multi-drop card">
           {v.options.map((o) => (
             <label class="var-option">
               <input type="checkbox" checked={sel.has(o.value)} onChange={() => toggle(o.value)} /> {o.text}
