@@ -51,6 +51,21 @@ describe('panel defaults', () => {
     expect(single.fieldConfig.defaults.mappings).toEqual([{ type: 'special', options: { match: 'null', result: { text: 'N/A' } } }]);
   });
 
+  it('renames options Grafana renamed (tooltipOptions, hidden legend, table display mode)', () => {
+    const { dashboard } = normalizeDashboard({
+      panels: [
+        { type: 'timeseries', options: { tooltipOptions: { mode: 'multi' }, legend: { displayMode: 'hidden', placement: 'bottom' } } },
+        { type: 'table', fieldConfig: { defaults: { custom: { displayMode: 'lcd-gauge', align: 'left' } }, overrides: [{ matcher: { id: 'byName', options: 'x' }, properties: [{ id: 'custom.displayMode', value: 'color-background' }] }] } },
+      ],
+    });
+    const [ts, table] = dashboard.panels;
+    expect(ts.options.tooltip).toMatchObject({ mode: 'multi' });
+    expect(ts.options).not.toHaveProperty('tooltipOptions');
+    expect(ts.options.legend).toMatchObject({ showLegend: false, displayMode: 'list' });
+    expect(table.fieldConfig.defaults.custom).toEqual({ align: 'left', cellOptions: { type: 'gauge', mode: 'lcd' } });
+    expect(table.fieldConfig.overrides[0].properties[0]).toEqual({ id: 'custom.cellOptions', value: { type: 'color-background', mode: 'gradient' } });
+  });
+
   it('mergeDefaults merges objects and lets arrays and scalars win', () => {
     expect(mergeDefaults({ a: { b: 1, c: 2 }, d: [1], e: 1 }, { a: { b: 5 }, d: [], e: undefined })).toEqual({ a: { b: 5, c: 2 }, d: [], e: 1 });
   });

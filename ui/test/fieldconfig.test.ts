@@ -12,6 +12,7 @@ import {
   normalizeDashboard,
   normalizeMappings,
   reduce,
+  renderDisplayName,
   resolveColor,
   resolveFieldConfig,
   seriesColor,
@@ -179,6 +180,10 @@ describe('reduce', () => {
     expect(reduce([null], 'allIsNull')).toBe(true);
     expect(reduce([1, 2], 'nonsense')).toBeNull();
   });
+  it('count skips nulls but not NaN', () => {
+    expect(reduce([1, null, NaN, 2], 'count')).toBe(3);
+    expect(reduce([1, null, NaN, 2], 'mean')).toBe(1.5);
+  });
   it('median of an even count', () => {
     expect(reduce([4, 1, 3, 2], 'median')).toBe(2.5);
   });
@@ -214,6 +219,11 @@ describe('series names', () => {
   it('renders {{label}} with or without spaces', () => {
     expect(seriesName(labels, '{{service}} {{ code }}')).toBe('api 200');
     expect(seriesName(labels, '{{ service }} P95')).toBe('api P95');
+  });
+  it('renders displayName field macros', () => {
+    expect(renderDisplayName('${__field.labels.service} (${__series.name})', labels, 'S')).toBe('api (S)');
+    expect(renderDisplayName('${__field.labels}', labels, 'S')).toBe('code="200", service="api"');
+    expect(renderDisplayName('$var ${__field.other}', labels, 'S')).toBe('$var ${__field.other}');
   });
   it('renders a missing label as nothing', () => {
     expect(seriesName(labels, 'x{{nope}}y')).toBe('xy');

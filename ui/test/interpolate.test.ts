@@ -117,6 +117,10 @@ describe('interpolate: built-ins, scope and unknowns', () => {
   it('lets panel-repeat scope win over dashboard variables', () => {
     expect(interpolate('$job/$host/${host:text}', c)).toBe('scoped-job/h1/Host 1');
   });
+  it('regex-escapes a repeated copy of a multi-value variable for Prometheus', () => {
+    const rc: InterpolationContext = { variables: [{ name: 'inst', value: ['a.b', 'c'], multi: true }], scoped: { inst: { value: 'a.b', text: 'a.b' } } };
+    expect(interpolate('up{instance=~"$inst"}', rc, 'prometheus')).toBe('up{instance=~"a\\\\.b"}');
+  });
   it('leaves unknown variables alone', () => {
     expect(interpolate('$nope ${nope} [[nope]] ${nope:csv} $', c)).toBe('$nope ${nope} [[nope]] ${nope:csv} $');
   });

@@ -140,6 +140,25 @@ describe('graph → timeseries', () => {
     expect((g.options.legend as { showLegend: boolean }).showLegend).toBe(false);
   });
 
+  it('lets the axes win over field config the graph already had, keeping its overrides first', () => {
+    const { dashboard } = normalizeDashboard({
+      panels: [
+        {
+          type: 'graph',
+          yaxes: [{ format: 'bytes' }, {}],
+          aliasColors: { a: 'red' },
+          fieldConfig: { defaults: { unit: 'ms', links: [{ title: 'x' }] }, overrides: [{ matcher: { id: 'byName', options: 'z' }, properties: [{ id: 'decimals', value: 1 }] }] },
+        },
+        { type: 'graph', fieldConfig: { defaults: { unit: 'ms' } } },
+      ],
+    });
+    const [withAxis, withoutAxis] = dashboard.panels;
+    expect(withAxis.fieldConfig.defaults.unit).toBe('bytes');
+    expect(withAxis.fieldConfig.defaults.links).toEqual([{ title: 'x' }]);
+    expect(withAxis.fieldConfig.overrides.map((o) => o.matcher.options)).toEqual(['z', 'a']);
+    expect(withoutAxis.fieldConfig.defaults.unit).toBe('ms');
+  });
+
   it('warns when the x axis was not time', () => {
     expect(migrateGraph({ title: 'h', xaxis: { mode: 'histogram' } }).warnings).toHaveLength(1);
   });
@@ -218,5 +237,34 @@ describe('singlestat → stat/gauge', () => {
   it('keeps an explicit fieldConfig of a singlestat over the migrated one', () => {
     const { dashboard } = normalizeDashboard({ panels: [{ type: 'singlestat', format: 'bytes', fieldConfig: { defaults: { unit: 'short' } } }] });
     expect(dashboard.panels[0].fieldConfig.defaults.unit).toBe('short');
+  });
+});
+
+describe('grafana-piechart-panel → piechart', () => {
+  it('carries pie type, reducer, unit, legend and alias colours', () => {
+    const { dashboard } = normalizeDashboard({
+      panels: [
+        {
+          type: 'grafana-piechart-panel',
+          pieType: 'donut',
+          valueName: 'total',
+          format: 'currencyUSD',
+          decimals: 1,
+          legendType: 'Right side',
+          legend: { show: true, values: true, percentage: true },
+          aliasColors: { email: '#FF0000' },
+          targets: [{ expr: 'sum by (channel) (x)' }],
+        },
+      ],
+    });
+    const p = dashboard.panels[0];
+    expect(p.type).toBe('piechart');
+    expect(p.options).toMatchObject({ pieType: 'donut', reduceOptions: { calcs: ['sum'] }, legend: { showLegend: true, placement: 'right', values: ['value', 'percent'] } });
+    expect(p.fieldConfig.defaults).toMatchObject({ unit: 'currencyUSD', decimals: 1 });
+    expect(p.fieldConfig.overrides).toEqual([{ matcher: { id: 'byName', options: 'email' }, properties: [{ id: 'color', value: { mode: 'fixed', fixedColor: '#FF0000' } }] }]);
+  });
+  it('leaves a core piechart (the business seed) as written', () => {
+    const { dashboard } = normalizeDashboard({ panels: [{ type: 'piechart', options: { pieType: 'pie', legend: { placement: 'bottom' } } }] });
+    expect(dashboard.panels[0].options).toMatchObject({ pieType: 'pie', legend: { placement: 'bottom', showLegend: true } });
   });
 });

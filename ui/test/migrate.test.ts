@@ -116,9 +116,10 @@ describe('Node Exporter Full (current)', () => {
     }
   });
 
-  it('keeps gridPos, inside 24 columns, with no overlap at top level', () => {
+  it('keeps gridPos, inside 24 columns, with no overlap at top level or inside a row', () => {
     for (const p of allPanels(dashboard)) expect(insideGrid(p)).toBe(true);
     expect(overlapping(dashboard.panels)).toEqual([]);
+    for (const r of dashboard.panels.filter((p) => p.collapsed)) expect(overlapping(r.panels!)).toEqual([]);
     const first = (raw.panels as { gridPos: unknown }[])[0].gridPos;
     expect(dashboard.panels[0].gridPos).toEqual(first);
   });
@@ -159,6 +160,7 @@ describe('Node Exporter Full (rows[] era, schema 14)', () => {
   it('converts spans to widths and heights to grid rows, without overlaps', () => {
     for (const p of allPanels(dashboard)) expect(insideGrid(p)).toBe(true);
     expect(overlapping(dashboard.panels)).toEqual([]);
+    for (const r of dashboard.panels.filter((p) => p.collapsed)) expect(overlapping(r.panels!)).toEqual([]);
     // The first row is 151 px high: ceil(151 / 38) = 4; its singlestats have span 2 → w 4.
     const first = dashboard.panels.filter((p) => p.gridPos.y === 1);
     expect(first.length).toBe(6);
@@ -279,6 +281,13 @@ describe('odd input', () => {
       { x: 12, y: 0, w: 12, h: 8 },
       { x: 0, y: 8, w: 8, h: 8 },
     ]);
+  });
+
+  it('old "never refresh" query variables load with the dashboard (schema 29)', () => {
+    const vars = (schemaVersion: number) =>
+      normalizeDashboard({ schemaVersion, templating: { list: [{ name: 'q', type: 'query', query: 'label_values(job)', refresh: 0, options: [{ text: 'a', value: 'a' }] }] } }).dashboard.templating.list[0];
+    expect(vars(20)).toMatchObject({ refresh: 1, options: [] });
+    expect(vars(30)).toMatchObject({ refresh: 0, options: [{ text: 'a', value: 'a' }] });
   });
 
   it('migrates old fieldOptions of a gauge into fieldConfig', () => {

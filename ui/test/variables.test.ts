@@ -40,13 +40,18 @@ describe('variableRequest', () => {
     expect(variableRequest(q)).toEqual(expected);
   });
 
-  it('reads the newer object form', () => {
+  it('reads the newer object form: its query text first, else qryType (0-based)', () => {
     expect(variableRequest({ query: 'label_values(node_uname_info, job)', refId: 'X' })).toEqual({ kind: 'label_values', label: 'job', match: 'node_uname_info' });
-    expect(variableRequest({ qryType: 1, query: '' })).toEqual({ kind: 'label_names' });
-    expect(variableRequest({ qryType: 2, label: 'job', metric: 'up' })).toEqual({ kind: 'label_values', label: 'job', match: 'up' });
-    expect(variableRequest({ qryType: 3, metric: 'node_' })).toEqual({ kind: 'metrics', regex: 'node_' });
-    expect(variableRequest({ qryType: 4, query: 'up' })).toEqual({ kind: 'query', expr: 'up' });
-    expect(variableRequest({ qryType: 5, query: 'up' })).toEqual({ kind: 'series', match: 'up' });
+    expect(variableRequest({ query: 'label_values(job)', qryType: 3, varQuery: 'up' })).toEqual({ kind: 'label_values', label: 'job' });
+    expect(variableRequest({ qryType: 0 })).toEqual({ kind: 'label_names' });
+    expect(variableRequest({ qryType: 0, metric: 'up' })).toEqual({ kind: 'label_names', match: 'up' });
+    expect(variableRequest({ qryType: 1, label: 'job', metric: 'up' })).toEqual({ kind: 'label_values', label: 'job', match: 'up' });
+    expect(variableRequest({ qryType: 1, label: 'job' })).toEqual({ kind: 'label_values', label: 'job' });
+    expect(variableRequest({ qryType: 2, metric: 'node_' })).toEqual({ kind: 'metrics', regex: 'node_' });
+    expect(variableRequest({ qryType: 3, varQuery: 'up' })).toEqual({ kind: 'query', expr: 'up' });
+    expect(variableRequest({ qryType: 4, seriesQuery: 'up{job="a"}' })).toEqual({ kind: 'series', match: 'up{job="a"}' });
+    expect(variableRequest({ qryType: 5, classicQuery: 'metrics(x)' })).toEqual({ kind: 'metrics', regex: 'x' });
+    expect(variableRequest({ qryType: 9 })).toEqual({ kind: 'none' });
   });
 
   it('interpolates the variables a query uses before parsing it', () => {
@@ -184,12 +189,15 @@ describe('current selection', () => {
   it('keeps a value still offered', () => {
     expect(selectCurrent({ multi: false, includeAll: false, current: { value: 'b', text: 'B' } }, options)).toEqual({ value: 'b', text: 'B' });
   });
+  it('finds a single selection by its text first', () => {
+    expect(selectCurrent({ multi: false, includeAll: false, current: { value: 'old-value', text: 'C' } }, options)).toEqual({ value: 'c', text: 'C' });
+  });
   it('falls back to the first option', () => {
     expect(selectCurrent({ multi: false, includeAll: false, current: { value: 'gone', text: 'gone' } }, options)).toEqual({ value: 'a', text: 'A' });
     expect(selectCurrent({ multi: false, includeAll: false, current: { value: '', text: '' } }, [])).toEqual({ value: '', text: '' });
   });
   it('keeps the surviving values of a multi selection', () => {
-    expect(selectCurrent({ multi: true, includeAll: false, current: { value: ['c', 'gone', 'a'], text: [] } }, options)).toEqual({ value: ['c', 'a'], text: ['C', 'A'] });
+    expect(selectCurrent({ multi: true, includeAll: false, current: { value: ['c', 'gone', 'a'], text: [] } }, options)).toEqual({ value: ['a', 'c'], text: ['A', 'C'] });
     expect(selectCurrent({ multi: true, includeAll: false, current: { value: ['gone'], text: [] } }, options)).toEqual({ value: ['a'], text: ['A'] });
   });
   it('keeps All', () => {

@@ -159,16 +159,17 @@ function overrideProperties(o: Json, rightAxis: Json, panel: Json): OverrideProp
 
 /**
  * Migrates a `graph` panel's options to a `timeseries` panel. The unit and scale of the
- * left axis become the defaults; series sent to the right axis get an override with the
- * right axis's unit; `seriesOverrides` and `aliasColors` become overrides in that order.
+ * left axis become the defaults (over any field config the graph already had, as in
+ * Grafana); series sent to the right axis get an override with the right axis's unit;
+ * existing overrides come first, then `aliasColors`, then `seriesOverrides`.
  */
-export function migrateGraph(panel: Json): GraphMigration {
+export function migrateGraph(panel: Json, existing: FieldConfigSource = { defaults: {}, overrides: [] }): GraphMigration {
   const warnings: string[] = [];
   const legacy: Record<string, unknown> = {};
   const [left, right] = yAxes(panel);
   const { config, custom: axisCustom } = axisConfig(left, num(panel.decimals));
   // The graph panel's axes defaulted to the `short` unit.
-  config.unit ??= 'short';
+  if (!config.unit && !existing.defaults.unit) config.unit = 'short';
 
   const lines = bool(panel.lines, true);
   const bars = bool(panel.bars);
@@ -197,15 +198,15 @@ export function migrateGraph(panel: Json): GraphMigration {
   if (panel.dashes === true) custom.lineStyle = { fill: 'dash', dash: [num(panel.dashLength) ?? 10, num(panel.spaceLength) ?? 10] };
   if (panel.nullPointMode === 'null as zero') legacy.nullPointMode = 'null as zero';
 
-  const defaults: FieldConfig = { ...config, custom, color: { mode: 'palette-classic' } };
+  const defaults: FieldConfig = { color: { mode: 'palette-classic' }, ...existing.defaults, ...config, custom: { ...(existing.defaults.custom ?? {}), ...custom } };
   const th = migrateThresholds(arr(panel.thresholds));
   if (th) {
     defaults.thresholds = { mode: 'absolute', steps: th.steps };
-    custom.thresholdsStyle = { mode: th.style };
+    defaults.custom = { ...defaults.custom, thresholdsStyle: { mode: th.style } };
   }
 
   // Alias colours first: a series override's colour, coming later, wins (as in Grafana).
-  const overrides: Override[] = [];
+  const overrides: Override[] = [...existing.overrides];
   for (const [alias, color] of Object.entries(obj(panel.aliasColors))) {
     if (typeof color !== 'string' || !color) continue;
     overrides.push({ matcher: { id: 'byName', options: alias }, properties: [{ id: 'color', value: { mode: 'fixed', fixedColor: color } }] });

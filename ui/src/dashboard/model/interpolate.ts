@@ -149,17 +149,25 @@ export const FORMATS: Record<string, FormatFunction> = {
   prometheus: prometheusFormat,
 };
 
-function lookupVariable(name: string, ctx: InterpolationContext): InterpolationVariable | null {
-  const scoped = ctx.scoped?.[name];
-  if (scoped !== undefined) {
-    if (typeof scoped === 'string' || Array.isArray(scoped)) return { name, value: scoped };
-    return { name, value: scoped.value, text: scoped.text };
-  }
+function dashboardVariable(name: string, ctx: InterpolationContext): InterpolationVariable | null {
   for (const v of ctx.variables ?? []) {
     if (v.name !== name) continue;
     return isFullVariable(v) ? toInterpolationVariable(v) : v;
   }
   return null;
+}
+
+/**
+ * The variable a name refers to. A scoped (repeat) value replaces the value but keeps the
+ * dashboard variable's multi/All flags, so a repeated copy of a multi-value variable is still
+ * regex-escaped for Prometheus, as in Grafana.
+ */
+function lookupVariable(name: string, ctx: InterpolationContext): InterpolationVariable | null {
+  const base = dashboardVariable(name, ctx);
+  const scoped = ctx.scoped?.[name];
+  if (scoped === undefined) return base;
+  const { value, text } = typeof scoped === 'string' || Array.isArray(scoped) ? { value: scoped, text: undefined } : scoped;
+  return { ...(base ?? { name }), value, text: text ?? value };
 }
 
 function applyFormat(value: VariableValue, variable: InterpolationVariable, format: MultiFormat | undefined): string {

@@ -39,3 +39,24 @@ export function seriesName(labels: Labels, legendFormat?: string, expr?: string)
   const name = defaultSeriesName(labels);
   return name === '{}' && expr ? expr : name;
 }
+
+/**
+ * Renders a field `displayName` with Grafana's field macros: `${__field.labels.X}`,
+ * `${__field.labels}` (all labels as `a="1", b="2"`), `${__field.name}` and
+ * `${__series.name}` (the series name). Anything else is left for `interpolate`.
+ */
+export function renderDisplayName(template: string, labels: Labels, series: string): string {
+  return template.replace(/\$\{__(field|series)\.([^}]+)\}/g, (match, scope: string, path: string) => {
+    if (scope === 'series') return path === 'name' ? series : match;
+    if (path === 'name' || path === 'displayName') return series;
+    if (path === 'labels') {
+      return Object.keys(labels)
+        .filter((k) => k !== '__name__')
+        .sort()
+        .map((k) => `${k}="${labels[k]}"`)
+        .join(', ');
+    }
+    if (path.startsWith('labels.')) return labels[path.slice('labels.'.length)] ?? '';
+    return match;
+  });
+}

@@ -8,7 +8,9 @@ import { migrateGraph } from './graph';
 import { arr, bool, isObject, num, obj, optStr, str, type Json } from './json';
 import { normalizeMappings, normalizeThresholds } from './legacy';
 import { AutoPlacer, DEFAULT_PANEL_SPAN, GRID_COLUMNS, RowPlacer, defaultSize, pixelsToGridHeight } from './layout';
+import { migrateOldPiechart } from './piechart';
 import { migrateSinglestat } from './singlestat';
+import { modernizePanelOptions } from './modernize';
 import type { Dashboard, FieldConfig, FieldConfigSource, GridPos, Override, Panel, PanelLink, Target, Variable, VariableCurrent, VariableOption } from './types';
 
 export interface NormalizeResult {
@@ -212,11 +214,15 @@ function normalizePanel(input: Json, ids: Ids, warnings: string[]): Panel & { ha
   let options: Record<string, unknown> = { ...obj(p.options) };
   let legacy: Record<string, unknown> | undefined;
 
-  if (type === 'graph') {
-    const m = migrateGraph(p);
+  const rawType = str(p.type);
+  if (rawType === 'grafana-piechart-panel') {
+    const m = migrateOldPiechart(p, fieldConfig);
+    fieldConfig = m.fieldConfig;
+    options = { ...m.options, ...options };
+  } else if (type === 'graph') {
+    const m = migrateGraph(p, fieldConfig);
     type = m.type;
-    // A graph that already carried field config keeps it over the migrated defaults.
-    fieldConfig = { defaults: { ...m.fieldConfig.defaults, ...fieldConfig.defaults, custom: { ...m.fieldConfig.defaults.custom, ...fieldConfig.defaults.custom } }, overrides: [...m.fieldConfig.overrides, ...fieldConfig.overrides] };
+    fieldConfig = m.fieldConfig;
     options = { ...m.options, ...options };
     if (Object.keys(m.legacy).length) legacy = m.legacy;
     warnings.push(...m.warnings);
@@ -229,7 +235,8 @@ function normalizePanel(input: Json, ids: Ids, warnings: string[]): Panel & { ha
     warnings.push(...m.warnings);
   }
 
-  if (SINGLE_STAT_TYPES.has(type) && pluginVersionBelow(p.pluginVersion, 8)) percentRange(fieldConfig.defaults);
+  // Only panels saved as stat/gauge/bar gauge by an old Grafana; migrated singlestats are new.
+  if (SINGLE_STAT_TYPES.has(rawType) && pluginVersionBelow(p.pluginVersion, 8)) percentRange(fieldConfig.defaults);
 
   const gp = gridPosOf(p.gridPos);
   const panel: Panel & { hasGridPos: boolean } = {
@@ -272,6 +279,7 @@ function normalizePanel(input: Json, ids: Ids, warnings: string[]): Panel & { ha
     if (typeof p.content === 'string' && options.content === undefined) options.content = p.content;
     if (typeof p.mode === 'string' && options.mode === undefined) options.mode = p.mode;
   }
+  modernizePanelOptions(panel);
   applyPanelDefaults(panel);
   return panel;
 }
@@ -385,7 +393,7 @@ function normalizeCurrent(v: Json, multi: boolean): VariableCurrent {
 }
 
 /** Types one template variable, filling Grafana's defaults. */
-export function normalizeVariable(input: unknown, warnings: string[]): Variable | null {
+export function normalizeVariable(input: unknown, warnings: string[], schemaVersion = Infinity): Variable | null {
   const v = obj(input);
   const name = optStr(v.name);
   if (!name) {
@@ -399,9 +407,12 @@ export function normalizeVariable(input: unknown, warnings: string[]): Variable 
   }
   if (!VARIABLE_TYPES.has(type)) warnings.push(`variable "${name}": type "${type}" is not supported`);
   const multi = v.multi === true;
-  const refresh = v.refresh === true ? 1 : num(v.refresh) ?? (type === 'query' ? 1 : 0);
+  let refresh = v.refresh === true ? 1 : num(v.refresh) ?? (type === 'query' ? 1 : 0);
+  // Schema 29: query variables set to "never refresh" load on dashboard load instead.
+  const neverRefreshed = type === 'query' && refresh === 0 && schemaVersion < 29;
+  if (neverRefreshed) refresh = 1;
   const query = isObject(v.query) ? (v.query as Variable['query']) : str(v.query);
-  const options: VariableOption[] = arr(v.options)
+  const options: VariableOption[] = (neverRefreshed ? [] : arr(v.options))
     .filter(isObject)
     .map((o) => ({ text: str(o.text), value: str(o.value), ...(o.selected === true ? { selected: true } : {}) }));
   const variable: Variable = {
@@ -464,7 +475,7 @@ export function normalizeDashboard(input: unknown): NormalizeResult {
   const time = obj(d.time);
   const graphTooltip = num(d.graphTooltip) ?? (d.sharedCrosshair === true ? 1 : 0);
   const list = arr(obj(d.templating).list)
-    .map((v) => normalizeVariable(v, warnings))
+    .map((v) => normalizeVariable(v, warnings, num(d.schemaVersion) ?? 0))
     .filter((v): v is Variable => v !== null);
 
   const dashboard: Dashboard = {

@@ -44,7 +44,8 @@ export function reduce(values: readonly (number | null | undefined)[], calc: str
     case 'total':
       return nums.length ? nums.reduce((a, b) => a + b, 0) : null;
     case 'count':
-      return nums.length;
+      // Grafana skips nulls (its default null mode) but counts NaN.
+      return values.filter((v) => v !== null && v !== undefined).length;
     case 'range':
       return nums.length ? Math.max(...nums) - Math.min(...nums) : null;
     case 'delta': {

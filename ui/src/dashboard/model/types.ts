@@ -127,6 +127,10 @@ export interface Panel {
   timeShift?: string;
   hideTimeOverride?: boolean;
   links: PanelLink[];
+  /** Values of the repeat variable for a repeated copy (what `$var` means inside it). */
+  scopedVars?: Record<string, { text: string; value: string }>;
+  /** The id of the panel or row this one is a repeated copy of. */
+  repeatPanelId?: number;
   /** Panel-type-specific leftovers the migration did not translate (kept for renderers). */
   legacy?: Record<string, unknown>;
 }
@@ -178,6 +182,7 @@ export interface Dashboard {
   timezone: string;
   templating: { list: Variable[] };
   panels: Panel[];
+  /** The schema version the JSON was written in (0 when absent); the model itself is current. */
   schemaVersion: number;
   /** 0 none, 1 shared crosshair, 2 shared tooltip. */
   graphTooltip: number;

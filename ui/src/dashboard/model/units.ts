@@ -63,7 +63,8 @@ function fixedUnit(unit: string, asPrefix = false): Formatter {
 function scaled(factor: number, suffixes: string[], offset = 0): Formatter {
   return (v, d) => {
     if (!Number.isFinite(v)) return { text: nonFinite(v) };
-    const power = v === 0 ? 0 : Math.floor(Math.log(Math.abs(v)) / Math.log(factor));
+    // log10 ratio, as Grafana computes it, so boundaries round the same way.
+    const power = v === 0 ? 0 : Math.floor(Math.log10(Math.abs(v)) / Math.log10(factor));
     const index = Math.min(Math.max(power + offset, 0), suffixes.length - 1);
     return { text: toFixed(v / Math.pow(factor, index - offset), d), suffix: suffixes[index] };
   };
@@ -213,6 +214,12 @@ function humanDuration(ms: number, decimals: number | undefined, zeroUnit: strin
 
 const pad = (n: number, w = 2) => String(Math.floor(n)).padStart(w, '0');
 
+/** `HH:MM:SS` of a number of seconds (hours may exceed 99); negative reads "… ago". */
+function hms(seconds: number): string {
+  if (seconds < 0) return `${hms(-seconds)} ago`;
+  return `${pad(seconds / 3600)}:${pad((seconds % 3600) / 60)}:${pad(seconds % 60)}`;
+}
+
 /** `01h:02m:03s:004ms` style clock; decimals trim the smaller parts. */
 function clock(ms: number, decimals: number | undefined): FormattedValue {
   if (!Number.isFinite(ms)) return { text: nonFinite(ms) };
@@ -269,6 +276,11 @@ export function relativeTime(ms: number, now: number): string {
   return diff >= 0 ? `${phrase} ago` : `in ${phrase}`;
 }
 
+/** Hexadecimal of the value rounded to `decimals` (fractions keep hex digits). */
+function hex(v: number, d: number | undefined): string {
+  return parseFloat(toFixed(v, d)).toString(16).toUpperCase();
+}
+
 function boolean(t: string, f: string): Formatter {
   return (v) => ({ text: v ? t : f });
 }
@@ -280,14 +292,13 @@ const FORMATTERS: Record<string, Formatter> = {
   percentunit: (v, d) => ({ text: toFixed(100 * v, d), suffix: '%' }),
   humidity: fixedUnit('%H'),
   dB: fixedUnit('dB'),
-  hex0x: (v) => ({ text: (v < 0 ? '-0x' : '0x') + Math.round(Math.abs(v)).toString(16).toUpperCase() }),
-  hex: (v) => ({ text: (v < 0 ? '-' : '') + Math.round(Math.abs(v)).toString(16).toUpperCase() }),
-  sci: (v, d) => {
-    if (!Number.isFinite(v)) return { text: nonFinite(v) };
-    const exp = v === 0 ? 0 : Math.floor(Math.log10(Math.abs(v)));
-    const mantissa = toFixed(v / Math.pow(10, exp), d);
-    return { text: mantissa, suffix: 'e' + (exp < 0 ? '' : '+') + exp };
+  hex0x: (v, d) => {
+    const h = hex(v, d);
+    return { text: h.startsWith('-') ? `-0x${h.slice(1)}` : `0x${h}` };
   },
+  hex: (v, d) => ({ text: hex(v, d) }),
+  // JavaScript's exponential notation, full precision unless decimals are set.
+  sci: (v, d) => ({ text: d === undefined ? v.toExponential() : v.toExponential(Math.max(0, Math.min(100, Math.floor(d)))) }),
   locale: (v, d) => ({ text: v.toLocaleString(undefined, { maximumFractionDigits: d ?? 3 }) }),
   string: (v) => ({ text: String(v) }),
   // data
@@ -336,6 +347,10 @@ const FORMATTERS: Record<string, Formatter> = {
   rowsps: count('rows/s'),
   cpm: count('c/m'),
   reqpm: count('req/m'),
+  epm: count('evts/m'),
+  mpm: count('msgs/m'),
+  recpm: count('rec/m'),
+  rowspm: count('rows/m'),
   opm: count('ops/m'),
   rpm: count('rd/m'),
   wpm: count('wr/m'),
@@ -343,7 +358,6 @@ const FORMATTERS: Record<string, Formatter> = {
   hertz: si('Hz'),
   ns: nanoseconds,
   'µs': microseconds,
-  us: microseconds,
   ms: milliseconds,
   s: seconds,
   m: minutes,
@@ -351,6 +365,13 @@ const FORMATTERS: Record<string, Formatter> = {
   d: days,
   dtdurationms: (v, d) => humanDuration(v, d, 'millisecond'),
   dtdurations: (v, d) => humanDuration(v * 1000, d, 'second'),
+  dthms: (v) => ({ text: hms(v) }),
+  dtdhms: (v) => {
+    const days = Math.floor(Math.abs(v) / 86400);
+    const rest = Math.abs(v) - days * 86400;
+    return { text: `${v < 0 ? '-' : ''}${days > 0 ? `${days} d ` : ''}${hms(rest)}` };
+  },
+  timeticks: (v, d, o) => seconds(v / 100, d, o),
   clockms: (v, d) => clock(v, d),
   clocks: (v, d) => clock(v * 1000, d),
   // temperature, energy
@@ -368,6 +389,31 @@ const FORMATTERS: Record<string, Formatter> = {
   kamp: si('A', 1),
   watth: si('Wh'),
   kwatth: si('Wh', 1),
+  mohm: si('Ω', -1),
+  ohm: si('Ω'),
+  kohm: si('Ω', 1),
+  Mohm: si('Ω', 2),
+  joule: si('J'),
+  dBm: si('dBm'),
+  megwatt: si('W', 2),
+  gwatt: si('W', 3),
+  voltamp: si('VA'),
+  kvoltamp: si('VA', 1),
+  // length, mass, volume, misc
+  lengthmm: si('m', -1),
+  lengthm: si('m'),
+  lengthkm: si('m', 1),
+  massmg: si('g', -1),
+  massg: si('g'),
+  masskg: si('g', 1),
+  litre: si('L'),
+  mlitre: si('L', -1),
+  pixel: fixedUnit('px'),
+  degree: fixedUnit('°'),
+  ppm: fixedUnit('ppm'),
+  rotrpm: fixedUnit('rpm'),
+  rothz: si('Hz'),
+  flops: si('FLOP/s'),
   // booleans
   bool: boolean('True', 'False'),
   bool_yes_no: boolean('Yes', 'No'),
@@ -395,8 +441,15 @@ const FORMATTERS: Record<string, Formatter> = {
   dateTimeFromNow: (v, _d, o) => ({ text: relativeTime(v, o.now ?? Date.now()) }),
 };
 
-/** SI prefix letters allowed in `si:` custom units, as offsets from the base unit. */
-const SI_OFFSETS: Record<string, number> = { f: -5, p: -4, n: -3, 'µ': -2, u: -2, m: -1, k: 1, M: 2, G: 3, T: 4, P: 5, E: 6, Z: 7, Y: 8 };
+/**
+ * The offset of an SI prefix letter in `si:` custom units (0 when it is none). Like Grafana,
+ * the first letter is always tried, so `si:m` reads as milli-nothing; the Greek mu counts
+ * as the micro sign.
+ */
+function siOffset(c: string): number {
+  const i = SI_PREFIXES.findIndex((p) => p !== '' && p.normalize('NFKD') === c.normalize('NFKD'));
+  return i < 0 ? 0 : i - SI_BASE;
+}
 
 function lookup(unit: string): Formatter {
   const known = FORMATTERS[unit];
@@ -411,7 +464,7 @@ function lookup(unit: string): Formatter {
       case 'suffix':
         return fixedUnit(arg);
       case 'si': {
-        const offset = arg.length > 1 ? SI_OFFSETS[arg[0]] ?? 0 : 0;
+        const offset = siOffset(arg.charAt(0));
         return si(offset ? arg.slice(1) : arg, offset);
       }
       case 'count':
@@ -419,8 +472,8 @@ function lookup(unit: string): Formatter {
       case 'currency':
         return currency(arg);
       case 'bool': {
-        const [t, f] = arg.split('/');
-        return boolean(t ?? 'True', f ?? 'False');
+        const slash = arg.indexOf('/');
+        return slash >= 0 ? boolean(arg.slice(0, slash), arg.slice(slash + 1)) : boolean(arg, '-');
       }
     }
   }

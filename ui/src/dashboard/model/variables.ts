@@ -37,23 +37,37 @@ export function variableQueryText(query: Variable['query'] | undefined | null): 
 /**
  * Parses a Prometheus variable query (`label_values(…)`, `label_names(…)`, `metrics(…)`,
  * `query_result(…)`, or — as Grafana does — any other text as a series selector) into the API
- * request to send. The object form `{qryType}` picks the request by its type number:
- * 1 label names, 2 label values, 3 metrics, 4 query result, 5 series query, 6 classic.
+ * request to send. For Grafana's object form the `query` text wins when present (the editor
+ * keeps it in step); otherwise `qryType` (0 label names, 1 label values, 2 metric names,
+ * 3 query result, 4 series query, 5 classic) picks the request from its fields.
  */
 export function variableRequest(query: Variable['query'] | undefined | null): VariableRequest {
   const text = variableQueryText(query).trim();
-  if (query && typeof query === 'object') {
-    const q = query as Record<string, unknown>;
-    const type = typeof q.qryType === 'number' ? q.qryType : undefined;
-    const label = typeof q.label === 'string' ? q.label : undefined;
-    const metric = typeof q.metric === 'string' && q.metric ? q.metric : undefined;
-    if (type === 1) return { kind: 'label_names', match: metric };
-    if (type === 2 && label) return { kind: 'label_values', label, match: metric };
-    if (type === 3) return { kind: 'metrics', regex: metric ?? '.*' };
-    if (type === 4 && text) return { kind: 'query', expr: text };
-    if (type === 5 && text) return { kind: 'series', match: text };
+  if (text || !query || typeof query !== 'object') return parseClassicQuery(text);
+  const q = query as Record<string, unknown>;
+  const field = (k: string) => (typeof q[k] === 'string' && q[k] !== '' ? (q[k] as string) : undefined);
+  const metric = field('metric');
+  const label = field('label');
+  switch (q.qryType) {
+    case 0:
+      return metric ? { kind: 'label_names', match: metric } : { kind: 'label_names' };
+    case 1:
+      if (!label) return { kind: 'none' };
+      return metric ? { kind: 'label_values', label, match: metric } : { kind: 'label_values', label };
+    case 2:
+      return { kind: 'metrics', regex: metric ?? '.*' };
+    case 3: {
+      const expr = field('varQuery');
+      return expr ? { kind: 'query', expr } : { kind: 'none' };
+    }
+    case 4: {
+      const match = field('seriesQuery');
+      return match ? { kind: 'series', match } : { kind: 'none' };
+    }
+    case 5:
+      return parseClassicQuery((field('classicQuery') ?? '').trim());
   }
-  return parseClassicQuery(text);
+  return { kind: 'none' };
 }
 
 function parseClassicQuery(text: string): VariableRequest {
@@ -78,7 +92,7 @@ export function interpolatedVariableRequest(v: Pick<Variable, 'query'>, ctx: Int
   if (typeof q === 'string') return variableRequest(interpolate(q, ctx, prometheusFormat));
   if (q && typeof q === 'object') {
     const out: Record<string, unknown> = { ...q };
-    for (const key of ['query', 'metric', 'label'] as const) {
+    for (const key of ['query', 'metric', 'label', 'varQuery', 'seriesQuery', 'classicQuery'] as const) {
       const val = out[key];
       if (typeof val === 'string') out[key] = interpolate(val, ctx, prometheusFormat);
     }
@@ -286,22 +300,23 @@ function asList(v: string | string[] | undefined): string[] {
 }
 
 /**
- * The selection after options change: the values still present are kept (for a multi
- * variable, all of them that remain); otherwise the first option (All when included), as
- * Grafana does on refresh.
+ * The selection after options change, Grafana's way: a multi variable keeps every option
+ * still offered (in option order); a single one keeps the option with its text (or value);
+ * otherwise the first option is chosen (All, when included).
  */
 export function selectCurrent(v: Pick<Variable, 'multi' | 'includeAll' | 'current'>, options: VariableOption[]): VariableCurrent {
-  const wanted = asList(v.current?.value);
-  const byValue = new Map(options.map((o) => [o.value, o]));
-  const byText = new Map(options.map((o) => [o.text, o]));
-  const kept = wanted.map((w) => byValue.get(w) ?? byText.get(w)).filter((o): o is VariableOption => o !== undefined);
-  if (kept.length) {
-    if (v.multi) return { value: kept.map((o) => o.value), text: kept.map((o) => o.text) };
-    return { value: kept[0].value, text: kept[0].text };
-  }
   const first = options[0];
-  if (!first) return v.multi ? { value: [], text: [] } : { value: '', text: '' };
-  return v.multi ? { value: [first.value], text: [first.text] } : { value: first.value, text: first.text };
+  if (v.multi) {
+    const wanted = new Set(asList(v.current?.value));
+    const kept = options.filter((o) => wanted.has(o.value));
+    if (kept.length) return { value: kept.map((o) => o.value), text: kept.map((o) => o.text) };
+    return first ? { value: [first.value], text: [first.text] } : { value: [], text: [] };
+  }
+  const text = asList(v.current?.text)[0];
+  const value = asList(v.current?.value)[0];
+  const hit = options.find((o) => text !== undefined && o.text === text) ?? options.find((o) => value !== undefined && o.value === value);
+  if (hit) return { value: hit.value, text: hit.text };
+  return first ? { value: first.value, text: first.text } : { value: '', text: '' };
 }
 
 /** The text a variable's definition refers other variables through (query, regex, datasource). */
