@@ -111,6 +111,8 @@ function panelStates(page) {
   return page.evaluate(() =>
     [...document.querySelectorAll('.dash-panel')].map((e) => ({
       id: e.dataset.panelId,
+      /** For a repeated copy, the id of the panel it repeats. */
+      repeatOf: e.dataset.repeatOf,
       type: e.dataset.panelType,
       state: e.dataset.state,
       title: e.querySelector('.panel-title')?.textContent ?? '',
@@ -380,7 +382,7 @@ test('every panel type renders with data, safely, and repeats by variable', asyn
   await page.goto(base + saved.url);
   const states = await renderAll(page);
   await screenshot(page, 'dashboard-panel-gallery');
-  const byId = (id) => states.filter((s) => s.id === String(id));
+  const byId = (id) => states.filter((s) => s.id === String(id) || s.repeatOf === String(id));
   // The repeated row comes once per job, its panel scoped to that job.
   assert.deepEqual((await page.locator('.dash-row').allTextContents()).map((t) => t.replace(/^\W+/, '').trim()).sort(), ['Job node', 'Job node-b']);
   assert.deepEqual(byId(12).map((s) => [s.title, s.state]).sort(), [['Targets up in node', 'rendered'], ['Targets up in node-b', 'rendered']]);

@@ -1,12 +1,14 @@
 // Grid layout math of the dashboard view: rows, collapsing, repeats and compaction.
 import { describe, expect, test } from 'vitest';
-import { cellsToPx, compact, layout, expandRepeats } from '../src/dashboard/grid';
-import { normalizeDashboard, type Panel } from '../src/dashboard/bridge';
+import { cellsToPx, compact, layout } from '../src/dashboard/grid';
+import { expandRepeats, normalizeDashboard, type Panel, type Variable } from '../src/dashboard/bridge';
 
 function panel(id: number, x: number, y: number, w: number, h: number, extra: Partial<Panel> = {}): Panel {
   return { id, type: 'timeseries', title: `p${id}`, gridPos: { x, y, w, h }, targets: [], fieldConfig: { defaults: {}, overrides: [] }, options: {}, links: [], ...extra };
 }
-const none = () => [];
+function variable(name: string, values: string[]): Variable {
+  return { name, type: 'custom', hide: 0, query: values.join(','), regex: '', sort: 0, multi: true, includeAll: false, current: { text: values, value: values }, options: values.map((v) => ({ text: v, value: v })), refresh: 0 };
+}
 
 describe('grid layout', () => {
   test('cell heights include the margins between cells', () => {
@@ -20,7 +22,7 @@ describe('grid layout', () => {
       panel(4, 0, 1, 24, 1, { type: 'row', collapsed: false }),
       panel(5, 0, 2, 24, 6),
     ];
-    const items = layout(panels, new Set(), none);
+    const items = layout(panels, new Set());
     expect(items.map((i) => [i.panel.id, i.pos.y])).toEqual([
       [1, 0],
       [4, 1],
@@ -35,14 +37,14 @@ describe('grid layout', () => {
       panel(4, 0, 1, 24, 1, { type: 'row' }),
       panel(5, 0, 2, 24, 6),
     ];
-    const items = layout(panels, new Set([1]), none);
+    const items = layout(panels, new Set([1]));
     const y = Object.fromEntries(items.map((i) => [i.panel.id, i.pos.y]));
     expect(y).toEqual({ 1: 0, 2: 1, 3: 1, 6: 9, 4: 13, 5: 14 });
   });
 
   test('toggling an open row hides the panels that follow it', () => {
     const panels = [panel(1, 0, 0, 24, 1, { type: 'row' }), panel(2, 0, 1, 12, 8), panel(3, 0, 9, 24, 1, { type: 'row' }), panel(4, 0, 10, 12, 8)];
-    const items = layout(panels, new Set([1]), none);
+    const items = layout(panels, new Set([1]));
     expect(items.map((i) => i.panel.id)).toEqual([1, 3, 4]);
     expect(items.find((i) => i.panel.id === 3)!.pos.y).toBe(1);
   });
@@ -56,21 +58,22 @@ describe('grid layout', () => {
     expect(items.map((i) => i.pos.y)).toEqual([0, 0, 4]);
   });
 
-  test('a horizontal repeat puts one copy per value side by side, maxPerRow per line', () => {
+  test("the model's horizontal repeat lands side by side, maxPerRow per line, scoped", () => {
     const p = panel(1, 0, 0, 8, 5, { repeat: 'host', maxPerRow: 2 });
     const below = panel(2, 0, 5, 24, 3);
-    const items = expandRepeats([p, below], () => ['a', 'b', 'c'].map((v) => ({ value: v, text: v })), '');
+    const items = layout(expandRepeats([p, below], [variable('host', ['a', 'b', 'c'])]), new Set());
     expect(items.filter((i) => i.scope).map((i) => [i.pos.x, i.pos.y, i.pos.w, i.scope!.host.value])).toEqual([
       [0, 0, 12, 'a'],
       [12, 0, 12, 'b'],
       [0, 5, 12, 'c'],
     ]);
     expect(items.find((i) => i.panel.id === 2)!.pos.y).toBe(10);
+    expect(new Set(items.map((i) => i.key)).size).toBe(items.length);
   });
 
   test('a vertical repeat stacks the copies', () => {
     const p = panel(1, 0, 0, 8, 5, { repeat: 'host', repeatDirection: 'v' });
-    const items = expandRepeats([p], () => ['a', 'b'].map((v) => ({ value: v, text: v })), '');
+    const items = layout(expandRepeats([p], [variable('host', ['a', 'b'])]), new Set());
     expect(items.map((i) => [i.pos.x, i.pos.y, i.pos.w])).toEqual([
       [0, 0, 8],
       [0, 5, 8],
@@ -84,7 +87,7 @@ describe('grid layout', () => {
         { title: 'B', collapse: true, height: '300px', panels: [{ id: 3, type: 'singlestat', span: 12, targets: [] }] },
       ],
     });
-    const items = layout(d.panels, new Set(), none);
+    const items = layout(d.panels, new Set());
     expect(items.map((i) => [i.panel.type, i.pos.x, i.pos.y, i.pos.w, i.pos.h])).toEqual([
       ['row', 0, 0, 24, 1],
       // 250 px is 7 cells of 30 px plus 8 px margins (the model's conversion).
@@ -98,13 +101,13 @@ describe('grid layout', () => {
 describe('repeated rows', () => {
   test('a row repeats with its panels once per value, each copy scoped to its value', () => {
     const panels = [panel(1, 0, 0, 24, 1, { type: 'row', repeat: 'dc', title: 'DC $dc' }), panel(2, 0, 1, 12, 4), panel(3, 0, 5, 24, 1, { type: 'row' })];
-    const items = layout(panels, new Set(), (n) => (n === 'dc' ? ['x', 'y'].map((v) => ({ value: v, text: v })) : []));
-    expect(items.map((i) => [i.panel.id, i.pos.y, i.scope?.dc?.value])).toEqual([
-      [1, 0, 'x'],
-      [2, 1, 'x'],
-      [1, 5, 'y'],
-      [2, 6, 'y'],
-      [3, 10, undefined],
+    const items = layout(expandRepeats(panels, [variable('dc', ['x', 'y'])]), new Set());
+    expect(items.map((i) => [i.panel.type, i.pos.y, i.scope?.dc?.value])).toEqual([
+      ['row', 0, 'x'],
+      ['timeseries', 1, 'x'],
+      ['row', 5, 'y'],
+      ['timeseries', 6, 'y'],
+      ['row', 10, undefined],
     ]);
     expect(new Set(items.map((i) => i.key)).size).toBe(items.length);
   });

@@ -25,6 +25,7 @@ export {
   staticOptions,
   selectCurrent,
   allPanels,
+  expandRepeats,
   autoIntervalBuiltins,
   variableQueryText,
   referencedVariables,

@@ -124,7 +124,7 @@ export function PanelFrame(p: PanelFrameProps) {
   }
 
   return (
-    <div ref={box} class={`dash-panel ${p.panel.transparent ? 'transparent' : ''}`} data-panel-id={p.panel.id} data-panel-type={p.panel.type} data-state={state} style={{ height: `${p.height}px` }}>
+    <div ref={box} class={`dash-panel ${p.panel.transparent ? 'transparent' : ''}`} data-panel-id={p.panel.id} data-repeat-of={p.panel.repeatPanelId} data-panel-type={p.panel.type} data-state={state} style={{ height: `${p.height}px` }}>
       <div class="panel-header">
         <span class="panel-title" title={title}>
           {title}

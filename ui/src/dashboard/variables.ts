@@ -117,10 +117,12 @@ export function scopeOf(vars: VarState[], autoIntervals: Record<string, string> 
   return scope;
 }
 
-/** The values a repeat over `name` iterates: the selection, All meaning every option. */
-export function repeatValues(vars: VarState[], name: string): Option[] {
-  const v = vars.find((x) => x.def.name === name);
-  if (!v) return [];
-  const vals = v.current.includes(ALL) ? v.options.filter((o) => o.value !== ALL) : v.current.map((c) => v.options.find((o) => o.value === c) ?? { text: c, value: c });
-  return vals;
+/** A variable as the model's functions take it: its definition with the current selection and options. */
+export function asModelVariable(v: VarState): Variable {
+  const text = v.current.map((x) => (x === ALL ? 'All' : v.options.find((o) => o.value === x)?.text ?? x));
+  return {
+    ...v.def,
+    current: { value: v.def.multi ? v.current : v.current[0] ?? '', text: v.def.multi ? text : text[0] ?? '' },
+    options: v.options.map((o) => ({ text: o.text, value: o.value, selected: v.current.includes(o.value) })),
+  };
 }

@@ -5,12 +5,12 @@ import type { PageProps } from '../app/routes';
 import { setQuery } from '../app/router';
 import { json, ApiError } from '../lib/api';
 import { parseDuration, resolveRange, type TimeRange } from '../lib/time';
-import { allPanels, autoIntervalBuiltins, interpolate, normalizeDashboard, type Dashboard, type VarScope } from './bridge';
+import { allPanels, autoIntervalBuiltins, expandRepeats, interpolate, normalizeDashboard, type Dashboard, type VarScope } from './bridge';
 import { cellsToPx, layout, GRID_COLUMNS } from './grid';
 import { PanelFrame } from './panel-frame';
 import { TimePicker, RefreshPicker } from './timepicker';
 import { VariablesBar } from './variables-bar';
-import { loadOptions, mentions, pickCurrent, queryText, repeatValues, scopeOf, type VarState } from './variables';
+import { asModelVariable, loadOptions, mentions, pickCurrent, queryText, scopeOf, type VarState } from './variables';
 import './dashboard.css';
 
 interface Loaded {
@@ -148,7 +148,7 @@ export function DashboardPage({ params, query }: PageProps) {
   const setRange = (r: TimeRange) => writeUrl({ from: r.from, to: r.to }, true);
   const onZoom = (start: number, end: number) => setRange({ from: String(Math.round(start * 1000)), to: String(Math.round(end * 1000)) });
   const viewPanel = query.get('viewPanel');
-  const items = vars ? layout(dash.panels, toggled, (name) => repeatValues(vars, name)) : [];
+  const items = vars ? layout(expandRepeats(dash.panels, vars.map(asModelVariable)), toggled) : [];
   const exportJson = () => {
     const blob = new Blob([JSON.stringify(loaded.raw, null, 2)], { type: 'application/json' });
     const a = document.createElement('a');
