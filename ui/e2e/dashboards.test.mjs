@@ -423,3 +423,38 @@ test('every panel type renders with data, safely, and repeats by variable', asyn
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test('time controls: quick range, zoom out, shift, absolute range; auto-refresh re-queries', async () => {
+  const saved = await importDashboard({ dashboard: { ...GALLERY, uid: 'time-controls', title: 'Time controls', refresh: '5s' } });
+  const page = await newPage(browser);
+  await page.goto(base + saved.url);
+  await renderAll(page);
+  const params = () => new URL(page.url()).searchParams;
+  await page.click('.time-range-btn');
+  await page.click('.timepicker-quick button:has-text("Last 1 hour")');
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('from') === 'now-1h');
+  await page.click('button:has-text("Zoom out")');
+  await page.waitForFunction(() => /^\d+$/.test(new URLSearchParams(location.search).get('from') ?? ''));
+  const span = Number(params().get('to')) - Number(params().get('from'));
+  assert.ok(Math.abs(span - 2 * 3600_000) < 2000, `zoomed span ${span}`);
+  const to = Number(params().get('to'));
+  await page.click('button[title="Shift back"]');
+  await page.waitForFunction((t) => Number(new URLSearchParams(location.search).get('to')) < t, to);
+  assert.ok(Math.abs(to - Number(params().get('to')) - 3600_000) < 2000, 'shifted by half the span');
+  // Absolute range typed in.
+  await page.click('.time-range-btn');
+  await page.fill('input[name="from"]', '2026-01-01 00:00:00');
+  await page.fill('input[name="to"]', '2026-01-01 06:00:00');
+  await page.click('button:has-text("Apply time range")');
+  await page.waitForFunction(() => /^\d+$/.test(new URLSearchParams(location.search).get('to') ?? '') && Number(new URLSearchParams(location.search).get('to')) - Number(new URLSearchParams(location.search).get('from')) === 6 * 3600_000);
+  // Back to a relative range: the dashboard's 5 s refresh sends the queries again.
+  await page.click('.time-range-btn');
+  await page.click('.timepicker-quick button:has-text("Last 5 minutes")');
+  await renderAll(page);
+  const count = () => page.requests.filter((u) => u.includes('/api/v1/query')).length;
+  const before = count();
+  await page.waitForTimeout(6500);
+  assert.ok(count() > before, 'auto-refresh sent the queries again');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
