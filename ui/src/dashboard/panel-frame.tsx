@@ -9,6 +9,7 @@ import { runQueries, type PanelData } from './data';
 import { PANEL_RENDERERS, DATALESS } from './panels';
 import type { Resolved } from '../lib/time';
 import { useDismiss } from './dismiss';
+import { safeUrl } from './markdown';
 
 export type PanelState = 'waiting' | 'loading' | 'rendered' | 'nodata' | 'error' | 'unsupported';
 
@@ -145,6 +146,14 @@ export function PanelFrame(p: PanelFrameProps) {
             <button onClick={() => (setMenu(false), p.onView?.())}>View</button>
             <button onClick={() => (setMenu(false), setInspect('query'))}>Inspect query</button>
             <button onClick={() => (setMenu(false), setInspect('json'))}>Panel JSON</button>
+            {p.panel.links.map((l) => {
+              const url = l.url ? safeUrl(interpolate(l.url, p.scope, 'raw')) : null;
+              return url ? (
+                <a class="panel-link" href={url} target={l.targetBlank ? '_blank' : undefined} rel="noopener noreferrer">
+                  {interpolate(l.title || url, p.scope, 'text')} ↗
+                </a>
+              ) : null;
+            })}
           </div>
         )}
         </span>

@@ -11,6 +11,7 @@ import { PanelFrame } from './panel-frame';
 import { TimePicker, RefreshPicker } from './timepicker';
 import { VariablesBar } from './variables-bar';
 import { asModelVariable, loadOptions, mentions, pickCurrent, queryText, scopeOf, type VarState } from './variables';
+import { safeUrl } from './markdown';
 import './dashboard.css';
 
 interface Loaded {
@@ -140,6 +141,28 @@ export function DashboardPage({ params, query }: PageProps) {
     writeUrl(Object.fromEntries(reloaded.filter((v) => v.def.type !== 'constant' && v.def.type !== 'datasource').map((v) => [`var-${v.def.name}`, v.current])), false);
   };
 
+  // The browser tab names the dashboard.
+  useEffect(() => {
+    if (dash) document.title = `${dash.title} · Vigil`;
+  }, [dash, query.get('viewPanel')]);
+
+  // Escape leaves the full-screen panel view, as in Grafana.
+  const viewing = query.get('viewPanel');
+  useEffect(() => {
+    if (!viewing) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && !document.querySelector('.dash-modal') && writeUrl({ viewPanel: null }, true);
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [viewing]);
+
+  const toggleRow = (id: number) =>
+    setToggled((t) => {
+      const n = new Set(t);
+      if (n.has(id)) n.delete(id);
+      else n.add(id);
+      return n;
+    });
+
   if (error) return <div class="page error">{error}</div>;
   if (!loaded || !dash) return <div class="page muted">Loading dashboard…</div>;
 
@@ -183,7 +206,10 @@ export function DashboardPage({ params, query }: PageProps) {
           Export
         </button>
       </div>
-      {vars && <VariablesBar vars={vars} onChange={onVarChange} />}
+      <div class="dash-subbar">
+        {vars && <VariablesBar vars={vars} onChange={onVarChange} />}
+        <DashboardLinks links={dash.links} scope={scope} />
+      </div>
       {!vars && <div class="muted">Loading variables…</div>}
       {!resolved && <div class="error">Invalid time range {range.from} to {range.to}</div>}
       {resolved && viewPanel && viewed && (
@@ -202,15 +228,12 @@ export function DashboardPage({ params, query }: PageProps) {
                 key={it.key}
                 class={`dash-row ${it.collapsed ? 'collapsed' : ''}`}
                 data-row-id={it.panel.id}
+                role="button"
+                tabIndex={0}
+                aria-expanded={!it.collapsed}
                 style={{ gridColumn: `1 / span ${GRID_COLUMNS}`, gridRow: `${it.pos.y + 1} / span 1` }}
-                onClick={() =>
-                  setToggled((t) => {
-                    const n = new Set(t);
-                    if (n.has(it.panel.id)) n.delete(it.panel.id);
-                    else n.add(it.panel.id);
-                    return n;
-                  })
-                }
+                onClick={() => toggleRow(it.panel.id)}
+                onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), toggleRow(it.panel.id))}
               >
                 <span class="dash-row-caret">{it.collapsed ? '▸' : '▾'}</span> {it.panel.title ? interpolateTitle(it.panel.title, it.scope ? { ...scope, ...it.scope } : scope) : ''}
                 {it.collapsed && <span class="muted"> ({(it.panel.panels ?? []).length} panels)</span>}
@@ -232,6 +255,28 @@ export function DashboardPage({ params, query }: PageProps) {
           )}
         </div>
       )}
+    </div>
+  );
+}
+
+/** The dashboard's own links (type `link`); links to other dashboards by tag go to the list. */
+function DashboardLinks({ links, scope }: { links: unknown[]; scope: VarScope }) {
+  const shown = links
+    .filter((l): l is { type?: string; title?: string; url?: string; tags?: string[]; targetBlank?: boolean } => !!l && typeof l === 'object')
+    .map((l) => {
+      if (l.type === 'dashboards') return { title: l.title || 'Dashboards', url: `/dashboards${l.tags?.[0] ? `?tag=${encodeURIComponent(l.tags[0])}` : ''}`, blank: false };
+      const url = l.url ? safeUrl(interpolate(l.url, scope, 'raw')) : null;
+      return url ? { title: interpolate(l.title || url, scope, 'text'), url, blank: !!l.targetBlank } : null;
+    })
+    .filter((l): l is { title: string; url: string; blank: boolean } => l !== null);
+  if (!shown.length) return null;
+  return (
+    <div class="dash-links">
+      {shown.map((l) => (
+        <a class="badge" href={l.url} target={l.blank ? '_blank' : undefined} rel="noopener noreferrer">
+          {l.title}
+        </a>
+      ))}
     </div>
   );
 }
