@@ -425,14 +425,20 @@ test('every panel type renders with data, safely, and repeats by variable', asyn
 });
 
 test('time controls: quick range, zoom out, shift, absolute range; auto-refresh re-queries', async () => {
-  const saved = await importDashboard({ dashboard: { ...GALLERY, uid: 'time-controls', title: 'Time controls', refresh: '5s' } });
+  // A variable refreshed "on time range change" (refresh 2) asks the API again for each range.
+  const onRange = { name: 'instance', type: 'query', query: 'label_values(up, instance)', refresh: 2 };
+  const templating = { list: [...GALLERY.templating.list, onRange] };
+  const saved = await importDashboard({ dashboard: { ...GALLERY, templating, uid: 'time-controls', title: 'Time controls', refresh: '5s' } });
   const page = await newPage(browser);
   await page.goto(base + saved.url);
   await renderAll(page);
   const params = () => new URL(page.url()).searchParams;
+  const instanceLookups = () => page.requests.filter((u) => u.includes('/api/v1/label/instance/values')).length;
+  assert.equal(instanceLookups(), 1);
   await page.click('.time-range-btn');
   await page.click('.timepicker-quick button:has-text("Last 1 hour")');
   await page.waitForFunction(() => new URLSearchParams(location.search).get('from') === 'now-1h');
+  await page.waitForFunction(() => performance.getEntriesByType('resource').filter((e) => e.name.includes('/label/instance/values')).length === 2);
   await page.click('button:has-text("Zoom out")');
   await page.waitForFunction(() => /^\d+$/.test(new URLSearchParams(location.search).get('from') ?? ''));
   const span = Number(params().get('to')) - Number(params().get('from'));

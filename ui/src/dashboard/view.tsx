@@ -97,14 +97,12 @@ export function DashboardPage({ params, query }: PageProps) {
   }, [dash]);
 
   // Variables with refresh "on time range change" reload when the range changes.
+  // (Before the variables have loaded there is nothing to reload: their first load uses the range.)
   const rangeKey = `${range.from}|${range.to}`;
-  const firstRange = useRef(true);
   useEffect(() => {
-    if (firstRange.current || !varsRef.current) {
-      firstRange.current = !varsRef.current;
-      return;
-    }
-    reload(varsRef.current, new Set(), (v) => v.def.refresh === 2).then(setVars);
+    const vs = varsRef.current;
+    if (!vs || !vs.some((v) => v.def.refresh === 2)) return;
+    reload(vs, new Set(), (v) => v.def.refresh === 2).then(setVars);
   }, [rangeKey]);
 
   // Back/forward or an edited URL: selections follow the URL.
