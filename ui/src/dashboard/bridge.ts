@@ -29,8 +29,6 @@ export {
   autoIntervalBuiltins,
   variableQueryText,
   referencedVariables,
-  ALL_VALUE,
-  ALL_TEXT,
 } from './model';
 export type { VariableRequest, VariableResponse, InterpolationContext } from './model';
 
@@ -69,11 +67,6 @@ export function contextOf(scope: VarScope): model.InterpolationContext {
  */
 export function interpolate(text: string, scope: VarScope, format?: string): string {
   return model.interpolate(text, contextOf(scope), format ?? model.prometheusFormat);
-}
-
-/** `{{label}}` placeholders of a legendFormat filled from a series' labels. */
-export function renderLegend(format: string, labels: Record<string, string>): string {
-  return model.renderLegendFormat(format, labels);
 }
 
 /**

@@ -1,6 +1,6 @@
 // Field config and value display for the renderers, on top of the model: a series' config
 // (defaults plus matching overrides) and a value's text and colour.
-import { formatValueString, modelDisplayValue, resolveFieldConfig, type FieldConfig, type Panel } from './bridge';
+import { modelDisplayValue, resolveFieldConfig, type FieldConfig, type Panel } from './bridge';
 
 /** The config for one series (or table column) of `panel`. */
 export function fieldConfigFor(panel: Panel, name: string, refId = '', labels?: Record<string, string>): FieldConfig {
@@ -16,9 +16,4 @@ export function displayValue(v: number | null, fc: FieldConfig, fallbackColor: s
   const d = modelDisplayValue(v, fc, { seriesIndex });
   const text = `${d.prefix ?? ''}${d.text}${d.suffix ?? ''}`;
   return { text: text || (v === null ? 'No data' : text), color: d.color || fallbackColor };
-}
-
-/** Formats a number with the config's unit and decimals. */
-export function formatter(fc: FieldConfig): (v: number) => string {
-  return (v) => formatValueString(v, fc.unit, fc.decimals);
 }

@@ -31,12 +31,17 @@ export function TimeseriesPanel(p: PanelViewProps) {
 
   const built = useMemo(() => {
     const { timestamps, rows } = unionAxis(p.data.series, p.range);
-    const stackOf = (c: Record<string, any>) => (c.stacking?.mode === 'normal' || c.stacking?.mode === 'percent' ? String(c.stacking.mode) : 'none');
-    const stackMode = stackOf(custom);
-    const perSeries = p.data.series.map((s) => stackOf((fieldConfigFor(p.panel, s.name, s.refId).custom ?? {}) as Record<string, any>));
+    const stackModeOf = (c: Record<string, any>) => (c.stacking?.mode === 'normal' || c.stacking?.mode === 'percent' ? String(c.stacking.mode) : 'none');
+    const stackMode = stackModeOf(custom);
+    // Series stack with the others of their stacking group (Grafana's `stacking.group`, "A" by default).
+    const perSeries = p.data.series.map((s) => {
+      const c = (fieldConfigFor(p.panel, s.name, s.refId).custom ?? {}) as Record<string, any>;
+      const m = stackModeOf(c);
+      return m === 'none' ? 'none' : `${m}:${String(c.stacking?.group ?? 'A')}`;
+    });
     // The chart stacks every series or none; when overrides take some out of the stack (Node
     // Exporter's "Total"), the stacked ones are summed here and drawn as filled lines.
-    const allStacked = perSeries.length > 0 && perSeries.every((m) => m !== 'none');
+    const allStacked = perSeries.length > 0 && perSeries.every((m) => m !== 'none' && m === perSeries[0]);
     const someStacked = perSeries.some((m) => m !== 'none');
     let mode: ChartMode = 'lines';
     if (allStacked) mode = 'stacked';
@@ -68,9 +73,11 @@ export function TimeseriesPanel(p: PanelViewProps) {
       };
     });
     if (someStacked && !allStacked) {
-      const acc = new Array(timestamps.length).fill(0);
+      const sums = new Map<string, number[]>();
       series.forEach((s, i) => {
         if (perSeries[i] === 'none' || s.hidden) return;
+        const acc = sums.get(perSeries[i]) ?? new Array(timestamps.length).fill(0);
+        sums.set(perSeries[i], acc);
         s.values = s.values.map((v, t) => (v === null ? null : (acc[t] += v)));
       });
     }
