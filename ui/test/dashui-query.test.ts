@@ -72,3 +72,13 @@ describe('seriesName', () => {
     expect(seriesName({ __name__: 'up' }, '__auto', 'up')).toBe('up');
   });
 });
+
+describe('stat fields', () => {
+  test('reduceOptions.fields naming a label shows that label', async () => {
+    const { pickedLabel } = await import('../src/dashboard/panels/reduce');
+    expect(pickedLabel('/^version$/', { version: '1.8', job: 'node' })).toBe('version');
+    expect(pickedLabel('', { version: '1.8' })).toBeNull();
+    expect(pickedLabel('/^Value$/', { version: '1.8' })).toBeNull();
+    expect(pickedLabel('job', { version: '1.8', job: 'node' })).toBe('job');
+  });
+});

@@ -26,6 +26,7 @@ export {
   selectCurrent,
   allPanels,
   expandRepeats,
+  parseRegexString,
   autoIntervalBuiltins,
   variableQueryText,
   referencedVariables,

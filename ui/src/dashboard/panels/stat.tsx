@@ -1,5 +1,6 @@
 // The stat panel (and migrated singlestat): one big value per series, coloured by thresholds
 // or mappings as text or background, with an optional area sparkline.
+import { resolveColor } from '../bridge';
 import { displayValue } from '../fieldconfig';
 import { reduceSeries, type ReducedValue } from './reduce';
 import type { PanelViewProps } from './types';
@@ -25,7 +26,9 @@ function Sparkline({ values, color, width, height }: { values: (number | null)[]
 
 function StatBox({ r, p, w, h, showName }: { r: ReducedValue; p: PanelViewProps; w: number; h: number; showName: boolean }) {
   const o = p.panel.options as { colorMode?: string; graphMode?: string; textMode?: string };
-  const { text, color } = displayValue(r.value, r.fc, BASE_COLOR);
+  const shown = displayValue(r.value, r.fc, BASE_COLOR);
+  const text = r.text ?? shown.text;
+  const color = r.text === undefined ? shown.color : r.fc.color?.mode === 'fixed' && r.fc.color.fixedColor ? resolveColor(r.fc.color.fixedColor) : 'inherit';
   const colorMode = o.colorMode ?? 'value';
   const textMode = o.textMode ?? 'auto';
   const withName = textMode === 'name' || textMode === 'value_and_name' || (textMode === 'auto' && showName);
