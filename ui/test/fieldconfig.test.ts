@@ -6,6 +6,7 @@ import {
   axisPlacement,
   CLASSIC_PALETTE,
   defaultSeriesName,
+  displayNameFor,
   displayValue,
   hiddenFrom,
   isNegativeY,
@@ -224,6 +225,14 @@ describe('series names', () => {
     expect(renderDisplayName('${__field.labels.service} (${__series.name})', labels, 'S')).toBe('api (S)');
     expect(renderDisplayName('${__field.labels}', labels, 'S')).toBe('code="200", service="api"');
     expect(renderDisplayName('$var ${__field.other}', labels, 'S')).toBe('$var ${__field.other}');
+  });
+  it('shows the override displayName (Node Exporter Full process states)', () => {
+    const { dashboard } = normalizeDashboard(fixture('node-exporter-full.json'));
+    const panel = allPanels(dashboard).find((p) => p.title === 'Processes Detailed States')!;
+    const name = seriesName({ state: 'D' }, '{{state}}');
+    expect(name).toBe('D');
+    expect(displayNameFor(resolveFieldConfig(panel.fieldConfig, { name }), name, { state: 'D' })).toBe('Uninterruptible Sleeping');
+    expect(displayNameFor({}, 'x', {})).toBe('x');
   });
   it('renders a missing label as nothing', () => {
     expect(seriesName(labels, 'x{{nope}}y')).toBe('xy');

@@ -268,3 +268,46 @@ describe('grafana-piechart-panel → piechart', () => {
     expect(dashboard.panels[0].options).toMatchObject({ pieType: 'pie', legend: { placement: 'bottom', showLegend: true } });
   });
 });
+
+describe('angular table → table', () => {
+  const { dashboard } = normalizeDashboard({
+    panels: [
+      {
+        type: 'table-old',
+        transform: 'timeseries_aggregations',
+        columns: [{ text: 'Avg', value: 'avg' }, { text: 'Current', value: 'current' }],
+        sort: { col: 1, desc: true },
+        styles: [
+          { pattern: 'Time', type: 'date', dateFormat: 'YYYY-MM-DD HH:mm' },
+          { pattern: '/.*/', type: 'number', unit: 'bytes', decimals: 1, colorMode: 'cell', thresholds: ['10', '20'], colors: ['green', 'orange', 'red'] },
+          { pattern: '/^inst/', alias: 'Instance', type: 'string', align: 'left' },
+          { pattern: 'secret', type: 'hidden' },
+        ],
+      },
+    ],
+  });
+  const p = dashboard.panels[0];
+  it('becomes a table with the catch-all style as defaults', () => {
+    expect(p.type).toBe('table');
+    expect(p.fieldConfig.defaults).toMatchObject({ unit: 'bytes', decimals: 1, custom: { cellOptions: { type: 'color-background' } } });
+    expect(p.fieldConfig.defaults.thresholds?.steps).toEqual([
+      { value: null, color: 'green' },
+      { value: 10, color: 'orange' },
+      { value: 20, color: 'red' },
+    ]);
+  });
+  it('turns the other styles into overrides', () => {
+    const byPattern = new Map(p.fieldConfig.overrides.map((o) => [o.matcher.options, o]));
+    expect(byPattern.get('Time')!.properties).toEqual([{ id: 'unit', value: 'time:YYYY-MM-DD HH:mm' }]);
+    expect(byPattern.get('/^inst/')!.matcher.id).toBe('byRegexp');
+    expect(byPattern.get('/^inst/')!.properties).toEqual([
+      { id: 'displayName', value: 'Instance' },
+      { id: 'custom.align', value: 'left' },
+    ]);
+    expect(byPattern.get('secret')!.properties).toEqual([{ id: 'custom.hidden', value: true }]);
+  });
+  it('turns the transform and sort into a transformation and sortBy', () => {
+    expect(p.transformations).toEqual([{ id: 'reduce', options: { reducers: ['mean', 'lastNotNull'], includeTimeField: false } }]);
+    expect(p.options.sortBy).toEqual([{ displayName: 'Current', desc: true }]);
+  });
+});

@@ -290,6 +290,14 @@ describe('odd input', () => {
     expect(vars(30)).toMatchObject({ refresh: 0, options: [{ text: 'a', value: 'a' }] });
   });
 
+  it('keeps transformations as written', () => {
+    const { dashboard } = normalizeDashboard({ panels: [{ type: 'table', transformations: [{ id: 'merge', options: {} }, { id: 'organize', options: { excludeByName: { Time: true } }, disabled: true }, { nope: 1 }] }] });
+    expect(dashboard.panels[0].transformations).toEqual([
+      { id: 'merge', options: {} },
+      { id: 'organize', options: { excludeByName: { Time: true } }, disabled: true },
+    ]);
+  });
+
   it('migrates old fieldOptions of a gauge into fieldConfig', () => {
     const { dashboard } = normalizeDashboard({
       panels: [{ type: 'gauge', options: { fieldOptions: { calcs: ['max'], defaults: { unit: 'bytes' }, thresholds: [{ color: 'green', value: null }, { color: 'red', value: 10 }] } } }],

@@ -178,6 +178,13 @@ describe('formatValueString', () => {
     expect(formatValueString(noon - 86400000, 'dateTimeAsIsoNoDateIfToday', undefined, { now: noon, timeZone: 'utc' })).toBe('2026-12-06 12:00:00');
   });
 
+  it('formats time:<format> units with moment tokens', () => {
+    const t = Date.UTC(2026, 11, 7, 21, 4, 5, 67);
+    expect(formatValueString(t, 'time:YYYY-MM-DD HH:mm:ss', undefined, { timeZone: 'utc' })).toBe('2026-12-07 21:04:05');
+    expect(formatValueString(t, 'time:DD/MM/YY h:mm A [at] SSS', undefined, { timeZone: 'utc' })).toBe('07/12/26 9:04 PM at 067');
+    expect(formatValueString(t, 'time: HH:mm', undefined, { timeZone: 'utc' })).toBe('21:04');
+  });
+
   it('formats with the locale', () => {
     expect(formatValueString(1234567, 'locale')).toMatch(/^1\D?234\D?567$/);
   });

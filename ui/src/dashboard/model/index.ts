@@ -8,9 +8,11 @@ export { normalizeDashboard, normalizeTargets, normalizeVariable, allPanels } fr
 export type { NormalizeResult } from './migrate';
 export { migrateGraph, aliasMatcher } from './graph';
 export { migrateOldPiechart } from './piechart';
+export { migrateAngularTable, isAngularTable } from './table';
 export { migrateSinglestat, singlestatThresholds, VALUE_NAME_CALCS } from './singlestat';
 export { normalizeMappings, normalizeThresholds } from './legacy';
 export { expandRepeats, repeatValues } from './repeat';
+export type { RepeatValue } from './repeat';
 export { modernizePanelOptions } from './modernize';
 export { applyPanelDefaults, mergeDefaults, PANEL_OPTION_DEFAULTS } from './defaults';
 export { GRID_COLUMNS, pixelsToGridHeight, overlaps, defaultSize, AutoPlacer, RowPlacer } from './layout';
@@ -56,7 +58,7 @@ export { computeQueryInterval, calculateInterval, alignRange, builtinVariables, 
 export type { IntervalInput, IntervalResult } from './intervals';
 
 // Display: units, field config, thresholds, mappings, reducers, colours, names.
-export { formatValue, formatValueString, formattedToString, toFixed, autoDecimals, isKnownUnit, relativeTime } from './units';
+export { formatValue, formatValueString, formattedToString, formatDateTime, toFixed, autoDecimals, isKnownUnit, relativeTime } from './units';
 export type { FormattedValue, FormatOptions } from './units';
 export { resolveFieldConfig, matcherMatches, matchingOverrides, setConfigProperty, customOption, isNegativeY, axisPlacement, hiddenFrom } from './fieldconfig';
 export type { SeriesDescriptor } from './fieldconfig';
@@ -67,6 +69,6 @@ export type { DisplayValue, DisplayOptions } from './display';
 export { reduce, reduceNumber, REDUCER_IDS } from './reduce';
 export type { ReducerId } from './reduce';
 export { resolveColor, seriesColor, CLASSIC_PALETTE, TEXT_COLOR } from './colors';
-export { seriesName, renderLegendFormat, defaultSeriesName, renderDisplayName } from './legend';
+export { seriesName, renderLegendFormat, defaultSeriesName, renderDisplayName, displayNameFor } from './legend';
 export type { Labels } from './legend';
 export { parseRegexString, escapeRegex } from './regex';

@@ -60,3 +60,12 @@ export function renderDisplayName(template: string, labels: Labels, series: stri
     return match;
   });
 }
+
+/**
+ * The name shown for a series after overrides: the resolved config's `displayName` (field
+ * macros rendered) when set, else the series name. Override matchers must see the series
+ * name from before this step, as in Grafana.
+ */
+export function displayNameFor(config: { displayName?: string }, series: string, labels: Labels): string {
+  return config.displayName ? renderDisplayName(config.displayName, labels, series) : series;
+}

@@ -10,6 +10,7 @@ import { normalizeMappings, normalizeThresholds } from './legacy';
 import { AutoPlacer, DEFAULT_PANEL_SPAN, GRID_COLUMNS, RowPlacer, defaultSize, pixelsToGridHeight } from './layout';
 import { migrateOldPiechart } from './piechart';
 import { migrateSinglestat } from './singlestat';
+import { isAngularTable, migrateAngularTable } from './table';
 import { modernizePanelOptions } from './modernize';
 import type { Dashboard, FieldConfig, FieldConfigSource, GridPos, Override, Panel, PanelLink, Target, Variable, VariableCurrent, VariableOption } from './types';
 
@@ -215,7 +216,13 @@ function normalizePanel(input: Json, ids: Ids, warnings: string[]): Panel & { ha
   let legacy: Record<string, unknown> | undefined;
 
   const rawType = str(p.type);
-  if (rawType === 'grafana-piechart-panel') {
+  let migratedTransformations: { id: string; options: Record<string, unknown> }[] = [];
+  if (isAngularTable(p)) {
+    const m = migrateAngularTable(p, fieldConfig);
+    fieldConfig = m.fieldConfig;
+    options = { ...m.options, ...options };
+    migratedTransformations = m.transformations;
+  } else if (rawType === 'grafana-piechart-panel') {
     const m = migrateOldPiechart(p, fieldConfig);
     fieldConfig = m.fieldConfig;
     options = { ...m.options, ...options };
@@ -274,6 +281,11 @@ function normalizePanel(input: Json, ids: Ids, warnings: string[]): Panel & { ha
   const timeShift = optStr(p.timeShift);
   if (timeShift) panel.timeShift = timeShift;
   if (p.hideTimeOverride === true) panel.hideTimeOverride = true;
+  const transformations = [...migratedTransformations, ...arr(p.transformations)]
+    .filter(isObject)
+    .filter((t) => typeof t.id === 'string' && t.id !== '')
+    .map((t) => ({ id: str(t.id), options: obj(t.options), ...(t.disabled === true ? { disabled: true } : {}) }));
+  if (transformations.length) panel.transformations = transformations;
   if (legacy) panel.legacy = legacy;
   if (type === 'text') {
     if (typeof p.content === 'string' && options.content === undefined) options.content = p.content;

@@ -6,10 +6,12 @@ import { ALL_VALUE } from './interpolate';
 import { GRID_COLUMNS } from './layout';
 import type { Panel, Variable } from './types';
 
-type Scoped = { text: string; value: string };
+/** One value a repeat runs over. */
+export type RepeatValue = { text: string; value: string };
+type Scoped = RepeatValue;
 
 /** The values a repeat runs over: every option for All, else the selected values. */
-export function repeatValues(v: Variable): Scoped[] {
+export function repeatValues(v: Variable): RepeatValue[] {
   const values = Array.isArray(v.current.value) ? v.current.value : v.current.value === '' ? [] : [v.current.value];
   const options = v.options.filter((o) => o.value !== ALL_VALUE);
   if (values[0] === ALL_VALUE) return options.map((o) => ({ text: o.text, value: o.value }));

@@ -127,6 +127,8 @@ export interface Panel {
   timeShift?: string;
   hideTimeOverride?: boolean;
   links: PanelLink[];
+  /** Grafana transformations applied to the query results, in order (kept as written). */
+  transformations?: { id: string; options: Record<string, unknown>; disabled?: boolean }[];
   /** Values of the repeat variable for a repeated copy (what `$var` means inside it). */
   scopedVars?: Record<string, { text: string; value: string }>;
   /** The id of the panel or row this one is a repeated copy of. */

@@ -248,6 +248,22 @@ function dateParts(ms: number, tz: string | undefined) {
     : [d.getFullYear(), d.getMonth() + 1, d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds()];
 }
 
+/**
+ * Formats a time with the moment.js tokens dashboards use in `time:<format>` units and
+ * table date styles: YYYY YY MM M DD D HH H hh h mm m ss s SSS A a; `[text]` is literal.
+ */
+export function formatDateTime(ms: number, pattern: string, tz?: string): string {
+  const [y, mo, d, h, mi, sec] = dateParts(ms, tz);
+  const milli = ((ms % 1000) + 1000) % 1000;
+  const h12 = h % 12 === 0 ? 12 : h % 12;
+  const tokens: Record<string, string> = {
+    YYYY: String(y), YY: String(y).slice(-2), MM: pad(mo), M: String(mo), DD: pad(d), D: String(d),
+    HH: pad(h), H: String(h), hh: pad(h12), h: String(h12), mm: pad(mi), m: String(mi),
+    ss: pad(sec), s: String(sec), SSS: pad(milli, 3), A: h < 12 ? 'AM' : 'PM', a: h < 12 ? 'am' : 'pm',
+  };
+  return pattern.replace(/\[([^\]]*)\]|YYYY|YY|SSS|MM|DD|HH|hh|mm|ss|M|D|H|h|m|s|A|a/g, (t, literal?: string) => literal ?? tokens[t] ?? t);
+}
+
 function isoDateTime(ms: number, tz: string | undefined): string {
   const [y, mo, d, h, mi, s] = dateParts(ms, tz);
   return `${y}-${pad(mo)}-${pad(d)} ${pad(h)}:${pad(mi)}:${pad(s)}`;
@@ -471,6 +487,8 @@ function lookup(unit: string): Formatter {
         return count(arg);
       case 'currency':
         return currency(arg);
+      case 'time':
+        return (v, _d, o) => ({ text: formatDateTime(v, arg.trim() || 'YYYY-MM-DD HH:mm:ss', o.timeZone) });
       case 'bool': {
         const slash = arg.indexOf('/');
         return slash >= 0 ? boolean(arg.slice(0, slash), arg.slice(slash + 1)) : boolean(arg, '-');
@@ -483,7 +501,7 @@ function lookup(unit: string): Formatter {
 
 /** True when Grafana knows this unit id (built-in or a custom `kind:arg` form). */
 export function isKnownUnit(unit: string): boolean {
-  return unit in FORMATTERS || /^(prefix|suffix|si|count|currency|bool):/.test(unit);
+  return unit in FORMATTERS || /^(prefix|suffix|si|count|currency|bool|time):/.test(unit);
 }
 
 /**
