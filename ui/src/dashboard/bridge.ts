@@ -1,8 +1,8 @@
 // The one place the dashboard UI takes the dashboard model (./model, branch `model`) from,
-// with the few adapters the UI needs on top: panel-repeat and built-in scopes as one
-// `VarScope`, and the panel fields the model does not carry yet.
+// with the adapter the UI needs on top: dashboard variables, panel-repeat values and
+// built-ins as one `VarScope`.
 import * as model from './model';
-import type { Dashboard, Panel } from './model';
+import type { Dashboard } from './model';
 
 export type * from './model';
 export {
@@ -26,6 +26,7 @@ export {
   selectCurrent,
   allPanels,
   expandRepeats,
+  displayNameFor,
   parseRegexString,
   autoIntervalBuiltins,
   variableQueryText,
@@ -70,30 +71,7 @@ export function interpolate(text: string, scope: VarScope, format?: string): str
   return model.interpolate(text, contextOf(scope), format ?? model.prometheusFormat);
 }
 
-/**
- * The model's normalised dashboard. Panel `transformations` (the table's `merge`) are not in
- * the model yet, so they are carried over from the raw JSON into `legacy` by panel id.
- */
+/** The model's normalised dashboard (its migration warnings are not shown yet). */
 export function normalizeDashboard(raw: unknown): Dashboard {
-  const d = model.normalizeDashboard(raw).dashboard;
-  const transformations = new Map<number, unknown>();
-  const collect = (ps: unknown) => {
-    if (!Array.isArray(ps)) return;
-    for (const p of ps) {
-      if (p && typeof p === 'object') {
-        const r = p as { id?: unknown; transformations?: unknown; panels?: unknown };
-        if (typeof r.id === 'number' && Array.isArray(r.transformations)) transformations.set(r.id, r.transformations);
-        collect(r.panels);
-      }
-    }
-  };
-  const r = (raw ?? {}) as { panels?: unknown; rows?: { panels?: unknown }[]; dashboard?: { panels?: unknown } };
-  collect(r.panels ?? r.dashboard?.panels);
-  const attach = (p: Panel) => {
-    const t = transformations.get(p.id);
-    if (t) p.legacy = { ...(p.legacy ?? {}), transformations: t };
-    p.panels?.forEach(attach);
-  };
-  d.panels.forEach(attach);
-  return d;
+  return model.normalizeDashboard(raw).dashboard;
 }

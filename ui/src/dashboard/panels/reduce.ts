@@ -1,5 +1,5 @@
 // Reduction of series to single values, shared by stat, gauge, bar gauge and pie chart.
-import { parseRegexString, reduceNumber, type FieldConfig } from '../bridge';
+import { displayNameFor, parseRegexString, reduceNumber, type FieldConfig } from '../bridge';
 import { fieldConfigFor } from '../fieldconfig';
 import type { PanelViewProps } from './types';
 
@@ -31,7 +31,7 @@ export function reduceSeries(p: PanelViewProps): ReducedValue[] {
   const out = p.data.series.map((s) => {
     const fc = fieldConfigFor(p.panel, s.name, s.refId, s.labels);
     const label = pickedLabel(ro.fields, s.labels);
-    const r: ReducedValue = { name: fc.displayName ?? s.name, value: reduceNumber(s.values, calc), values: s.values, fc };
+    const r: ReducedValue = { name: displayNameFor(fc, s.name, s.labels), value: reduceNumber(s.values, calc), values: s.values, fc };
     if (label) r.text = s.labels[label];
     return r;
   });

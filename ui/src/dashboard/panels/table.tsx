@@ -7,8 +7,7 @@ import { framesPerQuery, mergeFrames, type TableFrame } from '../tableframes';
 import type { PanelViewProps } from './types';
 
 function wantsMerge(p: PanelViewProps): boolean {
-  const t = (p.panel as unknown as { transformations?: { id: string; disabled?: boolean }[] }).transformations ?? (p.panel.legacy?.transformations as { id: string }[] | undefined) ?? [];
-  return t.some((x) => x.id === 'merge' && !(x as { disabled?: boolean }).disabled);
+  return (p.panel.transformations ?? []).some((x) => x.id === 'merge' && !x.disabled);
 }
 
 export function TablePanel(p: PanelViewProps) {

@@ -3,7 +3,7 @@
 // list/table with calcs.
 import { useMemo } from 'preact/hooks';
 import { Chart, type ChartMode, type ChartSeries } from '../../components/chart';
-import { formatValueString, reduceNumber, resolveColor, seriesColor } from '../bridge';
+import { displayNameFor, formatValueString, reduceNumber, resolveColor, seriesColor } from '../bridge';
 import { fieldConfigFor } from '../fieldconfig';
 import type { PanelViewProps } from './types';
 
@@ -51,7 +51,7 @@ export function TimeseriesPanel(p: PanelViewProps) {
     // Values before stacking, for the legend's calcs.
     const raw: (number | null)[][] = [];
     const series: ChartSeries[] = p.data.series.map((s, i) => {
-      const fc = fieldConfigFor(p.panel, s.name, s.refId);
+      const fc = fieldConfigFor(p.panel, s.name, s.refId, s.labels);
       const c = (fc.custom ?? {}) as Record<string, any>;
       let values = rows[i];
       raw.push([...values]);
@@ -60,7 +60,7 @@ export function TimeseriesPanel(p: PanelViewProps) {
       if (right) rightUnit = fc.unit;
       const color = fc.color?.mode === 'fixed' && fc.color.fixedColor ? resolveColor(fc.color.fixedColor) : seriesColor(i);
       return {
-        name: fc.displayName ?? s.name,
+        name: displayNameFor(fc, s.name, s.labels),
         labels: s.labels,
         color,
         values,
