@@ -81,7 +81,7 @@ describe('grid layout', () => {
   });
 
   test('an old rows[] dashboard lays out on the grid with its rows', () => {
-    const d = normalizeDashboard({
+    const { dashboard: d } = normalizeDashboard({
       rows: [
         { title: 'A', height: 250, panels: [{ id: 1, type: 'graph', span: 6, targets: [] }, { id: 2, type: 'graph', span: 6, targets: [] }] },
         { title: 'B', collapse: true, height: '300px', panels: [{ id: 3, type: 'singlestat', span: 12, targets: [] }] },

@@ -4,6 +4,7 @@
 import * as model from './model';
 import type { Dashboard } from './model';
 
+
 export type * from './model';
 export {
   resolveColor,
@@ -71,7 +72,7 @@ export function interpolate(text: string, scope: VarScope, format?: string): str
   return model.interpolate(text, contextOf(scope), format ?? model.prometheusFormat);
 }
 
-/** The model's normalised dashboard (its migration warnings are not shown yet). */
-export function normalizeDashboard(raw: unknown): Dashboard {
-  return model.normalizeDashboard(raw).dashboard;
+/** The model's normalised dashboard, with the notes of what its migration could not carry over. */
+export function normalizeDashboard(raw: unknown): { dashboard: Dashboard; warnings: string[] } {
+  return model.normalizeDashboard(raw);
 }

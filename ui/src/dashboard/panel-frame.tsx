@@ -72,7 +72,7 @@ export function PanelFrame(p: PanelFrameProps) {
   const [menu, setMenu] = useState(false);
   const menuBox = useRef<HTMLSpanElement>(null);
   useDismiss(menuBox, menu, () => setMenu(false));
-  const [inspect, setInspect] = useState<'query' | 'json' | null>(null);
+  const [inspect, setInspect] = useState<'query' | 'data' | 'json' | null>(null);
   const Renderer = PANEL_RENDERERS[p.panel.type];
   const dataless = DATALESS.has(p.panel.type) || !Renderer;
 
@@ -170,6 +170,9 @@ export function PanelFrame(p: PanelFrameProps) {
                 <button class={inspect === 'query' ? 'active' : ''} onClick={() => setInspect('query')}>
                   Query
                 </button>
+                <button class={inspect === 'data' ? 'active' : ''} onClick={() => setInspect('data')}>
+                  Data
+                </button>
                 <button class={inspect === 'json' ? 'active' : ''} onClick={() => setInspect('json')}>
                   JSON
                 </button>
@@ -195,6 +198,27 @@ export function PanelFrame(p: PanelFrameProps) {
                       </td>
                       <td>{q.instant ? 'instant' : 'range'}</td>
                       <td>{q.instant ? '' : `${q.step}s`}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ) : inspect === 'data' ? (
+              <table class="data">
+                <thead>
+                  <tr>
+                    <th>Ref</th>
+                    <th>Series</th>
+                    <th>Points</th>
+                    <th>Last value</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {(data?.series ?? []).map((s) => (
+                    <tr>
+                      <td>{s.refId}</td>
+                      <td class="mono">{s.name}</td>
+                      <td>{s.values.length}</td>
+                      <td>{String(s.values[s.values.length - 1] ?? '')}</td>
                     </tr>
                   ))}
                 </tbody>

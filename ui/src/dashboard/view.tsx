@@ -17,6 +17,8 @@ import './dashboard.css';
 interface Loaded {
   raw: Record<string, unknown>;
   dash: Dashboard;
+  /** What the model's migration could not carry over from this dashboard's JSON. */
+  warnings: string[];
   meta: { slug?: string; url?: string; [k: string]: unknown };
 }
 
@@ -36,7 +38,10 @@ export function DashboardPage({ params, query }: PageProps) {
     setLoaded(null);
     setVars(null);
     json<{ dashboard: Record<string, unknown>; meta: Loaded['meta'] }>(`/api/dashboards/uid/${encodeURIComponent(params.uid)}`)
-      .then((r) => setLoaded({ raw: r.dashboard, dash: normalizeDashboard(r.dashboard), meta: r.meta ?? {} }))
+      .then((r) => {
+        const n = normalizeDashboard(r.dashboard);
+        setLoaded({ raw: r.dashboard, dash: n.dashboard, warnings: n.warnings, meta: r.meta ?? {} });
+      })
       .catch((e) => setError(e instanceof ApiError && e.status === 404 ? `Dashboard '${params.uid}' not found` : (e as Error).message));
   }, [params.uid]);
 
@@ -200,6 +205,16 @@ export function DashboardPage({ params, query }: PageProps) {
           <option value="browser">Browser time</option>
           <option value="utc">UTC</option>
         </select>
+        {loaded.warnings.length > 0 && (
+          <details class="dash-warnings">
+            <summary title="What could not be carried over from this dashboard's JSON">⚠ {loaded.warnings.length}</summary>
+            <ul class="card">
+              {loaded.warnings.map((w) => (
+                <li>{w}</li>
+              ))}
+            </ul>
+          </details>
+        )}
         <button onClick={exportJson} title="Download the dashboard JSON as stored">
           Export
         </button>
