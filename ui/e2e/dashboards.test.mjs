@@ -192,6 +192,7 @@ const GALLERY = {
     { id: 3, type: 'news', title: 'Unknown type', gridPos: { x: 16, y: 0, w: 8, h: 6 } },
     { id: 4, type: 'stat', title: 'Scrape duration per job', gridPos: { x: 0, y: 6, w: 12, h: 5 }, targets: [{ refId: 'A', expr: 'sum by (job) (scrape_duration_seconds{job=~"$job"})', legendFormat: '{{job}}' }], fieldConfig: { defaults: { unit: 's', thresholds: { mode: 'absolute', steps: [{ color: 'green', value: null }, { color: 'red', value: 10 }] } }, overrides: [] }, options: { colorMode: 'background', graphMode: 'area', reduceOptions: { calcs: ['lastNotNull'] } } },
     { id: 13, type: 'stat', title: 'Instance (a label as text)', gridPos: { x: 0, y: 24, w: 6, h: 3 }, targets: [{ refId: 'A', expr: 'max by (instance) (up{job="node"})', instant: true, format: 'table' }], options: { reduceOptions: { calcs: ['lastNotNull'], fields: '/^instance$/' } } },
+    { id: 14, type: 'timeseries', title: 'Logs rate (Loki)', datasource: { type: 'loki', uid: 'loki' }, gridPos: { x: 6, y: 24, w: 6, h: 3 }, targets: [{ refId: 'A', expr: 'sum(rate({job="x"}[1m]))' }] },
     { id: 5, type: 'gauge', title: 'Memory available', gridPos: { x: 12, y: 6, w: 6, h: 5 }, targets: [{ refId: 'A', expr: 'max(node_memory_MemAvailable_bytes{job="node"}) / max(node_memory_MemTotal_bytes{job="node"}) * 100', instant: true }], fieldConfig: { defaults: { unit: 'percent', min: 0, max: 100, thresholds: { mode: 'absolute', steps: [{ color: 'red', value: null }, { color: 'green', value: 10 }] } }, overrides: [] }, options: {} },
     { id: 6, type: 'bargauge', title: 'Samples scraped', gridPos: { x: 18, y: 6, w: 6, h: 5 }, targets: [{ refId: 'A', expr: 'sum by (job) (scrape_samples_scraped)', legendFormat: '{{job}}', instant: true }], fieldConfig: { defaults: { thresholds: { mode: 'percentage', steps: [{ color: 'green', value: null }, { color: 'orange', value: 80 }] } }, overrides: [] }, options: { displayMode: 'lcd', orientation: 'horizontal' } },
     { id: 7, type: 'table', title: 'Targets (merged)', gridPos: { x: 0, y: 11, w: 12, h: 6 }, transformations: [{ id: 'merge', options: {} }], targets: [{ refId: 'A', expr: 'up', format: 'table', instant: true }, { refId: 'B', expr: 'scrape_samples_scraped', format: 'table', instant: true }], fieldConfig: { defaults: {}, overrides: [{ matcher: { id: 'byName', options: 'Value #B' }, properties: [{ id: 'unit', value: 'short' }, { id: 'displayName', value: 'Samples' }] }] }, options: {} },
@@ -389,6 +390,9 @@ test('every panel type renders with data, safely, and repeats by variable', asyn
   assert.deepEqual(byId(12).map((s) => [s.title, s.state]).sort(), [['Targets up in node', 'rendered'], ['Targets up in node-b', 'rendered']]);
   for (const id of [1, 2, 4, 5, 6, 7, 8, 9]) assert.deepEqual(byId(id).map((s) => s.state), ['rendered'], `panel ${id}: ${JSON.stringify(byId(id))}`);
   assert.equal(byId(3)[0].state, 'unsupported');
+  assert.equal(byId(14)[0].state, 'unsupported');
+  assert.match(await page.locator('[data-panel-id="14"] .panel-body').textContent(), /Data source type 'loki' is not supported/);
+  assert.ok(!page.requests.some((u) => decodeURIComponent(u).includes('{job="x"}')), 'the LogQL query was not sent');
   assert.match(await page.locator('[data-panel-id="13"] .stat-value').textContent(), /^127\.0\.0\.1:\d+$/);
   assert.match(await page.locator('[data-panel-id="3"] .panel-body').textContent(), /Panel type 'news' is not supported/);
   // The repeat over the multi-value job variable (All) gives one panel per job, titled by it.

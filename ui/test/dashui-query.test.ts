@@ -82,3 +82,18 @@ describe('stat fields', () => {
     expect(pickedLabel('job', { version: '1.8', job: 'node' })).toBe('job');
   });
 });
+
+describe('data sources', () => {
+  test('queries for other data source types are not sent to Prometheus', async () => {
+    const { foreignDatasource } = await import('../src/dashboard/query');
+    expect(foreignDatasource({ type: 'loki', uid: 'x' })).toBe('loki');
+    expect(foreignDatasource({ type: 'prometheus', uid: 'x' })).toBeNull();
+    expect(foreignDatasource({ type: 'prometheus', uid: '${DS}' })).toBeNull();
+    expect(foreignDatasource('${DS_PROMETHEUS}')).toBeNull();
+    expect(foreignDatasource(null)).toBeNull();
+    expect(foreignDatasource({ type: 'datasource', uid: '-- Mixed --' })).toBeNull();
+    expect(foreignDatasource({ type: 'datasource', uid: '-- Grafana --' })).toBe('grafana');
+    const p = panel({ datasource: { type: 'loki', uid: 'l' }, targets: [{ refId: 'A', expr: '{job="x"}' }, { refId: 'B', expr: 'up', datasource: { type: 'prometheus', uid: 'p' } }] });
+    expect(planQueries(p, {}, 0, 3600, 500).queries.map((q) => q.refId)).toEqual(['B']);
+  });
+});

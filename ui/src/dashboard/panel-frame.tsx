@@ -4,7 +4,7 @@
 // error inside this panel only.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { interpolate, type Panel, type VarScope } from './bridge';
-import { planQueries, type PanelQuery } from './query';
+import { foreignDatasource, planQueries, type PanelQuery } from './query';
 import { runQueries, type PanelData } from './data';
 import { PANEL_RENDERERS, DATALESS } from './panels';
 import type { Resolved } from '../lib/time';
@@ -74,7 +74,9 @@ export function PanelFrame(p: PanelFrameProps) {
   useDismiss(menuBox, menu, () => setMenu(false));
   const [inspect, setInspect] = useState<'query' | 'data' | 'json' | null>(null);
   const Renderer = PANEL_RENDERERS[p.panel.type];
-  const dataless = DATALESS.has(p.panel.type) || !Renderer;
+  // A panel whose every query goes to another kind of data source cannot be drawn here.
+  const foreign = p.panel.targets.length && p.panel.targets.every((t) => foreignDatasource(t.datasource ?? p.panel.datasource)) ? foreignDatasource(p.panel.targets[0].datasource ?? p.panel.datasource) : null;
+  const dataless = DATALESS.has(p.panel.type) || !Renderer || !!foreign;
 
   const queries = width > 0 ? planQueries(p.panel, p.scope, p.range.start, p.range.end, width).queries : [];
   const planKey = JSON.stringify(queries);
@@ -100,6 +102,9 @@ export function PanelFrame(p: PanelFrameProps) {
   if (!Renderer) {
     state = 'unsupported';
     content = <div class="panel-notice">Panel type '{p.panel.type}' is not supported</div>;
+  } else if (foreign) {
+    state = 'unsupported';
+    content = <div class="panel-notice">Data source type '{foreign}' is not supported: Vigil answers Prometheus queries</div>;
   } else if (dataless) {
     state = 'rendered';
     content = <Renderer panel={p.panel} data={{ series: [], warnings: [] }} width={width} height={bodyH} utc={p.utc} scope={p.scope} />;

@@ -2,7 +2,7 @@
 // interval variables expanded, the step from the panel's width and interval settings, and
 // instant or range per target (interval rules from the dashboard model). Pure, so the
 // requests are unit-tested without a browser.
-import { alignRange, builtinVariables, computeQueryInterval, interpolate, seriesName as modelSeriesName, type Panel, type VarScope } from './bridge';
+import { alignRange, builtinVariables, computeQueryInterval, interpolate, seriesName as modelSeriesName, type DatasourceRef, type Panel, type VarScope } from './bridge';
 
 export interface PanelQuery {
   refId: string;
@@ -21,6 +21,19 @@ export interface QueryPlan {
   intervalMs: number;
 }
 
+/**
+ * The data source type a reference names, when it names one other than Prometheus (Vigil
+ * answers Prometheus queries only): Loki, TestData, Grafana's own… Names, `${DS}` strings and
+ * `-- Mixed --` count as Prometheus.
+ */
+export function foreignDatasource(ref: DatasourceRef | undefined): string | null {
+  if (!ref || typeof ref !== 'object') return null;
+  const type = ref.type ?? '';
+  if (!type || type === 'prometheus' || type.startsWith('$') || (type === 'datasource' && ref.uid === '-- Mixed --')) return null;
+  if (type === 'datasource' && ref.uid === '-- Grafana --') return 'grafana';
+  return type === 'datasource' ? null : type;
+}
+
 /** Panel types that show one value per series, so Grafana's instant queries fit them too. */
 const TABLE_LIKE = new Set(['table']);
 
@@ -36,7 +49,7 @@ export function planQueries(panel: Panel, scope: VarScope, start: number, end: n
   let intervalMs = 0;
   const queries: PanelQuery[] = [];
   for (const t of panel.targets) {
-    if (t.hide || !t.expr?.trim()) continue;
+    if (t.hide || !t.expr?.trim() || foreignDatasource(t.datasource ?? panel.datasource)) continue;
     const r = computeQueryInterval({
       rangeMs,
       widthPx,
