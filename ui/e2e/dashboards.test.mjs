@@ -184,6 +184,7 @@ const GALLERY = {
       { name: 'mode', type: 'custom', query: 'user,system,idle', multi: false, current: { text: 'user', value: 'user' } },
       { name: 'note', type: 'textbox', query: 'hello' },
       { name: 'hidden', type: 'constant', query: 'node', hide: 2 },
+      { name: 'busiest', type: 'query', query: 'query_result(topk(1, count_over_time(up[$__range])))', regex: '/job="([^"]+)"/', refresh: 2 },
     ],
   },
   panels: [
@@ -390,6 +391,9 @@ test('every panel type renders with data, safely, and repeats by variable', asyn
   assert.deepEqual(byId(12).map((s) => [s.title, s.state]).sort(), [['Targets up in node', 'rendered'], ['Targets up in node-b', 'rendered']]);
   for (const id of [1, 2, 4, 5, 6, 7, 8, 9]) assert.deepEqual(byId(id).map((s) => s.state), ['rendered'], `panel ${id}: ${JSON.stringify(byId(id))}`);
   assert.equal(byId(3)[0].state, 'unsupported');
+  // A query_result variable over $__range, its job picked out by the variable's regex.
+  assert.match(await page.locator('select[name="var-busiest"]').inputValue(), /^node(-b)?$/);
+  assert.ok(page.requests.some((u) => new URL(u).searchParams.get('query') === 'topk(1, count_over_time(up[900s]))'));
   assert.equal(byId(14)[0].state, 'unsupported');
   assert.match(await page.locator('[data-panel-id="14"] .panel-body').textContent(), /Data source type 'loki' is not supported/);
   assert.ok(!page.requests.some((u) => decodeURIComponent(u).includes('{job="x"}')), 'the LogQL query was not sent');

@@ -73,7 +73,16 @@ export function DashboardPage({ params, query }: PageProps) {
       const refs = mentions(queryText(v.def));
       const chained = [...refs].some((n) => dirty.has(n));
       if (!chained && !force(v)) continue;
-      const scope = scopeOf(next.slice(0, i));
+      // Variable queries see the variables before them and the range built-ins ($__range…).
+      const rangeS = Math.round(r.end - r.start);
+      const scope: VarScope = {
+        ...scopeOf(next.slice(0, i)),
+        __range: { value: `${rangeS}s` },
+        __range_s: { value: String(rangeS) },
+        __range_ms: { value: String(rangeS * 1000) },
+        __from: { value: String(Math.round(r.start * 1000)) },
+        __to: { value: String(Math.round(r.end * 1000)) },
+      };
       try {
         const options = await loadOptions(v.def, scope, r.start, r.end);
         const current = pickCurrent(v.def, options, varsFromUrl(new URLSearchParams(location.search), v.def.name), v.current.length ? v.current : null);
