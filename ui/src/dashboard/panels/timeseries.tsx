@@ -23,19 +23,35 @@ export function unionAxis(series: { timestamps: number[]; values: (number | null
   return { timestamps, rows };
 }
 
+/** The `fieldConfig.*.custom` settings of Grafana's time-series panel this renderer reads. */
+interface TimeseriesCustom {
+  drawStyle?: 'line' | 'bars' | 'points';
+  fillOpacity?: number;
+  lineWidth?: number;
+  lineStyle?: { fill?: string };
+  showPoints?: string;
+  stacking?: { mode?: string; group?: string | boolean };
+  axisPlacement?: string;
+  transform?: string;
+  hideFrom?: { viz?: boolean };
+  scaleDistribution?: { type?: string; log?: number };
+}
+
+const customOf = (fc: { custom?: Record<string, unknown> }) => (fc.custom ?? {}) as TimeseriesCustom;
+
 export function TimeseriesPanel(p: PanelViewProps) {
   const legendOpts = (p.panel.options.legend ?? {}) as { displayMode?: string; showLegend?: boolean; calcs?: string[] };
   const legend: 'list' | 'table' | 'hidden' = legendOpts.showLegend === false || legendOpts.displayMode === 'hidden' ? 'hidden' : legendOpts.displayMode === 'table' ? 'table' : 'list';
   const defaults = fieldConfigFor(p.panel, '');
-  const custom = (defaults.custom ?? {}) as Record<string, any>;
+  const custom = customOf(defaults);
 
   const built = useMemo(() => {
     const { timestamps, rows } = unionAxis(p.data.series, p.range);
-    const stackModeOf = (c: Record<string, any>) => (c.stacking?.mode === 'normal' || c.stacking?.mode === 'percent' ? String(c.stacking.mode) : 'none');
+    const stackModeOf = (c: TimeseriesCustom) => (c.stacking?.mode === 'normal' || c.stacking?.mode === 'percent' ? c.stacking.mode : 'none');
     const stackMode = stackModeOf(custom);
     // Series stack with the others of their stacking group (Grafana's `stacking.group`, "A" by default).
     const perSeries = p.data.series.map((s) => {
-      const c = (fieldConfigFor(p.panel, s.name, s.refId).custom ?? {}) as Record<string, any>;
+      const c = customOf(fieldConfigFor(p.panel, s.name, s.refId, s.labels));
       const m = stackModeOf(c);
       return m === 'none' ? 'none' : `${m}:${String(c.stacking?.group ?? 'A')}`;
     });
@@ -52,7 +68,7 @@ export function TimeseriesPanel(p: PanelViewProps) {
     const raw: (number | null)[][] = [];
     const series: ChartSeries[] = p.data.series.map((s, i) => {
       const fc = fieldConfigFor(p.panel, s.name, s.refId, s.labels);
-      const c = (fc.custom ?? {}) as Record<string, any>;
+      const c = customOf(fc);
       let values = rows[i];
       raw.push([...values]);
       if (c.transform === 'negative-Y') values = values.map((v) => (v === null ? null : -v));
@@ -104,7 +120,7 @@ export function TimeseriesPanel(p: PanelViewProps) {
   }));
   const n = built.series.length;
   const legendPx = legend === 'hidden' ? 0 : legend === 'table' ? Math.min(Math.round(p.height * 0.45), 30 + 21 * n) : Math.min(Math.round(p.height * 0.3), 22 * Math.ceil(n / Math.max(1, Math.floor(p.width / 220))));
-  const scale = custom.scaleDistribution as { type?: string; log?: number } | undefined;
+  const scale = custom.scaleDistribution;
   return (
     <div class="dash-timeseries" style={{ ['--legend-h' as string]: `${legendPx}px` }}>
       <Chart
@@ -127,6 +143,6 @@ export function TimeseriesPanel(p: PanelViewProps) {
 }
 
 /** Percent stacking shows percentages whatever the field's unit. */
-function stackModeUnit(custom: Record<string, any>, unit: string | undefined): string | undefined {
+function stackModeUnit(custom: TimeseriesCustom, unit: string | undefined): string | undefined {
   return custom.stacking?.mode === 'percent' ? 'percent' : unit;
 }
