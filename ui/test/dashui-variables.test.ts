@@ -51,3 +51,12 @@ describe('table frames', () => {
     ]);
   });
 });
+
+describe('organize', () => {
+  test('columns hidden, renamed and reordered by name', async () => {
+    const { organizeFrame } = await import('../src/dashboard/tableframes');
+    const f = organizeFrame({ name: 'A', columns: ['instance', 'job', 'Value'], rows: [['a', 'j', 1]] }, { excludeByName: { instance: true }, renameByName: { Value: 'Up' }, indexByName: { Value: 0, job: 1 } });
+    expect(f.columns).toEqual(['Up', 'job']);
+    expect(f.rows).toEqual([[1, 'j']]);
+  });
+});

@@ -46,3 +46,21 @@ export function mergeFrames(series: SeriesData[]): TableFrame {
   }
   return { name: 'merged', columns: [...keys, ...valueCols], rows: [...rows.values()] };
 }
+
+/** Grafana's `organize` transformation: columns hidden, renamed and reordered by name. */
+export interface OrganizeOptions {
+  excludeByName?: Record<string, boolean>;
+  renameByName?: Record<string, string>;
+  indexByName?: Record<string, number>;
+}
+
+export function organizeFrame(frame: TableFrame, o: OrganizeOptions): TableFrame {
+  const keep = frame.columns.map((c, i) => ({ c, i })).filter(({ c }) => !o.excludeByName?.[c]);
+  const index = o.indexByName ?? {};
+  keep.sort((a, b) => (index[a.c] ?? 1e6 + a.i) - (index[b.c] ?? 1e6 + b.i));
+  return {
+    name: frame.name,
+    columns: keep.map(({ c }) => o.renameByName?.[c] || c),
+    rows: frame.rows.map((r) => keep.map(({ i }) => r[i])),
+  };
+}

@@ -1,20 +1,28 @@
 // The table panel: Prometheus answers as rows of labels and values, one frame per query with a
-// selector or merged (`merge` transformation, or `organize`-free multi-query panels), sortable
-// columns, units per column through overrides and optional threshold colours per cell.
+// selector or merged (`merge` transformation), columns hidden/renamed/ordered by `organize`,
+// sortable (initially by `sortBy`), units per column through overrides and optional threshold
+// colours per cell.
 import { useState } from 'preact/hooks';
 import { displayValue, fieldConfigFor } from '../fieldconfig';
-import { framesPerQuery, mergeFrames, type TableFrame } from '../tableframes';
+import { framesPerQuery, mergeFrames, organizeFrame, type OrganizeOptions, type TableFrame } from '../tableframes';
 import type { PanelViewProps } from './types';
 
-function wantsMerge(p: PanelViewProps): boolean {
-  return (p.panel.transformations ?? []).some((x) => x.id === 'merge' && !x.disabled);
+/** The panel's transformations this renderer applies: `merge`, then `organize`. */
+function transformations(p: PanelViewProps): { merge: boolean; organize?: OrganizeOptions } {
+  const active = (p.panel.transformations ?? []).filter((x) => !x.disabled);
+  return { merge: active.some((x) => x.id === 'merge'), organize: active.find((x) => x.id === 'organize')?.options as OrganizeOptions | undefined };
 }
 
 export function TablePanel(p: PanelViewProps) {
-  const frames: TableFrame[] = wantsMerge(p) ? [mergeFrames(p.data.series)] : framesPerQuery(p.data.series);
+  const t = transformations(p);
+  let frames: TableFrame[] = t.merge ? [mergeFrames(p.data.series)] : framesPerQuery(p.data.series);
+  if (t.organize) frames = frames.map((f) => organizeFrame(f, t.organize!));
   const [selected, setSelected] = useState(0);
-  const [sort, setSort] = useState<{ col: number; desc: boolean } | null>(null);
   const frame = frames[Math.min(selected, frames.length - 1)];
+  // The saved sort (`options.sortBy`) applies until a header is clicked.
+  const saved = ((p.panel.options.sortBy ?? []) as { displayName?: string; desc?: boolean }[])[0];
+  const savedCol = saved?.displayName && frame ? frame.columns.indexOf(saved.displayName) : -1;
+  const [sort, setSort] = useState<{ col: number; desc: boolean } | null>(savedCol >= 0 ? { col: savedCol, desc: !!saved?.desc } : null);
   if (!frame) return null;
   const rows = [...frame.rows];
   if (sort) {

@@ -41,7 +41,9 @@ const customOf = (fc: { custom?: Record<string, unknown> }) => (fc.custom ?? {})
 
 export function TimeseriesPanel(p: PanelViewProps) {
   const legendOpts = (p.panel.options.legend ?? {}) as { displayMode?: string; showLegend?: boolean; calcs?: string[] };
-  const legend: 'list' | 'table' | 'hidden' = legendOpts.showLegend === false || legendOpts.displayMode === 'hidden' ? 'hidden' : legendOpts.displayMode === 'table' ? 'table' : 'list';
+  // A list legend with calcs shows them as columns (the chart's list has no room for values).
+  const withCalcs = (legendOpts.calcs ?? []).length > 0;
+  const legend: 'list' | 'table' | 'hidden' = legendOpts.showLegend === false || legendOpts.displayMode === 'hidden' ? 'hidden' : legendOpts.displayMode === 'table' || withCalcs ? 'table' : 'list';
   const defaults = fieldConfigFor(p.panel, '');
   const custom = customOf(defaults);
 
