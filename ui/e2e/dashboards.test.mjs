@@ -294,6 +294,10 @@ test('changing a variable changes the queries sent', async () => {
   await jobSelect.selectOption(other);
   await page.waitForFunction((v) => new URLSearchParams(location.search).get('var-job') === v, other);
   await renderAll(page);
+  // The chained variables (nodename, then instance) were asked for again under the new job.
+  const lookups = page.requests.slice(sentBefore).map((u) => decodeURIComponent(u));
+  assert.ok(lookups.some((u) => u.includes('/api/v1/label/nodename/values') && u.includes(`job="${other}"`)), 'nodename reloaded for the new job');
+  assert.ok(lookups.some((u) => u.includes('/api/v1/label/instance/values') && u.includes(`job="${other}"`)), 'instance reloaded for the new job');
   const ranges = page.requests.slice(sentBefore).filter((u) => u.includes('/api/v1/query_range'));
   assert.ok(ranges.length > 0, 'range queries were sent after the change');
   for (const u of ranges) {
