@@ -480,3 +480,27 @@ test('time controls: quick range, zoom out, shift, absolute range; auto-refresh 
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test('a multi-value variable: picking values narrows the queries and the repeats', async () => {
+  const saved = await importDashboard({ dashboard: { ...GALLERY, uid: 'multi-value', title: 'Multi value' } });
+  const page = await newPage(browser);
+  await page.goto(base + saved.url);
+  await renderAll(page);
+  await page.click('[data-var="job"] .var-multi-btn');
+  await page.click('[data-var="job"] .var-option:has-text("node-b")');
+  await page.waitForFunction(() => new URLSearchParams(location.search).getAll('var-job').join(',') === 'node-b');
+  await page.keyboard.press('Escape');
+  const sentBefore = page.requests.length;
+  await page.click('[data-var="job"] .var-multi-btn');
+  await page.click('[data-var="job"] .var-option:text-is("node")');
+  await page.waitForFunction(() => new URLSearchParams(location.search).getAll('var-job').sort().join(',') === 'node,node-b');
+  await page.keyboard.press('Escape');
+  const states = await renderAll(page);
+  // Both values selected: two repeats, and the regex alternation in the queries.
+  assert.equal(states.filter((s) => s.id === '10' || s.repeatOf === '10').length, 2);
+  const sent = page.requests.slice(sentBefore).map((u) => new URL(u).searchParams.get('query') ?? '');
+  assert.ok(sent.some((q) => /job=~"\(node\|node-b\)"|job=~"\(node-b\|node\)"/.test(q)), sent.join('\n'));
+  assert.match(await page.locator('[data-var="job"] .var-multi-btn').textContent(), /node-b \+ node|node \+ node-b/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
