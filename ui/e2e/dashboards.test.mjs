@@ -477,6 +477,13 @@ test('time controls: quick range, zoom out, shift, absolute range; auto-refresh 
   const before = count();
   await page.waitForTimeout(6500);
   assert.ok(count() > before, 'auto-refresh sent the queries again');
+  // Off stops it, though the dashboard saves 5s.
+  await page.selectOption('select[aria-label="Auto refresh"]', '');
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('refresh') === '');
+  await page.waitForTimeout(500);
+  const stopped = count();
+  await page.waitForTimeout(6000);
+  assert.equal(count(), stopped, 'no queries after Off');
   assert.deepEqual(page.problems, []);
   await page.close();
 });

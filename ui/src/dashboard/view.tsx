@@ -49,6 +49,7 @@ export function DashboardPage({ params, query }: PageProps) {
   const range: TimeRange = { from: query.get('from') ?? dash?.time.from ?? 'now-6h', to: query.get('to') ?? dash?.time.to ?? 'now' };
   const tz = query.get('timezone') || dash?.timezone || 'browser';
   const utc = tz.toLowerCase() === 'utc';
+  // `refresh=` (empty) in the URL is "Off" even when the dashboard saves an interval.
   const refresh = query.has('refresh') ? query.get('refresh') ?? '' : dash?.refresh ?? '';
   const resolved = useMemo(() => resolveRange(range, Date.now(), utc), [range.from, range.to, tick, utc]);
 
@@ -209,7 +210,7 @@ export function DashboardPage({ params, query }: PageProps) {
         </h1>
         <span class="grow" />
         <TimePicker key={rangeKey} range={range} utc={utc} onChange={setRange} />
-        <RefreshPicker value={refresh} extra={dash.refresh} onChange={(v) => writeUrl({ refresh: v || null }, false)} onRefresh={() => setTick((t) => t + 1)} />
+        <RefreshPicker value={refresh} extra={dash.refresh} onChange={(v) => writeUrl({ refresh: v }, false)} onRefresh={() => setTick((t) => t + 1)} />
         <select aria-label="Time zone" value={utc ? 'utc' : 'browser'} onChange={(e) => writeUrl({ timezone: (e.target as HTMLSelectElement).value }, false)}>
           <option value="browser">Browser time</option>
           <option value="utc">UTC</option>
