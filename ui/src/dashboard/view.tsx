@@ -37,6 +37,8 @@ export function DashboardPage({ params, query }: PageProps) {
   useEffect(() => {
     setLoaded(null);
     setVars(null);
+    setError('');
+    setToggled(new Set());
     json<{ dashboard: Record<string, unknown>; meta: Loaded['meta'] }>(`/api/dashboards/uid/${encodeURIComponent(params.uid)}`)
       .then((r) => {
         const n = normalizeDashboard(r.dashboard);
