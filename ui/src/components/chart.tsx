@@ -88,6 +88,22 @@ function defaultFormat(v: number): string {
   return `${+v.toPrecision(4)}`;
 }
 
+/**
+ * Sizes a y axis from its widest tick label (uPlot calls this while laying out), so labels
+ * such as "18.6 GiB" or "-500 b/s" are never cut at the left edge.
+ */
+const measure = typeof document !== 'undefined' ? document.createElement('canvas').getContext('2d') : null;
+function axisSize(u: uPlot, values: string[] | null, axisIdx: number): number {
+  void u;
+  void axisIdx;
+  if (!values || !values.length || !measure) return 40;
+  // uPlot's default axis font, in CSS pixels (its own copy is scaled by the pixel ratio).
+  measure.font = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+  const widest = Math.max(...values.map((v) => measure.measureText(String(v ?? '')).width));
+  // Tick length (10) and gap (5) are uPlot's defaults.
+  return Math.ceil(widest + 10 + 5 + 8);
+}
+
 function cumulative(series: ChartSeries[], visible: boolean[]): (number | null)[][] {
   const acc: number[] = series.length ? new Array(series[0].values.length).fill(0) : [];
   return series.map((s, si) => {
@@ -146,8 +162,8 @@ export function Chart(props: ChartProps) {
       },
       axes: [
         { stroke: '#626b77', grid: { stroke: '#e6e9ed' }, ticks: { stroke: '#e6e9ed' } },
-        { stroke: '#626b77', grid: { stroke: '#e6e9ed' }, ticks: { stroke: '#e6e9ed' }, size: 60, values: (_u, vals) => vals.map((v) => (v === null ? '' : fmt(v))) },
-        ...(hasRight ? [{ scale: 'y2', side: 1 as const, stroke: '#626b77', grid: { show: false }, size: 60, values: (_u: uPlot, vals: number[]) => vals.map((v) => (props.formatRight ?? fmt)(v)) }] : []),
+        { stroke: '#626b77', grid: { stroke: '#e6e9ed' }, ticks: { stroke: '#e6e9ed' }, size: axisSize, values: (_u, vals) => vals.map((v) => (v === null ? '' : fmt(v))) },
+        ...(hasRight ? [{ scale: 'y2', side: 1 as const, stroke: '#626b77', grid: { show: false }, size: axisSize, values: (_u: uPlot, vals: number[]) => vals.map((v) => (props.formatRight ?? fmt)(v)) }] : []),
       ],
       series: [
         {},
