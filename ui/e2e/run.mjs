@@ -12,5 +12,5 @@ const files = readdirSync(here)
   .filter((f) => !only.length || only.some((o) => f.includes(o)))
   .sort()
   .map((f) => join(here, f));
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=240000', '--test-reporter=spec', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
