@@ -52,7 +52,7 @@ export function TimePicker({ value, onChange, utc }: TimePickerProps) {
     <div class="timepicker row">
       <button title="Shift back" onClick={() => { const r = shiftRange(value, -0.5, 'shift'); if (r) onChange(r); }}>‹</button>
       <button class="timepicker-button" onClick={() => { setFrom(show(value.from)); setTo(show(value.to)); setOpen(!open); }}>
-        🕑 {describeRange(value, utc)}
+        {describeRange(value, utc)}
       </button>
       <button title="Shift forward" onClick={() => { const r = shiftRange(value, 0.5, 'shift'); if (r) onChange(r); }}>›</button>
       <button title="Zoom out (×2)" onClick={() => { const r = shiftRange(value, 2, 'zoom'); if (r) onChange(r); }}>⊖</button>
