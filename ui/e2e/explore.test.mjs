@@ -86,11 +86,63 @@ test('completion offers metric names from the live API', async () => {
   const page = await newPage(browser);
   await page.goto(`${vigil.url}/explore`);
   await page.click('.cm-content');
-  await page.keyboard.type('vigil_ht');
+  // Vigil has no vigil_http_* metrics; its self-scrape stores vigil_scrapes_total.
+  await page.keyboard.type('vigil_scr');
   await page.waitForSelector('.cm-tooltip-autocomplete');
   const options = await page.$$eval('.cm-tooltip-autocomplete li', (xs) => xs.map((x) => x.textContent));
-  assert.ok(options.some((o) => o.startsWith('vigil_http')), options.join(', '));
+  assert.ok(options.some((o) => o.startsWith('vigil_scrape')), options.join(', '));
   await screenshot(page, 'explore-autocomplete');
+  assert.deepEqual(page.problems, []);
+});
+
+// Typing used to hang the renderer after a few keys (the panel echoed the draft back into the
+// editor); type a long query key by key and check the editor keeps every character.
+test('typing a long query with braces and matchers keeps up, completes a label name, Enter runs it', async () => {
+  const page = await newPage(browser);
+  // vigil_queries_total (self-scraped) has a `result` label besides job and instance.
+  const series = (await (await fetch(`${vigil.url}/api/v1/series?match[]=vigil_queries_total`)).json()).data;
+  assert.ok(series.some((s) => 'result' in s), JSON.stringify(series));
+  const label = 'result';
+  await page.goto(`${vigil.url}/explore`);
+  await page.click('.cm-content');
+  // closeBrackets inserts the closing ( [ { and "; typing them again steps over.
+  const head = 'sum by (job) (rate(vigil_queries_total{job=~"vig.*"}[5m])) / on(job) sum by (job) (vigil_queries_total{';
+  await page.keyboard.type(head);
+  await page.keyboard.type(label.slice(0, 3));
+  await page.waitForFunction(
+    (l) => document.querySelector('.cm-tooltip-autocomplete li[aria-selected]')?.textContent.startsWith(l),
+    label,
+  );
+  assert.equal(await page.$eval('.cm-content', (e) => e.textContent), `${head}${label.slice(0, 3)}})`);
+  // Enter takes the open completion first (CodeMirror ignores it for its interactionDelay,
+  // 75 ms, after the list appears or changes), then runs the query.
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Enter');
+  assert.equal(await page.$eval('.cm-content', (e) => e.textContent), `${head}${label}})`);
+  const expr = `${head}${label}!=""})`;
+  await page.keyboard.type('!=""');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.$eval('.cm-content', (e) => e.textContent), expr);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((q) => new URLSearchParams(location.search).get('q0') === q, expr);
+  await page.waitForSelector('.query-stats');
+  assert.deepEqual(page.problems, []);
+});
+
+test('Shift+Enter inserts a newline and Enter runs the multi-line query', async () => {
+  const page = await newPage(browser);
+  await page.goto(`${vigil.url}/explore`);
+  await page.click('.cm-content');
+  await page.keyboard.type('sum(up)');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Shift+Enter');
+  await page.keyboard.type('+ 1');
+  await page.keyboard.press('Escape');
+  assert.deepEqual(await page.$$eval('.cm-line', (xs) => xs.map((x) => x.textContent)), ['sum(up)', '+ 1']);
+  assert.equal(new URL(page.url()).searchParams.get('q0'), null);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('q0') === 'sum(up)\n+ 1');
+  await page.waitForSelector('.query-stats');
   assert.deepEqual(page.problems, []);
 });
 

@@ -25,7 +25,13 @@ export function errorPosition(message: string): EditorError {
 }
 
 export interface PromQLEditorProps {
+  /**
+   * The text to show, applied only when it changes (a run, the URL, Back). The editor owns
+   * its document while the user types: a parent must not echo `onChange` back into `value`
+   * (see the note on the effect below).
+   */
   value: string;
+  /** Every edit, synchronously from CodeMirror's update: keep it in a ref, don't re-render. */
   onChange: (v: string) => void;
   /** Enter runs the query (Shift+Enter inserts a newline), as in Prometheus's UI. */
   onRun: () => void;
@@ -43,9 +49,6 @@ export function PromQLEditor(props: PromQLEditorProps) {
   const view = useRef<EditorView | null>(null);
   const latest = useRef(props);
   latest.current = props;
-  // The last text this editor reported: a parent re-rendering with it (or with an older draft
-  // while the user types on) must not write it back into the document.
-  const reported = useRef(props.value);
 
   useEffect(() => {
     if (!host.current) return;
@@ -74,10 +77,7 @@ export function PromQLEditor(props: PromQLEditorProps) {
           runKeys,
           keymap.of([...defaultKeymap, ...historyKeymap]),
           EditorView.updateListener.of((u) => {
-            if (u.docChanged) {
-              reported.current = u.state.doc.toString();
-              latest.current.onChange(reported.current);
-            }
+            if (u.docChanged) latest.current.onChange(u.state.doc.toString());
           }),
         ],
       }),
@@ -86,11 +86,15 @@ export function PromQLEditor(props: PromQLEditorProps) {
     return () => v.destroy();
   }, []);
 
-  // The URL or a parent changed the text: show it without losing the cursor needlessly.
+  // The URL or a run changed the text: show it. This runs only when `value` changes, and
+  // `value` must not be the live draft: Preact runs this effect after paint with the props of
+  // its render, so with a parent echoing every keystroke it wrote an older draft over newer
+  // typing, the listener reported that, the parent re-rendered with the newer one, and the two
+  // replaced each other in an endless synchronous loop of renders and dispatches (the renderer
+  // hung while typing; autocompletion's extra updates made the race likely).
   useEffect(() => {
     const v = view.current;
-    if (v && props.value !== reported.current && v.state.doc.toString() !== props.value) {
-      reported.current = props.value;
+    if (v && v.state.doc.toString() !== props.value) {
       v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: props.value } });
     }
   }, [props.value]);

@@ -71,12 +71,15 @@ interface QueryPanelProps {
 }
 
 function QueryPanel({ index, state, range, onChange, onRemove, onZoom }: QueryPanelProps) {
-  const [draft, setDraft] = useState(state.expr);
+  // The text being typed lives in the editor and this ref, not in state: re-rendering the
+  // panel per keystroke and passing the draft back to the editor raced with its own document
+  // (see PromQLEditor). It is lifted into the URL only on run.
+  const draft = useRef(state.expr);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [loading, setLoading] = useState(false);
   const box = useRef<HTMLDivElement>(null);
   const generation = useRef(0);
-  useEffect(() => setDraft(state.expr), [state.expr]);
+  useEffect(() => void (draft.current = state.expr), [state.expr]);
 
   const run = async () => {
     const expr = state.expr.trim();
@@ -115,14 +118,14 @@ function QueryPanel({ index, state, range, onChange, onRemove, onZoom }: QueryPa
   useEffect(() => void run(), [state.expr, state.tab, range.from, range.to]);
 
   const submit = () => {
-    if (draft === state.expr) void run();
-    else onChange({ expr: draft }, true);
+    if (draft.current === state.expr) void run();
+    else onChange({ expr: draft.current }, true);
   };
   const setTab = (tab: Tab) => onChange({ tab }, false);
   return (
     <div class="card query-panel" ref={box} data-query-index={index}>
       <div class="row">
-        <PromQLEditor value={draft} onChange={setDraft} onRun={submit} error={outcome?.error} />
+        <PromQLEditor value={state.expr} onChange={(v) => (draft.current = v)} onRun={submit} error={outcome?.error} />
         <button class="primary" onClick={submit} disabled={loading}>{loading ? 'Running…' : 'Run'}</button>
         {onRemove && <button title="Remove this query" onClick={onRemove}>✕</button>}
       </div>
