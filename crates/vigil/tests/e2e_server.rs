@@ -36,7 +36,11 @@ fn health_ready_and_self_metrics() {
     let text = m.text();
     assert!(text.contains("# TYPE vigil_tsdb_head_series gauge"), "{text}");
     assert!(metric_value(&text, "process_resident_memory_bytes").is_some_and(|v| v > 0.0), "{text}");
-    assert_eq!(get(v.addr, "/nope").unwrap().status, 404);
+    // Unknown API paths are 404; any other page path is the web UI's (its router says "not found").
+    assert_eq!(get(v.addr, "/api/v1/nope").unwrap().status, 404);
+    let page = get(v.addr, "/nope").unwrap();
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("<div id=\"root\">"), "{}", page.text());
     assert!(v.stop().success());
 }
 
