@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 trap cleanup_all EXIT
 
 RUNS=${RUNS:-5}
-REFRESHES=${REFRESHES:-20}
+REFRESHES=${REFRESHES:-50}
 WAIT=${WAIT:-180}
 RANGE=${RANGE:-now-15m}
 SERIES=${SERIES:-100}
@@ -104,11 +104,21 @@ $B paint --base "$V" --path "$DASH_URL?from=$RANGE&to=now" --kind dashboard --ru
 $B capture --base "$V" --path "$DASH_URL?from=$RANGE&to=now" --out "$WORK/refresh.json" >>"$OUT"
 
 echo "== replaying one refresh x $REFRESHES" >&2
-$B replay --base "$V" --capture "$WORK/refresh.json" --pid "$V_PID" --system vigil --refreshes "$REFRESHES" >>"$OUT"
-$B replay --base "$P" --capture "$WORK/refresh.json" --pid "$P_PID" --system prometheus --refreshes "$REFRESHES" >>"$OUT"
-cp "$WORK/refresh.json" "$WORK/refresh-$STAMP.json"
+# Both warm-up refreshes ask for the same moment (a little in the past), so answers compare.
+AT=$(( $(date +%s) - 10 ))
+$B replay --base "$V" --capture "$WORK/refresh.json" --pid "$V_PID" --system vigil --refreshes "$REFRESHES" --at "$AT" >>"$OUT"
+$B replay --base "$P" --capture "$WORK/refresh.json" --pid "$P_PID" --system prometheus --refreshes "$REFRESHES" --at "$AT" >>"$OUT"
+cp "$WORK/refresh.json" "$RESULTS/ui-$STAMP.refresh.json"
 python3 -c 'import json,sys; print(json.dumps({"bench":"ui","metric":"run","range":sys.argv[1],"scraped_s":int(sys.argv[2]),"stamp":sys.argv[3]}))' "$RANGE" "$(( $(date +%s) - SCRAPE_START ))" "$STAMP" >>"$OUT"
+# The span each server holds of the shared node_exporter (explains small sample-count differences).
+for s in "vigil $V" "prometheus $P"; do
+  set -- $s
+  curl -sf "$2/api/v1/query" --data-urlencode 'query=node_load1{job="node"}[1h]' --data-urlencode "time=$AT" | python3 -c '
+import json, sys
+v = json.load(sys.stdin)["data"]["result"][0]["values"]
+print(json.dumps({"bench": "ui", "metric": "data_span", "system": sys.argv[1], "at": int(sys.argv[2]), "samples": len(v), "first": v[0][0], "last": v[-1][0]}))' "$1" "$AT" >>"$OUT"
+done
 stop_pid "$V_PID"; stop_pid "$P_PID"
 
 python3 bench/ui_report.py "$OUT"
-echo "raw results: $OUT (captured refresh: $WORK/refresh-$STAMP.json)" >&2
+echo "raw results: $OUT (captured refresh: $RESULTS/ui-$STAMP.refresh.json)" >&2

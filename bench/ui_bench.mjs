@@ -5,7 +5,7 @@
 //   node bench/ui_bench.mjs paint   --base URL --path /d/... --kind home|dashboard --runs 5
 //   node bench/ui_bench.mjs weight  --base URL --path /graph --system NAME
 //   node bench/ui_bench.mjs capture --base URL --path /d/... --out FILE
-//   node bench/ui_bench.mjs replay  --base URL --capture FILE --pid PID --system NAME --refreshes 20
+//   node bench/ui_bench.mjs replay  --base URL --capture FILE --pid PID --system NAME --refreshes 50 [--at UNIX_S]
 import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -275,8 +275,8 @@ function cpuSeconds(pid) {
 }
 
 /** Sends one refresh's requests with times shifted to now (aligned to each query's step). */
-async function refresh(base, requests, capturedAt, concurrency) {
-  const now = Date.now() / 1000;
+async function refresh(base, requests, capturedAt, concurrency, at) {
+  const now = at ?? Date.now() / 1000;
   const results = new Array(requests.length);
   let next = 0;
   async function worker() {
@@ -290,6 +290,7 @@ async function refresh(base, requests, capturedAt, concurrency) {
       for (const [k, v] of r.params) params.append(k, ['start', 'end', 'time'].includes(k) && /^[\d.]+$/.test(v) ? String(Math.round((Number(v) + delta) * 1000) / 1000) : v);
       let status = 0;
       let error = '';
+      let shape = null;
       try {
         const resp =
           r.method === 'POST'
@@ -300,13 +301,17 @@ async function refresh(base, requests, capturedAt, concurrency) {
         try {
           const body = JSON.parse(text);
           if (body.status !== 'success') error = `${body.errorType ?? ''}: ${body.error ?? text.slice(0, 200)}`;
+          // The answer's shape, to compare servers: series (or values) and samples in it.
+          const d = body.data;
+          const list = Array.isArray(d) ? d : Array.isArray(d?.result) ? d.result : [];
+          shape = [list.length, list.reduce((a, x) => a + (Array.isArray(x?.values) ? x.values.length : 1), 0)];
         } catch {
           error = `not JSON: ${text.slice(0, 200)}`;
         }
       } catch (e) {
         error = String(e);
       }
-      results[i] = { status, error };
+      results[i] = { status, error, shape };
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker));
@@ -320,10 +325,11 @@ async function replay() {
   const k = Number(opt.refreshes ?? 20);
   const concurrency = Number(opt.concurrency ?? 6);
   const idleSeconds = Number(opt.idle ?? 10);
-  // Warm-up refresh (not measured); its answers are the ones checked for errors.
-  const first = await refresh(opt.base, cap.requests, cap.captured_at, concurrency);
+  // Warm-up refresh (not measured); its answers are the ones checked for errors and compared
+  // between servers, so it is sent for the same moment (--at, Unix seconds) to each.
+  const first = await refresh(opt.base, cap.requests, cap.captured_at, concurrency, opt.at ? Number(opt.at) : undefined);
   const failures = first
-    .map((r, i) => ({ ...r, method: cap.requests[i].method, path: cap.requests[i].path, query: cap.requests[i].params.find(([k]) => k === 'query' || k === 'match[]')?.[1] ?? '' }))
+    .map((r, i) => ({ status: r.status, error: r.error, method: cap.requests[i].method, path: cap.requests[i].path, query: cap.requests[i].params.find(([k]) => k === 'query' || k === 'match[]')?.[1] ?? '' }))
     .filter((r) => r.status !== 200 || r.error);
   // The idle CPU rate (scraping, housekeeping) over a quiet window.
   const i0 = cpuSeconds(pid);
@@ -353,6 +359,8 @@ async function replay() {
     errors_first_refresh: failures.length,
     errors_measured: errors,
     failures: failures.slice(0, 50),
+    // Per request of the warm-up refresh: [series, samples] answered.
+    shapes: first.map((r) => r.shape),
   });
 }
 

@@ -53,3 +53,23 @@ if rv and rp:
     for f in rp["failures"]:
         if (f["path"], f["query"]) not in vf:
             print(f"Prometheus fails, Vigil answers: {f['method']} {f['path']} {f['query']!r}: {f['status']} {f['error']}")
+if rv and rp and "shapes" in rv:
+    diff_series = [i for i, (a, b) in enumerate(zip(rv["shapes"], rp["shapes"])) if a and b and a[0] != b[0]]
+    tot = lambda s: sum(x[1] for x in s if x)
+    print(f"answers compared: {len(rv['shapes'])} requests, {len(diff_series)} with a different series count; samples answered Vigil {tot(rv['shapes']):,} vs Prometheus {tot(rp['shapes']):,}")
+    try:
+        reqs = json.load(open(sys.argv[1].replace(".jsonl", ".refresh.json")))["requests"]
+    except OSError:
+        reqs = None
+    for i in diff_series[:20]:
+        what = reqs[i]["path"] + " " + dict(reqs[i]["params"]).get("query", "") if reqs else f"request {i}"
+        print(f"  {what!r}: Vigil {rv['shapes'][i]} vs Prometheus {rp['shapes'][i]} [series, samples]")
+    diff_samples = [i for i, (a, b) in enumerate(zip(rv["shapes"], rp["shapes"])) if a and b and a[0] == b[0] and a[1] != b[1]]
+    print(f"same series count but different sample count: {len(diff_samples)} requests")
+    for i in diff_samples[:10]:
+        what = reqs[i]["path"] + " " + dict(reqs[i]["params"]).get("query", "") if reqs else f"request {i}"
+        print(f"  {what[:160]!r}: Vigil {rv['shapes'][i]} vs Prometheus {rp['shapes'][i]} [series, samples]")
+for sysname in ("vigil", "prometheus"):
+    d = by.get("data_span:" + sysname)
+    if d:
+        print(f"{sysname} holds node_load1 from {d['first']} to {d['last']} ({d['samples']} samples, asked at {d['at']})")
