@@ -201,7 +201,7 @@ const GALLERY = {
     { id: 9, type: 'timeseries', title: 'CPU $mode (bars, right axis)', gridPos: { x: 0, y: 17, w: 12, h: 8 }, targets: [{ refId: 'A', expr: 'sum(rate(node_cpu_seconds_total{job="node", mode="$mode"}[$__rate_interval]))', legendFormat: '$mode' }, { refId: 'B', expr: 'sum(scrape_duration_seconds)', legendFormat: 'scrape' }], fieldConfig: { defaults: { custom: { drawStyle: 'bars', fillOpacity: 60 } }, overrides: [{ matcher: { id: 'byName', options: 'scrape' }, properties: [{ id: 'custom.axisPlacement', value: 'right' }, { id: 'unit', value: 's' }, { id: 'custom.drawStyle', value: 'line' }] }] }, options: { legend: { displayMode: 'table', calcs: ['min', 'mean', 'max', 'lastNotNull'] } } },
     { id: 11, type: 'row', title: 'Job $job', repeat: 'job', collapsed: false, gridPos: { x: 0, y: 25, w: 24, h: 1 }, panels: [] },
     { id: 12, type: 'stat', title: 'Targets up in $job', gridPos: { x: 0, y: 26, w: 6, h: 3 }, targets: [{ refId: 'A', expr: 'sum(up{job="$job"})', instant: true }], options: {} },
-    { id: 10, type: 'timeseries', title: 'Up of $job', repeat: 'job', repeatDirection: 'h', maxPerRow: 2, gridPos: { x: 12, y: 17, w: 12, h: 8 }, targets: [{ refId: 'A', expr: 'up{job=~"$job"}', legendFormat: '{{instance}}' }], options: {} },
+    { id: 10, type: 'timeseries', title: 'Up of $job', repeat: 'job', repeatDirection: 'h', maxPerRow: 2, gridPos: { x: 12, y: 17, w: 12, h: 8 }, targets: [{ refId: 'A', expr: 'up{job=~"$job"}', legendFormat: '{{instance}}' }], options: {}, fieldConfig: { defaults: { thresholds: { mode: 'absolute', steps: [{ value: null, color: 'green' }, { value: 0.5, color: 'red' }] }, custom: { thresholdsStyle: { mode: 'line+area' } } }, overrides: [] } },
   ],
 };
 
@@ -395,6 +395,14 @@ test('every panel type renders with data, safely, and repeats by variable', asyn
   assert.deepEqual(byId(12).map((s) => [s.title, s.state]).sort(), [['Targets up in node', 'rendered'], ['Targets up in node-b', 'rendered']]);
   for (const id of [1, 2, 4, 5, 6, 7, 8, 9]) assert.deepEqual(byId(id).map((s) => s.state), ['rendered'], `panel ${id}: ${JSON.stringify(byId(id))}`);
   assert.equal(byId(3)[0].state, 'unsupported');
+  // Thresholds drawn as line+area: the red step at 0.5 leaves red pixels (the series is green).
+  const redPixels = await page.$eval('.dash-panel[data-panel-id="10"] canvas, .dash-panel[data-repeat-of="10"] canvas', (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] > 180 && d[i + 1] < 110 && d[i + 2] < 120 && d[i + 3] > 200) n++;
+    return n;
+  });
+  assert.ok(redPixels > 50, `threshold line not drawn (${redPixels} red pixels)`);
   // A query_result variable over $__range, its job picked out by the variable's regex.
   assert.match(await page.locator('select[name="var-busiest"]').inputValue(), /^node(-b)?$/);
   assert.ok(page.requests.some((u) => new URL(u).searchParams.get('query') === 'topk(1, count_over_time(up[900s]))'));

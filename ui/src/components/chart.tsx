@@ -26,6 +26,14 @@ export interface ChartSeries {
   points?: boolean;
   /** Hidden from the start (Grafana's `hideFrom.viz`). */
   hidden?: boolean;
+  /** This series' own draw style, overriding the chart's mode (Grafana's per-field `drawStyle`). */
+  style?: 'line' | 'bars' | 'points';
+}
+
+/** A threshold step: from `value` upwards the colour applies (the base step has -Infinity). */
+export interface ChartThreshold {
+  value: number;
+  color: string;
 }
 
 export interface ChartProps {
@@ -49,6 +57,48 @@ export interface ChartProps {
   logBase?: number;
   /** Reports the plot width so callers can choose the query step from it. */
   onWidth?: (px: number) => void;
+  /** Threshold steps drawn as lines and/or areas behind the series (Grafana's `thresholdsStyle`). */
+  thresholds?: ChartThreshold[];
+  thresholdsStyle?: 'line' | 'dashed' | 'area' | 'line+area' | 'dashed+area';
+}
+
+/**
+ * Draws threshold areas (bands between steps; `layer` 'under', before the grid) or lines (at each
+ * step; `layer` 'over', after the grid so a grid line at the same value does not hide them).
+ */
+function drawThresholds(u: uPlot, steps: ChartThreshold[], style: NonNullable<ChartProps['thresholdsStyle']>, layer: 'under' | 'over') {
+  const ctx = u.ctx;
+  const { left, top, width, height } = u.bbox;
+  const sorted = [...steps].sort((a, b) => a.value - b.value);
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(left, top, width, height);
+  ctx.clip();
+  const yOf = (v: number) => (Number.isFinite(v) ? u.valToPos(v, 'y', true) : v > 0 ? top : top + height);
+  if (layer === 'under' && style.includes('area')) {
+    ctx.globalAlpha = 0.15;
+    sorted.forEach((s, i) => {
+      const lo = yOf(s.value);
+      const hi = i + 1 < sorted.length ? yOf(sorted[i + 1].value) : top;
+      ctx.fillStyle = s.color;
+      ctx.fillRect(left, Math.min(lo, hi), width, Math.abs(lo - hi));
+    });
+    ctx.globalAlpha = 1;
+  }
+  if (layer === 'over' && (style.includes('line') || style.includes('dashed'))) {
+    ctx.lineWidth = devicePixelRatio;
+    if (style.includes('dashed')) ctx.setLineDash([10 * devicePixelRatio, 10 * devicePixelRatio]);
+    for (const s of sorted) {
+      if (!Number.isFinite(s.value)) continue;
+      const y = yOf(s.value);
+      ctx.strokeStyle = s.color;
+      ctx.beginPath();
+      ctx.moveTo(left, y);
+      ctx.lineTo(left + width, y);
+      ctx.stroke();
+    }
+  }
+  ctx.restore();
 }
 
 /** Grafana's classic palette: series keep their colour by position. */
@@ -139,6 +189,8 @@ export function Chart(props: ChartProps) {
     const width = Math.max(100, el.clientWidth);
     const barPaths = uPlot.paths.bars ? uPlot.paths.bars({ size: [0.8, 64] }) : undefined;
     const hasRight = props.series.some((s) => s.right);
+    // A series' own style wins; otherwise the chart's mode decides (stacked areas are lines).
+    const styleOf = (s: ChartSeries): 'line' | 'bars' | 'points' => s.style ?? (mode === 'bars' ? 'bars' : mode === 'points' ? 'points' : 'line');
     const opts: uPlot.Options = {
       width,
       height: props.height,
@@ -175,12 +227,24 @@ export function Chart(props: ChartProps) {
           width: s.lineWidth ?? (mode === 'points' ? 0 : 1.25),
           dash: s.dashed ? [6, 4] : undefined,
           fill: mode === 'stacked' ? colors[i] + '66' : s.fill ? colors[i] + Math.round(s.fill * 255).toString(16).padStart(2, '0') : undefined,
-          points: { show: mode === 'points' || !!s.points, size: mode === 'points' ? 4 : 3, fill: colors[i] },
-          paths: mode === 'bars' ? barPaths : mode === 'points' ? () => null : undefined,
+          points: { show: styleOf(s) === 'points' || !!s.points, size: styleOf(s) === 'points' ? 4 : 3, fill: colors[i] },
+          paths: styleOf(s) === 'bars' ? barPaths : styleOf(s) === 'points' ? () => null : undefined,
           spanGaps: false,
         })),
       ],
       hooks: {
+        drawClear: [
+          (u) => {
+            const p = propsRef.current;
+            if (p.thresholds?.length && p.thresholdsStyle) drawThresholds(u, p.thresholds, p.thresholdsStyle, 'under');
+          },
+        ],
+        drawAxes: [
+          (u) => {
+            const p = propsRef.current;
+            if (p.thresholds?.length && p.thresholdsStyle) drawThresholds(u, p.thresholds, p.thresholdsStyle, 'over');
+          },
+        ],
         setSelect: [
           (u) => {
             if (u.select.width > 2 && propsRef.current.onZoom) {
@@ -256,7 +320,7 @@ export function Chart(props: ChartProps) {
       u.destroy();
       plot.current = null;
     };
-  }, [props.timestamps, props.series, mode, props.height, hidden, props.utc, props.yMin, props.yMax, props.logBase]);
+  }, [props.timestamps, props.series, mode, props.height, hidden, props.utc, props.yMin, props.yMax, props.logBase, props.thresholds, props.thresholdsStyle]);
 
   /** Click isolates a series (click again shows all); Ctrl/Cmd/Shift-click toggles it. */
   const onLegendClick = (i: number, e: MouseEvent) => {

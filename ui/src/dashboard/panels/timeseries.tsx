@@ -35,7 +35,11 @@ interface TimeseriesCustom {
   transform?: string;
   hideFrom?: { viz?: boolean };
   scaleDistribution?: { type?: string; log?: number };
+  thresholdsStyle?: { mode?: string };
 }
+
+const THRESHOLD_STYLES = ['line', 'dashed', 'area', 'line+area', 'dashed+area'] as const;
+type ThresholdStyle = (typeof THRESHOLD_STYLES)[number];
 
 const customOf = (fc: { custom?: Record<string, unknown> }) => (fc.custom ?? {}) as TimeseriesCustom;
 
@@ -88,6 +92,8 @@ export function TimeseriesPanel(p: PanelViewProps) {
         dashed: c.lineStyle?.fill === 'dash',
         points: c.showPoints === 'always',
         hidden: !!c.hideFrom?.viz,
+        // An override may draw one series differently (bars among lines, or the reverse).
+        style: c.drawStyle === 'bars' || c.drawStyle === 'points' || c.drawStyle === 'line' ? c.drawStyle : undefined,
       };
     });
     if (someStacked && !allStacked) {
@@ -123,6 +129,20 @@ export function TimeseriesPanel(p: PanelViewProps) {
   const n = built.series.length;
   const legendPx = legend === 'hidden' ? 0 : legend === 'table' ? Math.min(Math.round(p.height * 0.45), 30 + 21 * n) : Math.min(Math.round(p.height * 0.3), 22 * Math.ceil(n / Math.max(1, Math.floor(p.width / 220))));
   const scale = custom.scaleDistribution;
+  // Threshold lines/areas: absolute steps as they are; percentage steps need the axis min/max.
+  const styleMode = custom.thresholdsStyle?.mode;
+  const thresholdsStyle = THRESHOLD_STYLES.includes(styleMode as ThresholdStyle) ? (styleMode as ThresholdStyle) : undefined;
+  const th = defaults.thresholds;
+  const thresholds = useMemo(() => {
+    if (!thresholdsStyle || !th?.steps?.length) return undefined;
+    const pct = th.mode === 'percentage';
+    if (pct && (defaults.min === undefined || defaults.max === undefined)) return undefined;
+    return th.steps.map((st) => {
+      const raw = st.value === null || st.value === undefined ? -Infinity : st.value;
+      const value = pct && Number.isFinite(raw) ? (defaults.min as number) + ((defaults.max as number) - (defaults.min as number)) * (raw / 100) : raw;
+      return { value, color: resolveColor(st.color) };
+    });
+  }, [thresholdsStyle, th, defaults.min, defaults.max]);
   return (
     <div class="dash-timeseries" style={{ ['--legend-h' as string]: `${legendPx}px` }}>
       <Chart
@@ -139,6 +159,8 @@ export function TimeseriesPanel(p: PanelViewProps) {
         yMin={defaults.min ?? (custom.stacking?.mode === 'percent' ? 0 : undefined)}
         yMax={defaults.max ?? (custom.stacking?.mode === 'percent' ? 100 : undefined)}
         logBase={scale?.type === 'log' ? scale.log ?? 10 : undefined}
+        thresholds={thresholds}
+        thresholdsStyle={thresholdsStyle}
       />
     </div>
   );
