@@ -33,6 +33,7 @@ async function build(outdir) {
     define: { 'process.env.NODE_ENV': '"production"' },
   });
   writeFileSync(join(outdir, 'index.html'), readFileSync(join(here, 'src', 'index.html')));
+  writeFileSync(join(outdir, 'routes.txt'), pagePatterns().join('\n') + '\n');
   const favicon = join(here, 'src', 'favicon.svg');
   if (existsSync(favicon)) writeFileSync(join(outdir, 'favicon.svg'), readFileSync(favicon));
   for (const name of readdirSync(outdir)) {
@@ -43,6 +44,26 @@ async function build(outdir) {
       brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length } }),
     );
   }
+}
+
+/**
+ * The page paths of the route tables (`{ path: '/d/:uid/:slug?', … }` in ui/src), one pattern a
+ * line: the server answers these with the UI and 200, any other page path with the UI and 404,
+ * so clients and probes still see "not found" for paths that are nothing.
+ */
+function pagePatterns() {
+  const found = new Set();
+  const walk = (dir) => {
+    for (const name of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, name.name);
+      if (name.isDirectory()) walk(p);
+      else if (/\.tsx?$/.test(name.name)) {
+        for (const m of readFileSync(p, 'utf8').matchAll(/\{\s*path:\s*'(\/[^']*)'/g)) found.add(m[1]);
+      }
+    }
+  };
+  walk(join(here, 'src'));
+  return [...found].sort();
 }
 
 await build(out);

@@ -47,3 +47,15 @@ test('the bundle is served brotli-compressed with an ETag, and revalidates to 30
   const again = await fetch(vigil.url + '/app.js', { headers: { 'Accept-Encoding': 'br', 'If-None-Match': etag } });
   assert.equal(again.status, 304);
 });
+
+test('paths that are no page answer 404 with the UI, which says so', async () => {
+  const r = await fetch(vigil.url + '/no-such-page');
+  assert.equal(r.status, 404);
+  assert.match(await r.text(), /<div id="root">/);
+  const page = await newPage(browser);
+  const resp = await page.goto(vigil.url + '/no-such-page');
+  assert.equal(resp.status(), 404);
+  await page.waitForSelector('text=Page not found');
+  // Chromium logs the document's own 404; nothing else may be logged.
+  assert.deepEqual(page.problems.filter((p) => !/status of 404/.test(p)), []);
+});

@@ -1,7 +1,8 @@
 //! The web UI on Vigil's port: every GET that no API route answers. Files of the bundle are
-//! served as embedded (precompressed, with ETags); any other page path answers `index.html`, so
+//! served as embedded (precompressed, with ETags); the UI's page paths answer `index.html`, so
 //! the client-side router draws `/explore`, `/d/{uid}/{slug}` and the rest, and a link to any
-//! view works when opened fresh.
+//! view works when opened fresh. Any other path answers the same page with status 404: a
+//! browser shows the UI's "not found" page, a client or probe sees 404.
 
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -18,6 +19,7 @@ pub async fn serve(method: Method, uri: Uri, headers: HeaderMap) -> Response {
     }
     let last = path.rsplit('/').next().unwrap_or("");
     let name = if last.contains('.') { path } else { ui::INDEX };
+    let status = if name == ui::INDEX && !ui::is_page(path) { StatusCode::NOT_FOUND } else { StatusCode::OK };
     let accept = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
     let Some(asset) = ui::lookup(name, accept) else {
         return crate::health::not_found(uri).await;
@@ -29,10 +31,10 @@ pub async fn serve(method: Method, uri: Uri, headers: HeaderMap) -> Response {
         (header::CACHE_CONTROL, "no-cache".to_string()),
         (header::VARY, "Accept-Encoding".to_string()),
     ];
-    if ui::not_modified(&asset, if_none_match) {
+    if status == StatusCode::OK && ui::not_modified(&asset, if_none_match) {
         return (StatusCode::NOT_MODIFIED, common).into_response();
     }
-    let mut resp = (common, [(header::CONTENT_TYPE, asset.content_type)]).into_response();
+    let mut resp = (status, common, [(header::CONTENT_TYPE, asset.content_type)]).into_response();
     if let Some(enc) = asset.encoding
         && let Ok(v) = header::HeaderValue::from_str(enc)
     {

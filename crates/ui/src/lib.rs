@@ -49,6 +49,25 @@ pub fn lookup(path: &str, accept_encoding: &str) -> Option<Asset> {
     Some(Asset { body, content_type, encoding: None, etag: format!("\"{plain_hash}\"") })
 }
 
+/// Whether `path` is one of the UI's pages (the route tables' patterns, which `build.mjs` writes
+/// into `routes.txt`: `:name` matches one segment, `:name?` one or none). Other page paths still
+/// get the UI (it says "not found"), but with status 404.
+pub fn is_page(path: &str) -> bool {
+    let Some(table) = Source::current().get("routes.txt") else { return false };
+    let table = String::from_utf8_lossy(&table);
+    table.lines().map(str::trim).filter(|l| !l.is_empty()).any(|pattern| matches_pattern(pattern, path))
+}
+
+fn matches_pattern(pattern: &str, path: &str) -> bool {
+    let pat: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let required = pat.iter().filter(|p| !(p.starts_with(':') && p.ends_with('?'))).count();
+    if segs.len() < required || segs.len() > pat.len() {
+        return false;
+    }
+    pat.iter().zip(segs.iter()).all(|(p, s)| p.starts_with(':') || p == s)
+}
+
 /// Whether `If-None-Match` names this asset's ETag (or is `*`).
 pub fn not_modified(asset: &Asset, if_none_match: &str) -> bool {
     if_none_match.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == asset.etag)
@@ -171,6 +190,26 @@ mod tests {
         assert!(lookup("a//b", "").is_none());
         assert!(lookup("nope.js", "").is_none());
         assert!(lookup("", "").is_none());
+    }
+
+    #[test]
+    fn page_patterns_match_like_the_client_router() {
+        assert!(matches_pattern("/", "/"));
+        assert!(!matches_pattern("/", "/x"));
+        assert!(matches_pattern("/d/:uid/:slug?", "/d/abc"));
+        assert!(matches_pattern("/d/:uid/:slug?", "/d/abc/my-dash"));
+        assert!(!matches_pattern("/d/:uid/:slug?", "/d"));
+        assert!(!matches_pattern("/d/:uid/:slug?", "/d/a/b/c"));
+        assert!(matches_pattern("/alerting/silences", "/alerting/silences/"));
+        assert!(!matches_pattern("/explore", "/explorer"));
+    }
+
+    #[test]
+    fn the_embedded_route_table_names_the_pages() {
+        for page in ["/", "/explore", "/graph", "/targets", "/alerting", "/dashboards", "/d/vigil-overview/x"] {
+            assert!(is_page(page), "{page}");
+        }
+        assert!(!is_page("/no-such-page"));
     }
 
     #[test]

@@ -36,10 +36,12 @@ fn health_ready_and_self_metrics() {
     let text = m.text();
     assert!(text.contains("# TYPE vigil_tsdb_head_series gauge"), "{text}");
     assert!(metric_value(&text, "process_resident_memory_bytes").is_some_and(|v| v > 0.0), "{text}");
-    // Unknown API paths are 404; any other page path is the web UI's (its router says "not found").
+    // Unknown API paths are 404; the UI's pages are 200; other paths are 404 with the UI's page
+    // (its router says "not found").
     assert_eq!(get(v.addr, "/api/v1/nope").unwrap().status, 404);
+    assert_eq!(get(v.addr, "/explore").unwrap().status, 200);
     let page = get(v.addr, "/nope").unwrap();
-    assert_eq!(page.status, 200);
+    assert_eq!(page.status, 404);
     assert!(page.text().contains("<div id=\"root\">"), "{}", page.text());
     assert!(v.stop().success());
 }
