@@ -22,23 +22,9 @@ pub struct StatusInfo {
     pub storage_retention: String,
 }
 
-/// RFC 3339 with milliseconds, UTC.
+/// RFC 3339 with milliseconds, UTC: promconfig's one formatter, under the name the handlers use.
 pub fn rfc3339(t_ms: i64) -> String {
-    let secs = t_ms.div_euclid(1000);
-    let ms = t_ms.rem_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
-    // Civil date from days since the epoch (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z", sod / 3600, sod % 3600 / 60, sod % 60)
+    promconfig::time::format_rfc3339_ms(t_ms)
 }
 
 pub async fn buildinfo() -> Response {
