@@ -31,7 +31,7 @@ async function paintedPixels(page, selector = '.query-panel canvas') {
 }
 
 before(async () => {
-  vigil = await startVigil({ args: ['--scrape.interval=1s'].filter(() => false) });
+  vigil = await startVigil();
   browser = await launchBrowser();
   await waitForData(vigil.url);
 });

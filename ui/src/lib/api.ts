@@ -88,7 +88,7 @@ export type QueryData =
 /** Query statistics Vigil answers with `stats=all`. */
 export interface QueryStats { timings?: Record<string, number>; samples?: { totalQueryableSamples?: number; peakSamples?: number } }
 
-export function queryRange(query: string, start: number, end: number, step: number, signal?: AbortSignal) {
+export function queryRange(query: string, start: number, end: number, step: number) {
   return prom<QueryData & { stats?: QueryStats }>('/api/v1/query_range', {
     query,
     start: String(start),

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PageProps } from '../app/routes';
 import { navigate } from '../app/router';
-import { ApiError, formatSeries, prom, type QueryData, type QueryStats } from '../lib/api';
+import { ApiError, formatSeries, queryInstant, queryRange, type QueryData, type QueryStats } from '../lib/api';
 import { resolveRange, stepFor, formatDuration, formatTimestamp, type TimeRange } from '../lib/time';
 import { Chart, alignMatrix, type ChartMode, type ChartSeries } from '../components/chart';
 import { PromQLEditor, errorPosition, type EditorError } from '../components/promql-editor';
@@ -98,11 +98,9 @@ function QueryPanel({ index, state, range, onChange, onRemove, onZoom }: QueryPa
       if (state.tab === 'graph') {
         const width = Math.max(200, (box.current?.clientWidth ?? 1000) - 80);
         step = stepFor((res.end - res.start) * 1000, width) / 1000;
-        r = await prom<QueryData & { stats?: QueryStats }>('/api/v1/query_range', {
-          query: expr, start: String(res.start), end: String(res.end), step: String(step), stats: 'all',
-        });
+        r = await queryRange(expr, res.start, res.end, step);
       } else {
-        r = await prom<QueryData & { stats?: QueryStats }>('/api/v1/query', { query: expr, time: String(res.end), stats: 'all' });
+        r = await queryInstant(expr, res.end);
       }
       if (gen !== generation.current) return;
       setOutcome({ data: r.data, raw: { status: 'success', data: r.data, warnings: r.warnings.length ? r.warnings : undefined, infos: r.infos.length ? r.infos : undefined }, warnings: r.warnings, infos: r.infos, elapsedMs: performance.now() - began, step, start: res.start, end: res.end });
